@@ -1,0 +1,26 @@
+//! The content model of 阳光交易: what a disclosure is, which kinds, categories and stages exist,
+//! the site-wide configuration (site, departments, working-day calendar), and every rule a
+//! disclosure must satisfy before it may be published.
+//!
+//! This crate is shared by `site-gen`, `search-server` and `intake`. It knows nothing of HTTP,
+//! SQL, mail or the file system: callers hand it text and get back typed values or diagnostics
+//! that name the file, the line and the field.
+
+pub mod calendar;
+pub mod diagnostic;
+pub mod front_matter;
+pub mod ident;
+pub mod kind;
+pub mod model;
+pub mod parse;
+pub mod routes;
+pub mod site;
+pub mod timeline;
+pub mod validate;
+
+pub use calendar::Calendar;
+pub use diagnostic::Diagnostic;
+pub use kind::{Category, Kind, Stage};
+pub use model::{Bidder, Details, Disclosure, Trade, Yuan};
+pub use site::{Department, Departments, SiteConfig};
+pub use timeline::ProjectTimeline;

@@ -1,0 +1,130 @@
+//! Checks across files: duplicate ids, unknown departments and broken internal links. Checks
+//! within one file live in [`crate::parse`].
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostic::Diagnostic;
+use crate::kind::{Category, Kind};
+use crate::model::Disclosure;
+use crate::routes;
+use crate::site::Departments;
+
+/// Every problem across the set of disclosures, sorted by file and line.
+pub fn validate_site(docs: &[Disclosure], departments: &Departments) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut by_id: HashMap<&str, &Disclosure> = HashMap::new();
+    for d in docs {
+        if let Some(first) = by_id.insert(&d.id, d) {
+            let (a, b) = if first.source <= d.source {
+                (first, d)
+            } else {
+                (d, first)
+            };
+            diags.push(Diagnostic::new(
+                &b.source,
+                0,
+                "id",
+                format!(
+                    "duplicate id \"{}\": {} already uses it; ids must be unique across the site",
+                    d.id, a.source
+                ),
+            ));
+            by_id.insert(&a.id, a);
+        }
+        if let Some(dep) = &d.department {
+            if departments.get(dep).is_none() {
+                let line = d.department_line;
+                diags.push(Diagnostic::new(
+                    &d.source,
+                    line,
+                    "department",
+                    format!(
+                        "unknown department \"{dep}\"; departments.toml has {}",
+                        departments.ids()
+                    ),
+                ));
+            }
+        }
+    }
+    let known = known_paths(docs, departments);
+    for d in docs {
+        for (line, target) in internal_links(d) {
+            let path = target.split(['#', '?']).next().unwrap_or("");
+            if !known.contains(path) && !is_list_page(path, &known) {
+                diags.push(Diagnostic::new(
+                    &d.source,
+                    line,
+                    "body",
+                    format!(
+                        "broken internal link \"{target}\": no page of the site has that address"
+                    ),
+                ));
+            }
+        }
+    }
+    diags.sort();
+    diags
+}
+
+/// Every site path that a page may link to.
+pub fn known_paths(docs: &[Disclosure], departments: &Departments) -> HashSet<String> {
+    let mut known: HashSet<String> = routes::LISTS
+        .iter()
+        .chain(routes::FIXED)
+        .map(|s| s.to_string())
+        .collect();
+    for d in docs {
+        known.insert(d.url());
+        if let Some(t) = d.trade() {
+            known.insert(routes::project(&t.project));
+        }
+    }
+    for dep in departments.all() {
+        known.insert(routes::department(&dep.id));
+        known.insert(routes::department_feed(&dep.id));
+    }
+    for c in Category::ALL {
+        known.insert(routes::category_feed(*c));
+    }
+    // Paths without the trailing slash are served by redirect; accept both spellings.
+    let bare: Vec<String> = known
+        .iter()
+        .filter(|p| p.len() > 1 && p.ends_with('/'))
+        .map(|p| p.trim_end_matches('/').to_string())
+        .collect();
+    known.extend(bare);
+    known
+}
+
+fn is_list_page(path: &str, known: &HashSet<String>) -> bool {
+    // `/notices/page/3/` and filter pages such as `/notices/category/land/` belong to a known list.
+    for marker in ["page/", "category/", "stage/"] {
+        if let Some(i) = path.find(marker) {
+            if known.contains(&path[..i]) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Site-internal link targets (starting with `/`, not `//`) in the body, with their lines.
+pub fn internal_links(d: &Disclosure) -> Vec<(usize, String)> {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let mut links = Vec::new();
+    for (event, range) in Parser::new_ext(&d.body, Options::ENABLE_TABLES).into_offset_iter() {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
+            if dest_url.starts_with('/') && !dest_url.starts_with("//") {
+                let line =
+                    d.body_line + crate::front_matter::line_of_offset(&d.body, range.start) - 1;
+                links.push((line, dest_url.to_string()));
+            }
+        }
+    }
+    links
+}
+
+/// Whether a kind's pages are listed under `kind.path()` (pages are not).
+pub fn has_list(kind: Kind) -> bool {
+    kind != Kind::Page
+}
