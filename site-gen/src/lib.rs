@@ -1,1 +1,18 @@
-//! placeholder
+//! `site-gen`: turns the Markdown disclosures in `content/` into the static site, its feeds, its
+//! open data, the publication log and the search index.
+//!
+//! A build reads as the steps a person would name ([`build::build`]): load and validate the
+//! content, render pages, lists, project timelines and department pages, write feeds, sitemap and
+//! open data, append to the publication log, update the search index, then publish. Nothing is
+//! written before the whole content has validated.
+
+pub mod build;
+pub mod content;
+pub mod data;
+pub mod feeds;
+pub mod layout;
+pub mod log;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;

@@ -1,0 +1,1 @@
+//! The build: load, validate, render, write aside, publish.

@@ -1,0 +1,207 @@
+//! Loading `content/`: the site-wide TOML files and every Markdown disclosure, parsed in
+//! parallel and validated as a whole. Every problem is collected before the build fails.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use disclosure::parse::parse_disclosure;
+use disclosure::validate::validate_site;
+use disclosure::{Calendar, Departments, Diagnostic, Disclosure, SiteConfig};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// Everything the content folder says, validated.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub dir: PathBuf,
+    pub site: SiteConfig,
+    pub departments: Departments,
+    pub calendar: Calendar,
+    /// Every disclosure, sorted by id.
+    pub docs: Vec<Disclosure>,
+    /// SHA-256 of each source file, in the same order as `docs`.
+    pub hashes: Vec<[u8; 32]>,
+}
+
+/// Why content could not be loaded: every diagnostic found, sorted by file and line.
+#[derive(Debug)]
+pub struct Invalid(pub Vec<Diagnostic>);
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        write!(
+            f,
+            "{} problem{} found; nothing was published",
+            self.0.len(),
+            if self.0.len() == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// A source file as read from disk.
+pub struct SourceFile {
+    /// Path shown in messages: the content folder's own name, then the path inside it.
+    pub display: String,
+    pub stem: String,
+    pub text: String,
+}
+
+/// Finds every `.md` file below `dir`, sorted so that builds are deterministic.
+pub fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "md") {
+            files.push(entry.into_path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// How a path inside the content folder is shown in messages: `content/notices/x.md`.
+pub fn display_path(dir: &Path, path: &Path) -> String {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string());
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    let rel = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    format!("{name}/{rel}")
+}
+
+fn read_toml_file(dir: &Path, name: &str) -> Result<(String, String)> {
+    let path = dir.join(name);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{}: cannot read", display_path(dir, &path)))?;
+    Ok((display_path(dir, &path), text))
+}
+
+/// Reads the three site-wide files.
+pub fn load_config(dir: &Path) -> Result<(SiteConfig, Departments, Calendar), Invalid> {
+    let mut diags = Vec::new();
+    let mut io = |name: &str| match read_toml_file(dir, name) {
+        Ok(x) => Some(x),
+        Err(e) => {
+            diags.push(Diagnostic::new(
+                format!("{e}"),
+                0,
+                "",
+                "the file is required",
+            ));
+            None
+        }
+    };
+    let (site, deps, cal) = (io("site.toml"), io("departments.toml"), io("calendar.toml"));
+    let site = site.and_then(|(f, t)| SiteConfig::parse(&f, &t).map_err(|d| diags.push(d)).ok());
+    let deps = deps.and_then(|(f, t)| Departments::parse(&f, &t).map_err(|d| diags.extend(d)).ok());
+    let cal = cal.and_then(|(f, t)| Calendar::parse(&f, &t).map_err(|d| diags.extend(d)).ok());
+    match (site, deps, cal) {
+        (Some(s), Some(d), Some(c)) if diags.is_empty() => Ok((s, d, c)),
+        _ => Err(Invalid(diags)),
+    }
+}
+
+/// Reads one source file, naming it on failure.
+pub fn read_source(dir: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+    let display = display_path(dir, path);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile {
+                display,
+                stem,
+                text,
+            }),
+            Err(_) => Err(Diagnostic::new(
+                display,
+                0,
+                "",
+                "the file is not UTF-8 text; save it as UTF-8",
+            )),
+        },
+        Err(e) => Err(Diagnostic::new(display, 0, "", format!("cannot read: {e}"))),
+    }
+}
+
+/// Parses one source file and hashes its bytes.
+pub fn parse_source(file: &SourceFile) -> Result<(Disclosure, [u8; 32]), Vec<Diagnostic>> {
+    let d = parse_disclosure(&file.display, &file.stem, &file.text)?;
+    Ok((d, Sha256::digest(file.text.as_bytes()).into()))
+}
+
+/// Loads and validates the whole content folder. `progress` is called once per file parsed.
+pub fn load(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Content> {
+    let config = load_config(dir);
+    let files = markdown_files(dir)?;
+    let parsed: Vec<Result<(Disclosure, [u8; 32]), Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|path| {
+            let r = read_source(dir, path)
+                .map_err(|d| vec![d])
+                .and_then(|f| parse_source(&f));
+            progress();
+            r
+        })
+        .collect();
+    assemble(dir, config, parsed)
+}
+
+/// Puts parsed files and the site-wide configuration together and runs the cross-file checks.
+pub fn assemble(
+    dir: &Path,
+    config: Result<(SiteConfig, Departments, Calendar), Invalid>,
+    parsed: Vec<Result<(Disclosure, [u8; 32]), Vec<Diagnostic>>>,
+) -> Result<Content> {
+    let mut diags = Vec::new();
+    let mut docs = Vec::with_capacity(parsed.len());
+    for r in parsed {
+        match r {
+            Ok(x) => docs.push(x),
+            Err(d) => diags.extend(d),
+        }
+    }
+    let config = match config {
+        Ok(c) => Some(c),
+        Err(Invalid(d)) => {
+            diags.extend(d);
+            None
+        }
+    };
+    docs.sort_by(|a, b| {
+        a.0.id
+            .cmp(&b.0.id)
+            .then_with(|| a.0.source.cmp(&b.0.source))
+    });
+    let (docs, hashes): (Vec<Disclosure>, Vec<[u8; 32]>) = docs.into_iter().unzip();
+    if let Some((_, departments, _)) = &config {
+        diags.extend(validate_site(&docs, departments));
+    }
+    match config {
+        Some((site, departments, calendar)) if diags.is_empty() => Ok(Content {
+            dir: dir.to_path_buf(),
+            site,
+            departments,
+            calendar,
+            docs,
+            hashes,
+        }),
+        _ => {
+            diags.sort();
+            diags.dedup();
+            Err(Invalid(diags).into())
+        }
+    }
+}

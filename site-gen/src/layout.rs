@@ -1,0 +1,127 @@
+//! The page shell every HTML page shares (site-gen's pages, the search results page and the
+//! intake pages): `lang="zh-CN"`, skip link, header with the search box, navigation, main
+//! landmark, footer with the identifiers from `site.toml`.
+//!
+//! Other crates call [`page`] so that the whole site looks and behaves as one.
+
+use disclosure::SiteConfig;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+/// Which top-level section a page belongs to, to mark the current navigation link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Home,
+    Notices,
+    Results,
+    Penalties,
+    Credit,
+    Powers,
+    Inspections,
+    Projects,
+    Departments,
+    Search,
+    Intake,
+    Other,
+}
+
+const NAV: &[(Nav, &str, &str)] = &[
+    (Nav::Home, "/", "首页"),
+    (Nav::Notices, "/notices/", "交易公告"),
+    (Nav::Results, "/results/", "交易结果"),
+    (Nav::Projects, "/projects/", "项目全流程"),
+    (Nav::Penalties, "/penalties/", "行政处罚"),
+    (Nav::Credit, "/credit/black/", "信用名单"),
+    (Nav::Inspections, "/inspections/", "双随机抽查"),
+    (Nav::Powers, "/powers/", "权责清单"),
+    (Nav::Departments, "/departments/", "监督部门"),
+    (Nav::Intake, "/submit", "投诉举报"),
+];
+
+/// What the `<head>` says about a page.
+#[derive(Debug, Clone, Default)]
+pub struct Meta<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    /// Site path of the page (`/notices/x/`), for the canonical link; empty for none.
+    pub path: &'a str,
+    /// Site path of an RSS feed to advertise, if any.
+    pub feed: Option<(&'a str, &'a str)>,
+    /// Whether search engines should leave the page out (intake and staff pages).
+    pub noindex: bool,
+}
+
+/// A whole HTML document in the site's theme.
+pub fn page(site: &SiteConfig, meta: &Meta<'_>, current: Nav, main: Markup) -> Markup {
+    let full_title = if meta.title.is_empty() {
+        site.name.clone()
+    } else {
+        format!("{} - {}", meta.title, site.name)
+    };
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (full_title) }
+                @if !meta.description.is_empty() { meta name="description" content=(meta.description); }
+                @if meta.noindex { meta name="robots" content="noindex"; }
+                @if !meta.path.is_empty() { link rel="canonical" href={ (site.base_url) (meta.path) }; }
+                link rel="stylesheet" href="/assets/style.css";
+                link rel="search" type="application/opensearchdescription+xml" title=(site.name) href="/opensearch.xml";
+                link rel="alternate" type="application/rss+xml" title="全部信息" href="/feeds/all.xml";
+                @if let Some((href, title)) = meta.feed { link rel="alternate" type="application/rss+xml" title=(title) href=(href); }
+            }
+            body {
+                a.skip href="#main" { "跳到主要内容" }
+                header.site-header role="banner" {
+                    div.wrap {
+                        a.site-name href="/" { (site.name) }
+                        form.search role="search" action="/search" method="get" {
+                            label for="q" { "全文检索" }
+                            input #q type="search" name="q" placeholder="公司名称、项目编号、信用代码…" maxlength="200";
+                            button type="submit" { "搜索" }
+                        }
+                    }
+                    nav aria-label="主导航" {
+                        ul.wrap {
+                            @for (nav, href, label) in NAV {
+                                li { a href=(href) aria-current=[(*nav == current).then_some("page")] { (label) } }
+                            }
+                        }
+                    }
+                }
+                main #main.wrap tabindex="-1" { (main) }
+                (footer(site))
+            }
+        }
+    }
+}
+
+fn footer(site: &SiteConfig) -> Markup {
+    let f = &site.footer;
+    html! {
+        footer.site-footer role="contentinfo" {
+            div.wrap {
+                p { "主办单位：" (site.organisation) }
+                p { (f.contact) }
+                p {
+                    "网站标识码：" (f.site_code) " · "
+                    a href="https://beian.miit.gov.cn/" rel="noopener" { (f.icp) } " · "
+                    (f.police)
+                }
+                p {
+                    a href="/feeds/" { "RSS 订阅" } " · "
+                    a href="/data/" { "开放数据" } " · "
+                    a href="/sitemap.xml" { "网站地图" } " · "
+                    a href="/track" { "办理进度查询" }
+                }
+            }
+        }
+    }
+}
+
+/// Text already escaped elsewhere (a rendered Markdown body); never use it for user input.
+pub fn trusted_html(html: String) -> Markup {
+    PreEscaped(html)
+}

@@ -1,0 +1,205 @@
+//! The publication log: a hash chain of every disclosure page as published, kept at
+//! `/data/log.json` and carried from build to build.
+//!
+//! Each build appends one entry for every disclosure that is new, whose source changed
+//! (a revision), whose page bytes changed for another reason (re-rendered), or that left the site
+//! (withdrawn, e.g. a penalty past its publicity). Every entry holds the SHA-256 of the source
+//! file and of the page as written, and the hash of the entry before it, so that `site-gen
+//! verify` can name any page whose bytes no longer match and any break in the chain.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const LOG_PATH: &str = "data/log.json";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Event {
+    /// First publication.
+    Published,
+    /// The source changed: a revision readers see listed on the page.
+    Revised,
+    /// Same source, new page bytes (a template or configuration change).
+    Rerendered,
+    /// The page left the site.
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub seq: u64,
+    pub date: NaiveDate,
+    pub id: String,
+    pub url: String,
+    pub event: Event,
+    /// SHA-256 of the Markdown source, hex.
+    pub source_sha256: String,
+    /// SHA-256 of the page as written, hex; empty when withdrawn.
+    pub page_sha256: String,
+    /// `hash` of the previous entry; 64 zeros for the first.
+    pub prev: String,
+    /// SHA-256 over `prev` and this entry's other fields.
+    pub hash: String,
+}
+
+impl Entry {
+    /// The hash this entry must carry, computed from its other fields and `prev`.
+    pub fn compute_hash(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [
+            self.prev.as_str(),
+            &self.seq.to_string(),
+            &self.date.to_string(),
+            &self.id,
+            &self.url,
+            event_key(self.event),
+            &self.source_sha256,
+            &self.page_sha256,
+        ] {
+            h.update(part.as_bytes());
+            h.update(b"\n");
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+fn event_key(e: Event) -> &'static str {
+    match e {
+        Event::Published => "published",
+        Event::Revised => "revised",
+        Event::Rerendered => "rerendered",
+        Event::Withdrawn => "withdrawn",
+    }
+}
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The log as read from the previous build, plus what this build appends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicationLog {
+    pub entries: Vec<Entry>,
+    /// Index of the latest entry per id.
+    #[serde(skip)]
+    latest: HashMap<String, usize>,
+}
+
+/// A revision as shown on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    pub date: NaiveDate,
+    pub event: Event,
+    pub source_sha256: String,
+}
+
+impl PublicationLog {
+    pub fn from_json(text: &str) -> Result<PublicationLog, serde_json::Error> {
+        let mut log: PublicationLog = serde_json::from_str(text)?;
+        log.reindex();
+        Ok(log)
+    }
+
+    /// One entry per line, so the file diffs and greps well.
+    pub fn to_json(&self) -> String {
+        let mut s = String::from("{\"entries\":[\n");
+        for (i, e) in self.entries.iter().enumerate() {
+            if i > 0 {
+                s.push_str(",\n");
+            }
+            s.push_str(&serde_json::to_string(e).expect("entries serialise"));
+        }
+        s.push_str("\n]}\n");
+        s
+    }
+
+    fn reindex(&mut self) {
+        self.latest = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+    }
+
+    pub fn latest(&self, id: &str) -> Option<&Entry> {
+        self.latest.get(id).map(|&i| &self.entries[i])
+    }
+
+    /// The publication and every revision of `id`, oldest first.
+    pub fn revisions(&self, id: &str) -> Vec<Revision> {
+        self.entries
+            .iter()
+            .filter(|e| e.id == id && matches!(e.event, Event::Published | Event::Revised))
+            .map(|e| Revision {
+                date: e.date,
+                event: e.event,
+                source_sha256: e.source_sha256.clone(),
+            })
+            .collect()
+    }
+
+    /// Appends an entry, chaining it to the last one.
+    pub fn append(
+        &mut self,
+        date: NaiveDate,
+        id: &str,
+        url: &str,
+        event: Event,
+        source: &str,
+        page: &str,
+    ) {
+        let prev = self
+            .entries
+            .last()
+            .map_or(GENESIS.to_string(), |e| e.hash.clone());
+        let seq = self.entries.last().map_or(1, |e| e.seq + 1);
+        let mut e = Entry {
+            seq,
+            date,
+            id: id.to_string(),
+            url: url.to_string(),
+            event,
+            source_sha256: source.to_string(),
+            page_sha256: page.to_string(),
+            prev,
+            hash: String::new(),
+        };
+        e.hash = e.compute_hash();
+        self.latest.insert(e.id.clone(), self.entries.len());
+        self.entries.push(e);
+    }
+
+    /// Every break in the chain, as sentences naming the entry.
+    pub fn chain_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut prev = GENESIS.to_string();
+        let mut expected_seq = 1;
+        for e in &self.entries {
+            if e.seq != expected_seq {
+                problems.push(format!("entry {} ({}): expected sequence number {expected_seq}; an entry was removed or reordered", e.seq, e.id));
+            }
+            if e.prev != prev {
+                problems.push(format!("entry {} ({}): does not follow the entry before it (prev {} ≠ {}); an entry was removed, inserted or reordered", e.seq, e.id, short(&e.prev), short(&prev)));
+            }
+            if e.compute_hash() != e.hash {
+                problems.push(format!(
+                    "entry {} ({}): its fields no longer match its hash; the entry was edited",
+                    e.seq, e.id
+                ));
+            }
+            prev = e.hash.clone();
+            expected_seq = e.seq + 1;
+        }
+        problems
+    }
+}
+
+fn short(h: &str) -> &str {
+    &h[..h.len().min(12)]
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}

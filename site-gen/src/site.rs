@@ -1,0 +1,144 @@
+//! The site as the renderers see it: the validated content judged on the build date, indexed by
+//! kind, department and project, with the publication log for hashes and revisions.
+//! Renderers read this and return files; they never decide what is public.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use disclosure::model::{CreditList, Details};
+use disclosure::{Disclosure, Kind, ProjectTimeline};
+
+use crate::content::Content;
+use crate::log::{Event, PublicationLog, Revision};
+
+pub struct Site<'a> {
+    pub content: &'a Content,
+    /// The build date: publicity and credit validity are judged on it.
+    pub today: NaiveDate,
+    /// Every public disclosure, newest first (date, time, then id, for a stable order).
+    pub public: Vec<&'a Disclosure>,
+    /// Disclosures that are no longer public (penalties past `public_until`).
+    pub withdrawn: Vec<&'a Disclosure>,
+    /// Public disclosures of each kind, newest first.
+    pub by_kind: BTreeMap<Kind, Vec<&'a Disclosure>>,
+    /// Public disclosures of each department, newest first.
+    pub by_department: BTreeMap<&'a str, Vec<&'a Disclosure>>,
+    /// Every project, by code.
+    pub projects: BTreeMap<&'a str, ProjectTimeline<'a>>,
+    pub log: &'a PublicationLog,
+    by_id: HashMap<&'a str, usize>,
+}
+
+/// Newest first; ties broken by id so that every build orders the same way.
+pub fn newest_first(a: &Disclosure, b: &Disclosure) -> std::cmp::Ordering {
+    (b.date, b.time)
+        .cmp(&(a.date, a.time))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+impl<'a> Site<'a> {
+    pub fn new(content: &'a Content, today: NaiveDate, log: &'a PublicationLog) -> Site<'a> {
+        let (mut public, mut withdrawn): (Vec<&Disclosure>, Vec<&Disclosure>) =
+            content.docs.iter().partition(|d| d.is_public(today));
+        public.sort_by(|a, b| newest_first(a, b));
+        withdrawn.sort_by(|a, b| newest_first(a, b));
+        let mut by_kind: BTreeMap<Kind, Vec<&Disclosure>> =
+            Kind::ALL.iter().map(|k| (*k, Vec::new())).collect();
+        let mut by_department: BTreeMap<&str, Vec<&Disclosure>> = content
+            .departments
+            .all()
+            .iter()
+            .map(|d| (d.id.as_str(), Vec::new()))
+            .collect();
+        let mut project_docs: BTreeMap<&str, Vec<&Disclosure>> = BTreeMap::new();
+        for d in &public {
+            by_kind.entry(d.kind()).or_default().push(d);
+            if let Some(dep) = &d.department {
+                by_department.entry(dep.as_str()).or_default().push(d);
+            }
+            if let Some(t) = d.trade() {
+                project_docs.entry(t.project.as_str()).or_default().push(d);
+            }
+        }
+        let projects = project_docs
+            .into_iter()
+            .map(|(code, docs)| (code, ProjectTimeline::new(code, docs, today)))
+            .collect();
+        let by_id = content
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), i))
+            .collect();
+        Site {
+            content,
+            today,
+            public,
+            withdrawn,
+            by_kind,
+            by_department,
+            projects,
+            log,
+            by_id,
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&'a Disclosure> {
+        self.by_id.get(id).map(|&i| &self.content.docs[i])
+    }
+
+    /// SHA-256 of the disclosure's source file, hex.
+    pub fn source_hash(&self, d: &Disclosure) -> String {
+        self.by_id
+            .get(d.id.as_str())
+            .map(|&i| hex::encode(self.content.hashes[i]))
+            .unwrap_or_default()
+    }
+
+    /// Publication and revisions of a disclosure, oldest first, including the one this build is
+    /// about to log when the source is new or changed.
+    pub fn revisions(&self, d: &Disclosure) -> Vec<Revision> {
+        let mut revisions = self.log.revisions(&d.id);
+        let source = self.source_hash(d);
+        if revisions.last().is_none_or(|r| r.source_sha256 != source) {
+            let event = if revisions.is_empty() {
+                Event::Published
+            } else {
+                Event::Revised
+            };
+            revisions.push(Revision {
+                date: self.today,
+                event,
+                source_sha256: source,
+            });
+        }
+        revisions
+    }
+
+    /// The department's display name, or the id when unknown (validation prevents that).
+    pub fn department_name(&self, id: &str) -> &'a str {
+        self.content
+            .departments
+            .get(id)
+            .map(|d| d.name.as_str())
+            .unwrap_or("")
+    }
+
+    /// Active entries of a credit list inside `from..=until` on the build date, newest first.
+    pub fn current_credit(&self, list: CreditList) -> Vec<&'a Disclosure> {
+        self.by_kind[&Kind::Credit]
+            .iter()
+            .copied()
+            .filter(|d| matches!(&d.details, Details::Credit(c) if c.list == list && c.is_current(self.today)))
+            .collect()
+    }
+
+    /// Credit entries not on a current list: expired, not yet in force, repaired or revoked.
+    pub fn credit_history(&self) -> Vec<&'a Disclosure> {
+        self.by_kind[&Kind::Credit]
+            .iter()
+            .copied()
+            .filter(|d| matches!(&d.details, Details::Credit(c) if !c.is_current(self.today)))
+            .collect()
+    }
+}
