@@ -10,7 +10,6 @@ pub mod build;
 pub mod content;
 pub mod data;
 pub mod feeds;
-pub mod layout;
 pub mod log;
 pub mod markdown;
 pub mod output;

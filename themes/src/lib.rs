@@ -2,7 +2,8 @@
 //! intake pages): `lang="zh-CN"`, skip link, header with the search box, navigation, main
 //! landmark, footer with the identifiers from `site.toml`.
 //!
-//! Other crates call [`page`] so that the whole site looks and behaves as one.
+//! Other crates call [`page`] so that the whole site looks and behaves as one. The theme's
+//! static files (`themes/default/`) are compiled in ([`ASSETS`]) and served under `/assets/`.
 
 use disclosure::SiteConfig;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -124,4 +125,19 @@ fn footer(site: &SiteConfig) -> Markup {
 /// Text already escaped elsewhere (a rendered Markdown body); never use it for user input.
 pub fn trusted_html(html: String) -> Markup {
     PreEscaped(html)
+}
+
+/// The theme's static files, served under `/assets/<name>`.
+pub const ASSETS: &[(&str, &[u8])] = &[("style.css", include_bytes!("../default/style.css"))];
+
+/// The content type of an asset, by its name.
+pub fn asset_content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("js") => "text/javascript; charset=utf-8",
+        _ => "application/octet-stream",
+    }
 }
