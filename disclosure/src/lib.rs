@@ -14,6 +14,8 @@ pub mod kind;
 pub mod model;
 pub mod parse;
 pub mod routes;
+#[cfg(feature = "search")]
+pub mod search;
 pub mod site;
 pub mod timeline;
 pub mod validate;

@@ -9,8 +9,13 @@ use crate::model::Disclosure;
 use crate::routes;
 use crate::site::Departments;
 
-/// Every problem across the set of disclosures, sorted by file and line.
-pub fn validate_site(docs: &[Disclosure], departments: &Departments) -> Vec<Diagnostic> {
+/// Every problem across the set of disclosures, sorted by file and line. `links[i]` are the
+/// internal links of `docs[i]` ([`internal_links`]), computed by the caller so they can be cached.
+pub fn validate_site(
+    docs: &[Disclosure],
+    links: &[Vec<(usize, String)>],
+    departments: &Departments,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut by_id: HashMap<&str, &Disclosure> = HashMap::new();
     for d in docs {
@@ -47,13 +52,13 @@ pub fn validate_site(docs: &[Disclosure], departments: &Departments) -> Vec<Diag
         }
     }
     let known = known_paths(docs, departments);
-    for d in docs {
-        for (line, target) in internal_links(d) {
+    for (d, links) in docs.iter().zip(links) {
+        for (line, target) in links {
             let path = target.split(['#', '?']).next().unwrap_or("");
             if !known.contains(path) && !is_list_page(path, &known) {
                 diags.push(Diagnostic::new(
                     &d.source,
-                    line,
+                    *line,
                     "body",
                     format!(
                         "broken internal link \"{target}\": no page of the site has that address"

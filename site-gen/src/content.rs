@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use disclosure::parse::parse_disclosure;
-use disclosure::validate::validate_site;
+use disclosure::validate::{internal_links, validate_site};
 use disclosure::{Calendar, Departments, Diagnostic, Disclosure, SiteConfig};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -21,6 +21,16 @@ pub struct Content {
     pub docs: Vec<Disclosure>,
     /// SHA-256 of each source file, in the same order as `docs`.
     pub hashes: Vec<[u8; 32]>,
+    /// Internal links of each body with their lines, in the same order as `docs`.
+    pub links: Vec<Vec<(usize, String)>>,
+}
+
+/// One source file, parsed: what the build cache keeps per file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Parsed {
+    pub disclosure: Disclosure,
+    pub hash: [u8; 32],
+    pub links: Vec<(usize, String)>,
 }
 
 /// Why content could not be loaded: every diagnostic found, sorted by file and line.
@@ -136,17 +146,22 @@ pub fn read_source(dir: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     }
 }
 
-/// Parses one source file and hashes its bytes.
-pub fn parse_source(file: &SourceFile) -> Result<(Disclosure, [u8; 32]), Vec<Diagnostic>> {
-    let d = parse_disclosure(&file.display, &file.stem, &file.text)?;
-    Ok((d, Sha256::digest(file.text.as_bytes()).into()))
+/// Parses one source file, hashes its bytes and finds its internal links.
+pub fn parse_source(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
+    let disclosure = parse_disclosure(&file.display, &file.stem, &file.text)?;
+    let links = internal_links(&disclosure);
+    Ok(Parsed {
+        disclosure,
+        hash: Sha256::digest(file.text.as_bytes()).into(),
+        links,
+    })
 }
 
 /// Loads and validates the whole content folder. `progress` is called once per file parsed.
 pub fn load(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Content> {
     let config = load_config(dir);
     let files = markdown_files(dir)?;
-    let parsed: Vec<Result<(Disclosure, [u8; 32]), Vec<Diagnostic>>> = files
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = files
         .par_iter()
         .map(|path| {
             let r = read_source(dir, path)
@@ -163,7 +178,7 @@ pub fn load(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Content> {
 pub fn assemble(
     dir: &Path,
     config: Result<(SiteConfig, Departments, Calendar), Invalid>,
-    parsed: Vec<Result<(Disclosure, [u8; 32]), Vec<Diagnostic>>>,
+    parsed: Vec<Result<Parsed, Vec<Diagnostic>>>,
 ) -> Result<Content> {
     let mut diags = Vec::new();
     let mut docs = Vec::with_capacity(parsed.len());
@@ -180,14 +195,22 @@ pub fn assemble(
             None
         }
     };
-    docs.sort_by(|a, b| {
-        a.0.id
-            .cmp(&b.0.id)
-            .then_with(|| a.0.source.cmp(&b.0.source))
+    docs.sort_by(|a: &Parsed, b: &Parsed| {
+        let (a, b) = (&a.disclosure, &b.disclosure);
+        a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source))
     });
-    let (docs, hashes): (Vec<Disclosure>, Vec<[u8; 32]>) = docs.into_iter().unzip();
+    let mut hashes = Vec::with_capacity(docs.len());
+    let mut links = Vec::with_capacity(docs.len());
+    let docs: Vec<Disclosure> = docs
+        .into_iter()
+        .map(|p| {
+            hashes.push(p.hash);
+            links.push(p.links);
+            p.disclosure
+        })
+        .collect();
     if let Some((_, departments, _)) = &config {
-        diags.extend(validate_site(&docs, departments));
+        diags.extend(validate_site(&docs, &links, departments));
     }
     match config {
         Some((site, departments, calendar)) if diags.is_empty() => Ok(Content {
@@ -197,6 +220,7 @@ pub fn assemble(
             calendar,
             docs,
             hashes,
+            links,
         }),
         _ => {
             diags.sort();

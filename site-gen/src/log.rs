@@ -127,6 +127,11 @@ impl PublicationLog {
         self.latest.get(id).map(|&i| &self.entries[i])
     }
 
+    /// The latest entry of every id ever logged, in no particular order.
+    pub fn latest_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.latest.values().map(|&i| &self.entries[i])
+    }
+
     /// The publication and every revision of `id`, oldest first.
     pub fn revisions(&self, id: &str) -> Vec<Revision> {
         self.entries

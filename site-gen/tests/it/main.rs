@@ -1,1 +1,1 @@
-//! site-gen's integration tests: whole fixture sites built on disk, checked as a reader would.
+//! site-gen integration tests (being written).

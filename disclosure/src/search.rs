@@ -1,0 +1,710 @@
+//! The search index's schema and tokenizers, defined once for the writer (`site-gen`) and the
+//! reader (`search-server`), and the mapping from a [`Disclosure`] to the document indexed for it.
+//!
+//! Chinese text is indexed so that matching never depends on word segmentation: every run of Han
+//! characters becomes its overlapping character bigrams, plus each character alone at the same
+//! position ([`CjkTokenizer`]). A query cuts its words into bigrams only and asks for them as a
+//! phrase, so any piece of two or more characters of a title or a company name finds it, however
+//! a segmenter would have cut the sentence. jieba (a segmenter made for Chinese) indexes titles and
+//! names a second time, in a field that is only ever used to rank whole-word matches higher.
+//! Codes (project codes, 文号, credit codes) are normalised and indexed by every suffix, so a
+//! prefix search over the suffixes finds any part of a code.
+//!
+//! This module builds documents and schemas; it never opens, writes or reads an index on disk.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
+};
+use tantivy::tokenizer::{
+    LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
+};
+use tantivy::{Index, TantivyDocument};
+
+use crate::model::{Details, Disclosure};
+
+/// Name of the bigram tokenizer used to index text fields.
+pub const CJK: &str = "cjk";
+/// Name of the suffix tokenizer used to index codes.
+pub const CODE_SUFFIX: &str = "code_suffix";
+/// Name of the jieba tokenizer of the ranking-only `words` field.
+pub const JIEBA: &str = "jieba";
+
+/// The longest code (after normalisation) whose suffixes are indexed; longer strings are not codes.
+const MAX_CODE_CHARS: usize = 40;
+/// Tokens longer than this (bytes) are dropped: base64 blobs and the like are not searchable words.
+const MAX_TOKEN_BYTES: usize = 60;
+
+/// Typed handles of every field of the index, built once per process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fields {
+    /// The disclosure's id, raw: deleting and updating go by this term.
+    pub id: Field,
+    /// Kind key (`notice`, `penalty`, …), raw and fast for filters and facet counts.
+    pub kind: Field,
+    /// Category key of notices and results, raw and fast.
+    pub category: Field,
+    /// Department id, raw and fast.
+    pub department: Field,
+    /// Stage key of notices and results, raw and fast.
+    pub stage: Field,
+    /// County or district, raw and fast.
+    pub region: Field,
+    /// Publication date as days since 0001-01-01 (`NaiveDate::num_days_from_ce`), for range
+    /// filters and for sorting.
+    pub date: Field,
+    /// Title, bigram-indexed and stored (for the highlighted title).
+    pub title: Field,
+    /// Company and person names the disclosure is about: bidders, penalty and credit subjects.
+    pub names: Field,
+    /// Body text (Markdown turned into plain text) with the kind-specific prose fields, stored for
+    /// snippets.
+    pub body: Field,
+    /// Labels a reader might search by: kind, category, stage, department, region, list, codes.
+    pub meta: Field,
+    /// Title and names cut by jieba, used only as a ranking boost for whole words.
+    pub words: Field,
+    /// Every suffix of every normalised code the disclosure carries.
+    pub codes: Field,
+    /// Every normalised code whole, for exact matches ranked first.
+    pub code: Field,
+    /// The site path of the disclosure's page.
+    pub url: Field,
+    /// The disclosure as JSON without its body, for pages and APIs that need its details.
+    pub data: Field,
+}
+
+impl Fields {
+    /// Handles of the fields of `schema`, which must be [`schema()`]'s.
+    pub fn from_schema(schema: &Schema) -> Result<Fields, tantivy::TantivyError> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f("id")?,
+            kind: f("kind")?,
+            category: f("category")?,
+            department: f("department")?,
+            stage: f("stage")?,
+            region: f("region")?,
+            date: f("date")?,
+            title: f("title")?,
+            names: f("names")?,
+            body: f("body")?,
+            meta: f("meta")?,
+            words: f("words")?,
+            codes: f("codes")?,
+            code: f("code")?,
+            url: f("url")?,
+            data: f("data")?,
+        })
+    }
+}
+
+/// The one schema of the search index.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let cjk = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(CJK)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let raw = STRING | STORED | FAST;
+    let id = b.add_text_field("id", STRING | STORED);
+    let kind = b.add_text_field("kind", raw.clone());
+    let category = b.add_text_field("category", raw.clone());
+    let department = b.add_text_field("department", raw.clone());
+    let stage = b.add_text_field("stage", raw.clone());
+    let region = b.add_text_field("region", raw);
+    let date = b.add_i64_field(
+        "date",
+        NumericOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored(),
+    );
+    let title = b.add_text_field("title", cjk(true));
+    let names = b.add_text_field("names", cjk(false));
+    let body = b.add_text_field("body", cjk(true));
+    let meta = b.add_text_field("meta", cjk(false));
+    let words = b.add_text_field(
+        "words",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(JIEBA)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        ),
+    );
+    let codes = b.add_text_field(
+        "codes",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(CODE_SUFFIX)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        ),
+    );
+    let code = b.add_text_field("code", STRING);
+    let url = b.add_text_field("url", STORED);
+    let data = b.add_text_field("data", STORED);
+    let fields = Fields {
+        id,
+        kind,
+        category,
+        department,
+        stage,
+        region,
+        date,
+        title,
+        names,
+        body,
+        meta,
+        words,
+        codes,
+        code,
+        url,
+        data,
+    };
+    (b.build(), fields)
+}
+
+/// Registers the tokenizers the schema names on `index`. Both the writer and the server call it
+/// right after opening the index.
+pub fn register_tokenizers(index: &Index) {
+    let manager = index.tokenizers();
+    manager.register(CJK, TextAnalyzer::from(CjkTokenizer::index()));
+    manager.register(CODE_SUFFIX, TextAnalyzer::from(CodeSuffixTokenizer));
+    manager.register(
+        JIEBA,
+        TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+            .build(),
+    );
+}
+
+/// Days since 0001-01-01, the value of the `date` field.
+pub fn date_value(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce())
+}
+
+/// The date a `date` field value stands for.
+pub fn date_from_value(value: i64) -> Option<NaiveDate> {
+    i32::try_from(value)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizers
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3007 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF | 0x30000..=0x3134F)
+}
+
+/// Folds full-width ASCII (`ＡＢＣ１２３`) to ASCII and lowercases, so codes typed either way match.
+fn fold(c: char) -> char {
+    let c = match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// A word character that is not Han: Latin letters, digits, other scripts.
+fn is_word(c: char) -> bool {
+    !is_han(c) && fold(c).is_alphanumeric()
+}
+
+/// Cuts text into the tokens the index and the queries share:
+/// - a run of Han characters gives its overlapping bigrams; in index mode each character is also
+///   given alone at the position of the bigram it starts, so a one-character query finds it;
+///   a run of one character gives that character;
+/// - a run of other letters and digits gives one lowercased token (`PDSJT`, `2026` → `pdsjt`,
+///   `2026`), full-width forms folded to ASCII;
+/// - everything else separates tokens and takes no position, so a phrase query of the tokens of
+///   a string matches wherever the same string appears, whatever punctuation surrounds it.
+#[derive(Debug, Clone, Copy)]
+pub struct CjkTokenizer {
+    unigrams: bool,
+}
+
+impl CjkTokenizer {
+    /// The tokenizer of indexed text: bigrams and single characters.
+    pub fn index() -> CjkTokenizer {
+        CjkTokenizer { unigrams: true }
+    }
+
+    /// The tokenizer of query text: bigrams, and single characters only for one-character runs.
+    pub fn query() -> CjkTokenizer {
+        CjkTokenizer { unigrams: false }
+    }
+
+    /// The tokens of `text`, in order, as (position, text).
+    pub fn tokens(self, text: &str) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        let mut t = self;
+        let mut stream = t.token_stream(text);
+        while stream.advance() {
+            let tok = stream.token();
+            out.push((tok.position, tok.text.clone()));
+        }
+        out
+    }
+}
+
+impl Tokenizer for CjkTokenizer {
+    type TokenStream<'a> = CjkTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkTokenStream {
+        let mut tokens = Vec::new();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let end_of = |i: usize| chars.get(i).map_or(text.len(), |(o, _)| *o);
+        let mut position = 0;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i].1;
+            if is_han(c) {
+                let start = i;
+                while i < chars.len() && is_han(chars[i].1) {
+                    i += 1;
+                }
+                let run = &chars[start..i];
+                if run.len() == 1 {
+                    tokens.push(token(
+                        run[0].0,
+                        end_of(start + 1),
+                        position,
+                        run[0].1.to_string(),
+                    ));
+                    position += 1;
+                    continue;
+                }
+                for k in 0..run.len() {
+                    let at = start + k;
+                    if self.unigrams {
+                        tokens.push(token(
+                            run[k].0,
+                            end_of(at + 1),
+                            position + k,
+                            run[k].1.to_string(),
+                        ));
+                    }
+                    if k + 1 < run.len() {
+                        let text: String = [run[k].1, run[k + 1].1].iter().collect();
+                        tokens.push(token(run[k].0, end_of(at + 2), position + k, text));
+                    }
+                }
+                position += run.len();
+            } else if is_word(c) {
+                let start = i;
+                let mut word = String::new();
+                while i < chars.len() && is_word(chars[i].1) {
+                    word.push(fold(chars[i].1));
+                    i += 1;
+                }
+                if word.len() <= MAX_TOKEN_BYTES {
+                    tokens.push(token(chars[start].0, end_of(i), position, word));
+                }
+                position += 1;
+            } else {
+                i += 1;
+            }
+        }
+        CjkTokenStream {
+            tokens,
+            next: 0,
+            current: Token::default(),
+        }
+    }
+}
+
+fn token(offset_from: usize, offset_to: usize, position: usize, text: String) -> Token {
+    Token {
+        offset_from,
+        offset_to,
+        position,
+        text,
+        position_length: 1,
+    }
+}
+
+/// The token stream of [`CjkTokenizer`] and [`CodeSuffixTokenizer`]: tokens computed up front.
+pub struct CjkTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+    current: Token,
+}
+
+impl TokenStream for CjkTokenStream {
+    fn advance(&mut self) -> bool {
+        match self.tokens.get_mut(self.next) {
+            Some(t) => {
+                self.current = std::mem::take(t);
+                self.next += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}
+
+/// A code reduced to what identifies it: letters and digits lowercased (full-width folded), Han
+/// characters kept, punctuation, brackets and spaces dropped. `平建罚〔2026〕12号` and
+/// `平建罚[2026]12号` both become `平建罚202612号`; `PDSJT-2026-0005` becomes `pdsjt20260005`.
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .map(fold)
+        .filter(|c| c.is_alphanumeric() || is_han(*c))
+        .collect()
+}
+
+/// Indexes each line of its input (one code per line) by every suffix of its normalised form of
+/// two characters or more, so a prefix search over the suffixes finds any part of any code.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeSuffixTokenizer;
+
+impl Tokenizer for CodeSuffixTokenizer {
+    type TokenStream<'a> = CjkTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkTokenStream {
+        let mut tokens = Vec::new();
+        for line in text.lines() {
+            let code: Vec<char> = normalize_code(line).chars().collect();
+            if code.len() > MAX_CODE_CHARS {
+                continue;
+            }
+            let offset = line.as_ptr() as usize - text.as_ptr() as usize;
+            for start in 0..code.len().saturating_sub(1) {
+                tokens.push(token(
+                    offset,
+                    offset + line.len(),
+                    0,
+                    code[start..].iter().collect(),
+                ));
+            }
+        }
+        CjkTokenStream {
+            tokens,
+            next: 0,
+            current: Token::default(),
+        }
+    }
+}
+
+/// The jieba-cut words of `text` that carry a letter, digit or Han character, lowercased: what a
+/// query looks up in the `words` field.
+pub fn jieba_words(text: &str) -> Vec<String> {
+    static JIEBA: OnceLock<jieba_rs::Jieba> = OnceLock::new();
+    let jieba = JIEBA.get_or_init(jieba_rs::Jieba::new);
+    jieba
+        .cut_for_search(text, true)
+        .into_iter()
+        .map(|w| w.word.to_lowercase())
+        .filter(|w| w.chars().any(|c| c.is_alphanumeric()) && w.len() <= MAX_TOKEN_BYTES)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synonyms
+
+/// The trade's synonym groups (`data/synonyms.toml`): words that say the same thing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Synonyms {
+    groups: Vec<Vec<String>>,
+}
+
+impl Synonyms {
+    /// The list kept in the repository, compiled in.
+    pub fn builtin() -> &'static Synonyms {
+        static LIST: OnceLock<Synonyms> = OnceLock::new();
+        LIST.get_or_init(|| {
+            Synonyms::parse(include_str!("../data/synonyms.toml"))
+                .expect("data/synonyms.toml is checked by a test")
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Synonyms, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    pub fn groups(&self) -> &[Vec<String>] {
+        &self.groups
+    }
+
+    /// Other ways of saying `phrase`: each synonym found inside it replaced by each of its
+    /// group's other words (`围标行为` → `串通投标行为`, `串标行为`), without duplicates.
+    pub fn variants(&self, phrase: &str) -> Vec<String> {
+        let mut out = BTreeSet::new();
+        for group in &self.groups {
+            for word in group {
+                if word.is_empty() || !phrase.contains(word.as_str()) {
+                    continue;
+                }
+                for other in group {
+                    if other != word {
+                        let v = phrase.replace(word.as_str(), other);
+                        if v != phrase {
+                            out.insert(v);
+                        }
+                    }
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+
+/// Markdown turned into the text a reader sees: inline markup and link targets dropped, blocks on
+/// their own lines.
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow,
+            ) => out.push('\n'),
+            Event::End(TagEnd::TableCell) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+/// What the index stores of a disclosure besides its text: the whole disclosure except the body.
+pub fn stored_data(d: &Disclosure) -> String {
+    let mut copy = d.clone();
+    copy.body = String::new();
+    serde_json::to_string(&copy).expect("a disclosure serialises")
+}
+
+/// The disclosure stored in a document's `data` field.
+pub fn parse_stored_data(json: &str) -> Option<Disclosure> {
+    serde_json::from_str(json).ok()
+}
+
+/// Every code a disclosure carries: project code, 文号, credit codes, power codes, case numbers.
+/// Masked personal ids are not codes.
+pub fn codes(d: &Disclosure) -> Vec<&str> {
+    let mut codes: Vec<&str> = Vec::new();
+    if let Some(t) = d.trade() {
+        codes.push(&t.project);
+    }
+    match &d.details {
+        Details::Penalty(p) => codes.push(&p.decision_no),
+        Details::Power(p) => codes.push(&p.code),
+        Details::ComplaintResult(c) => codes.push(&c.case_no),
+        _ => {}
+    }
+    codes.extend(d.subjects().into_iter().map(|(_, code)| code));
+    codes.retain(|c| !c.is_empty() && !c.contains('*'));
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
+/// The document indexed for `d`. `department_name` is the issuing department's full and short
+/// name (searchable as labels).
+pub fn document(fields: &Fields, d: &Disclosure, department_name: &str) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    let kind = d.kind();
+    doc.add_text(fields.id, &d.id);
+    doc.add_text(fields.kind, kind.key());
+    doc.add_i64(fields.date, date_value(d.date));
+    doc.add_text(fields.title, &d.title);
+    doc.add_text(fields.url, d.url());
+    doc.add_text(fields.data, stored_data(d));
+    let mut meta = vec![kind.label().to_string(), department_name.to_string()];
+    if let Some(dep) = &d.department {
+        doc.add_text(fields.department, dep);
+    }
+    if let Some(region) = &d.region {
+        doc.add_text(fields.region, region);
+        meta.push(region.clone());
+    }
+    if let Some(t) = d.trade() {
+        doc.add_text(fields.category, t.category.key());
+        doc.add_text(fields.stage, t.stage.key());
+        meta.push(t.category.label().to_string());
+        meta.push(t.stage.label().to_string());
+    }
+    let mut names: Vec<&str> = d.subjects().into_iter().map(|(name, _)| name).collect();
+    names.dedup();
+    let mut prose: Vec<&str> = Vec::new();
+    match &d.details {
+        Details::Result { bidders, .. } => {
+            prose.extend(bidders.iter().filter_map(|b| b.reason.as_deref()));
+        }
+        Details::Penalty(p) => {
+            meta.push(p.decision_no.clone());
+            prose.extend([p.violation.as_str(), p.basis.as_str(), p.penalty.as_str()]);
+        }
+        Details::Credit(c) => {
+            meta.push(c.list.label().to_string());
+            meta.push(format!("{}失信", c.list.label()));
+            prose.extend([c.reason.as_str(), c.basis.as_str()]);
+            prose.extend(c.measures.iter().map(String::as_str));
+        }
+        Details::Power(p) => {
+            meta.push(p.code.clone());
+            meta.push(p.power_type.clone());
+            prose.push(&p.basis);
+            prose.extend(p.responsibilities.iter().map(String::as_str));
+            prose.push(&p.accountability);
+        }
+        Details::Inspection(i) => {
+            meta.push(i.method.clone());
+            meta.push(i.finding.clone());
+            prose.push(&i.plan);
+        }
+        Details::ComplaintResult(c) => {
+            meta.push(c.case_no.clone());
+            prose.push(&c.outcome);
+        }
+        Details::Notice { .. } | Details::Page => {}
+    }
+    let codes = codes(d);
+    for code in &codes {
+        doc.add_text(fields.code, normalize_code(code));
+        meta.push((*code).to_string());
+    }
+    if !codes.is_empty() {
+        doc.add_text(fields.codes, codes.join("\n"));
+    }
+    for name in &names {
+        doc.add_text(fields.names, name);
+    }
+    doc.add_text(fields.meta, meta.join("\n"));
+    let mut words = d.title.clone();
+    for name in &names {
+        words.push('\n');
+        words.push_str(name);
+    }
+    doc.add_text(fields.words, words);
+    // The body field is the snippet's source: names and kind-specific prose first, where the
+    // reader expects them, then the body's text.
+    let mut body = String::new();
+    for part in names.iter().chain(prose.iter()) {
+        if !part.trim().is_empty() {
+            body.push_str(part.trim());
+            body.push('\n');
+        }
+    }
+    body.push_str(&plain_text(&d.body));
+    doc.add_text(fields.body, body);
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expect_test::expect;
+
+    fn show(tokens: Vec<(usize, String)>) -> String {
+        tokens
+            .into_iter()
+            .map(|(p, t)| format!("{p}:{t}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn index_tokens_of_a_company_name() {
+        expect![[r#"0:平 0:平顶 1:顶 1:顶山 2:山 2:山市 3:市 3:市鹰 4:鹰 4:鹰城 5:城"#]]
+            .assert_eq(&show(CjkTokenizer::index().tokens("平顶山市鹰城")));
+    }
+
+    #[test]
+    fn query_tokens_are_bigrams_whatever_the_segmentation() {
+        expect![[r#"0:鹰城 1:城建 2:建设"#]]
+            .assert_eq(&show(CjkTokenizer::query().tokens("鹰城建设")));
+        expect![[r#"0:串通 1:通投 2:投标"#]]
+            .assert_eq(&show(CjkTokenizer::query().tokens("串通投标")));
+        expect![[r#"0:桥"#]].assert_eq(&show(CjkTokenizer::query().tokens("桥")));
+    }
+
+    #[test]
+    fn codes_and_mixed_text() {
+        expect![[
+            r#"0:项目 1:目编 2:编号 4:pdsjt 5:2026 6:0005 7:平建 8:建罚 10:2026 11:12 12:号"#
+        ]]
+        .assert_eq(&show(
+            CjkTokenizer::query().tokens("项目编号：PDSJT-2026-0005，平建罚〔2026〕12号"),
+        ));
+        expect![[r#"0:abc123 1:x 2:021"#]]
+            .assert_eq(&show(CjkTokenizer::index().tokens("ＡＢＣ１２３ X 021")));
+    }
+
+    #[test]
+    fn code_suffixes() {
+        let mut t = CodeSuffixTokenizer;
+        let mut s = t.token_stream("PDSJT-2026-0005\n平建罚〔2026〕12号");
+        let mut out = Vec::new();
+        while s.advance() {
+            out.push(s.token().text.clone());
+        }
+        expect![[r#"pdsjt20260005 dsjt20260005 sjt20260005 jt20260005 t20260005 20260005 0260005 260005 60005 0005 005 05 平建罚202612号 建罚202612号 罚202612号 202612号 02612号 2612号 612号 12号 2号"#]]
+            .assert_eq(&out.join(" "));
+    }
+
+    #[test]
+    fn a_phrase_of_query_tokens_lines_up_with_index_positions() {
+        // The query's bigram positions must be a sub-sequence of the index's positions, shifted.
+        let doc = CjkTokenizer::index().tokens("招标人：平顶山市鹰城建设工程有限公司");
+        let query = CjkTokenizer::query().tokens("鹰城建设");
+        let start = doc.iter().find(|(_, t)| *t == query[0].1).unwrap().0;
+        for (p, t) in &query {
+            assert!(
+                doc.contains(&(start + p, t.clone())),
+                "{t} at {}",
+                start + p
+            );
+        }
+    }
+
+    #[test]
+    fn synonyms_parse_and_expand() {
+        let s = Synonyms::builtin();
+        assert!(s.groups().len() >= 4);
+        let v = s.variants("围标行为");
+        assert!(v.contains(&"串通投标行为".to_string()), "{v:?}");
+        assert!(v.contains(&"串标行为".to_string()), "{v:?}");
+        assert!(s.variants("鹰城建设").is_empty());
+    }
+
+    #[test]
+    fn plain_text_drops_markup() {
+        expect![[r#"
+            公告
+            见 处罚决定。
+            a b"#]]
+        .assert_eq(&plain_text(
+            "# 公告\n\n见 [处罚决定](/penalties/x/)。\n\n| a | b |\n|---|---|\n",
+        ));
+    }
+}
