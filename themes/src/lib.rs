@@ -52,39 +52,48 @@ pub struct Meta<'a> {
 }
 
 /// A whole HTML document in the site's theme.
+///
+/// The header carries a search box on every page but the home page, which has its own large one.
+/// No page of the theme uses JavaScript: navigation is a plain wrapping list and search a GET form.
 pub fn page(site: &SiteConfig, meta: &Meta<'_>, current: Nav, main: Markup) -> Markup {
-    let full_title = if meta.title.is_empty() {
-        site.name.clone()
-    } else {
-        format!("{} - {}", meta.title, site.name)
-    };
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (full_title) }
+                title {
+                    @if !meta.title.is_empty() { (meta.title) " - " }
+                    (site.name)
+                }
                 @if !meta.description.is_empty() { meta name="description" content=(meta.description); }
                 @if meta.noindex { meta name="robots" content="noindex"; }
                 @if !meta.path.is_empty() { link rel="canonical" href={ (site.base_url) (meta.path) }; }
+                meta name="theme-color" content="#a61b1b";
+                meta name="color-scheme" content="light";
                 link rel="stylesheet" href="/assets/style.css";
+                link rel="icon" type="image/svg+xml" href="/assets/favicon.svg";
                 link rel="search" type="application/opensearchdescription+xml" title=(site.name) href="/opensearch.xml";
                 link rel="alternate" type="application/rss+xml" title="全部信息" href="/feeds/all.xml";
                 @if let Some((href, title)) = meta.feed { link rel="alternate" type="application/rss+xml" title=(title) href=(href); }
             }
             body {
                 a.skip href="#main" { "跳到主要内容" }
-                header.site-header role="banner" {
-                    div.wrap {
-                        a.site-name href="/" { (site.name) }
-                        form.search role="search" action="/search" method="get" {
-                            label for="q" { "全文检索" }
-                            input #q type="search" name="q" placeholder="公司名称、项目编号、信用代码…" maxlength="200";
-                            button type="submit" { "搜索" }
+                header.site-header {
+                    div.wrap.site-bar {
+                        a.site-name href="/" {
+                            img.emblem src="/assets/favicon.svg" alt="" width="36" height="36";
+                            span { (site.name) }
+                        }
+                        @if current != Nav::Home {
+                            form.search role="search" aria-label="全站搜索" action="/search" method="get" {
+                                label.visually-hidden for="site-q" { "全文检索" }
+                                input #site-q type="search" name="q" placeholder="公司名称、项目编号、信用代码…" maxlength="200";
+                                button type="submit" { "搜索" }
+                            }
                         }
                     }
-                    nav aria-label="主导航" {
+                    nav.site-nav aria-label="主导航" {
                         ul.wrap {
                             @for (nav, href, label) in NAV {
                                 li { a href=(href) aria-current=[(*nav == current).then_some("page")] { (label) } }
@@ -102,20 +111,24 @@ pub fn page(site: &SiteConfig, meta: &Meta<'_>, current: Nav, main: Markup) -> M
 fn footer(site: &SiteConfig) -> Markup {
     let f = &site.footer;
     html! {
-        footer.site-footer role="contentinfo" {
+        footer.site-footer {
             div.wrap {
-                p { "主办单位：" (site.organisation) }
-                p { (f.contact) }
-                p {
-                    "网站标识码：" (f.site_code) " · "
-                    a href="https://beian.miit.gov.cn/" rel="noopener" { (f.icp) } " · "
-                    (f.police)
+                nav.footer-links aria-label="服务链接" {
+                    ul {
+                        li { a href="/feeds/" { "RSS 订阅" } }
+                        li { a href="/data/" { "开放数据" } }
+                        li { a href="/submit" { "投诉举报" } }
+                        li { a href="/track" { "办理进度查询" } }
+                        li { a href="/departments/" { "监督部门" } }
+                        li { a href="/sitemap.xml" { "网站地图" } }
+                    }
                 }
-                p {
-                    a href="/feeds/" { "RSS 订阅" } " · "
-                    a href="/data/" { "开放数据" } " · "
-                    a href="/sitemap.xml" { "网站地图" } " · "
-                    a href="/track" { "办理进度查询" }
+                p { "主办单位：" (site.organisation) }
+                p { "联系方式：" (f.contact) }
+                p.ids {
+                    span { "网站标识码：" (f.site_code) }
+                    span { a href="https://beian.miit.gov.cn/" rel="noopener" { (f.icp) } }
+                    span { (f.police) }
                 }
             }
         }
@@ -128,7 +141,10 @@ pub fn trusted_html(html: String) -> Markup {
 }
 
 /// The theme's static files, served under `/assets/<name>`.
-pub const ASSETS: &[(&str, &[u8])] = &[("style.css", include_bytes!("../default/style.css"))];
+pub const ASSETS: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../default/style.css")),
+    ("favicon.svg", include_bytes!("../default/favicon.svg")),
+];
 
 /// The content type of an asset, by its name.
 pub fn asset_content_type(name: &str) -> &'static str {

@@ -1,5 +1,241 @@
-//! HTML pages, rendered with maud into the site's layout ([`crate::layout`]).
+//! HTML pages, rendered with maud into the site's layout (`themes::page`).
 //!
 //! Every function here is pure: it reads the [`Site`] and returns files. The build calls them per
 //! unit of work (one disclosure page, one list, one project, …) so that an incremental build can
-//! re-render only what a changed file touches.
+//! re-render only what a changed file touches. A disclosure's own page reads only that
+//! disclosure, the site configuration, the departments, the build date and the disclosure's
+//! publication record, never other disclosures: that is what lets a one-file rebuild redo one page.
+//!
+//! Nothing here uses JavaScript, and every string from content goes through maud's escaping;
+//! the only pre-escaped HTML is a Markdown body from [`crate::markdown::to_html`].
+
+mod department;
+mod doc;
+mod home;
+mod lists;
+mod project;
+
+use disclosure::model::CreditList;
+use disclosure::{Details, Disclosure, Kind};
+use maud::{html, Markup};
+use themes::{Meta, Nav};
+
+use crate::output::OutFile;
+use crate::site::Site;
+
+pub use department::{department_page, departments_index};
+pub use doc::disclosure_page;
+pub use home::{assets, data_index, feeds_index, home, not_found};
+pub use lists::{list_pages, lists, FilterGroup, FilterOption, ListSpec};
+pub use project::{project_page, projects_index};
+
+/// Items per page of every paginated list.
+pub const PER_PAGE: usize = 20;
+
+/// A whole page in the site's layout, at `url`.
+fn page_file(
+    site: &Site,
+    url: &str,
+    title: &str,
+    description: &str,
+    feed: Option<(&str, &str)>,
+    nav: Nav,
+    main: Markup,
+) -> OutFile {
+    let meta = Meta {
+        title,
+        description,
+        path: url,
+        feed,
+        noindex: false,
+    };
+    let markup = themes::page(&site.content.site, &meta, nav, main);
+    OutFile::at_url(url, markup.into_string())
+}
+
+/// The navigation section a disclosure of this kind belongs to.
+fn nav_for(kind: Kind) -> Nav {
+    match kind {
+        Kind::Notice => Nav::Notices,
+        Kind::Result => Nav::Results,
+        Kind::Penalty => Nav::Penalties,
+        Kind::Credit => Nav::Credit,
+        Kind::Power => Nav::Powers,
+        Kind::Inspection => Nav::Inspections,
+        Kind::ComplaintResult | Kind::Page => Nav::Other,
+    }
+}
+
+/// The list a disclosure is found in, with its title, for breadcrumbs; `None` for pages.
+fn list_of(d: &Disclosure) -> Option<(&'static str, &'static str)> {
+    Some(match &d.details {
+        Details::Notice { .. } => ("/notices/", "交易公告"),
+        Details::Result { .. } => ("/results/", "交易结果"),
+        Details::Penalty(_) => ("/penalties/", "行政处罚"),
+        Details::Credit(c) => match c.list {
+            CreditList::Red => ("/credit/red/", "信用红名单"),
+            CreditList::Black => ("/credit/black/", "信用黑名单"),
+        },
+        Details::Power(_) => ("/powers/", "权责清单"),
+        Details::Inspection(_) => ("/inspections/", "双随机抽查结果"),
+        Details::ComplaintResult(_) => ("/complaint-results/", "投诉处理结果"),
+        Details::Page => return None,
+    })
+}
+
+/// 首页 › … › the current page (not a link).
+fn breadcrumb(trail: &[(&str, &str)], current: &str) -> Markup {
+    html! {
+        nav.breadcrumb aria-label="当前位置" {
+            ol {
+                li { a href="/" { "首页" } }
+                @for (href, label) in trail { li { a href=(href) { (label) } } }
+                li aria-current="page" { (current) }
+            }
+        }
+    }
+}
+
+/// The short name of a department, for list items; empty when the disclosure has none.
+fn department_short<'s>(site: &Site<'s>, d: &Disclosure) -> &'s str {
+    d.department
+        .as_deref()
+        .and_then(|id| site.content.departments.get(id))
+        .map_or("", |dep| dep.short.as_str())
+}
+
+/// One disclosure in a list: title link, then date, department, badges, region, and the one fact
+/// a reader scanning the list wants for its kind.
+fn item(site: &Site, d: &Disclosure) -> Markup {
+    let url = d.url();
+    html! {
+        li.item {
+            a.item-title href=(url) { (d.title) }
+            p.item-meta {
+                time datetime=(d.date) { (d.date) }
+                @let dep = department_short(site, d);
+                @if !dep.is_empty() { span { (dep) } }
+                @if let Some(t) = d.trade() {
+                    span.badge.badge-cat { (t.category.label()) }
+                    span.badge.badge-stage { (t.stage.label()) }
+                }
+                @if let Details::Credit(c) = &d.details {
+                    @let current = c.is_current(site.today);
+                    span.badge.badge-red[current && c.list == CreditList::Red]
+                        .badge-black[current && c.list == CreditList::Black] {
+                        (c.list.label()) "·" (c.state_label(site.today))
+                    }
+                }
+                @if let Some(region) = &d.region { span { (region) } }
+            }
+            @match &d.details {
+                Details::Result { amount: Some(amount), .. } => p.item-extra { "中标（成交）金额：" span.amount { (amount.display()) } }
+                Details::Penalty(p) => p.item-extra { (p.decision_no) " · " (p.subject) }
+                Details::Credit(c) => p.item-extra { (c.subject) " · 有效期 " (c.from) " 至 " (c.until) }
+                Details::Power(p) => p.item-extra { (p.code) " · " (p.power_type) }
+                Details::Inspection(i) => p.item-extra { (i.subject) " · " (i.finding) }
+                Details::ComplaintResult(c) => p.item-extra { (c.case_no) " · " (c.outcome) }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A list of disclosures.
+fn items<'x>(site: &Site, docs: impl IntoIterator<Item = &'x &'x Disclosure>) -> Markup {
+    html! {
+        ul.items {
+            @for d in docs { (item(site, d)) }
+        }
+    }
+}
+
+/// Number of pages a list of `len` items takes; an empty list still has its first page.
+fn page_count(len: usize) -> usize {
+    len.div_ceil(PER_PAGE).max(1)
+}
+
+/// The page numbers to link from page `n` of `pages`: the first, the last, and two either side
+/// of the current one; `None` marks a gap.
+fn page_numbers(n: usize, pages: usize) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for i in 1..=pages {
+        if i == 1 || i == pages || i.abs_diff(n) <= 2 {
+            if i > last + 1 {
+                out.push(None);
+            }
+            out.push(Some(i));
+            last = i;
+        }
+    }
+    out
+}
+
+/// Previous / numbered / next links and "第 n / m 页", for page `n` (1-based) of a list at `base`.
+fn pagination(base: &str, n: usize, pages: usize, total: usize) -> Markup {
+    use disclosure::routes::list_page;
+    html! {
+        @if pages > 1 {
+            nav.pagination aria-label="分页" {
+                ul {
+                    @if n > 1 { li { a href=(list_page(base, n - 1)) rel="prev" { "‹ 上一页" } } }
+                    @for i in page_numbers(n, pages) {
+                        @match i {
+                            Some(i) if i == n => li { span.current aria-current="page" { (i) } }
+                            Some(i) => li { a href=(list_page(base, i)) aria-label={ "第 " (i) " 页" } { (i) } }
+                            None => li.gap aria-hidden="true" { "…" }
+                        }
+                    }
+                    @if n < pages { li { a href=(list_page(base, n + 1)) rel="next" { "下一页 ›" } } }
+                }
+                p.page-status { "第 " (n) " / " (pages) " 页，共 " (total) " 条" }
+            }
+        } @else if total > 0 {
+            p.page-status { "共 " (total) " 条" }
+        }
+    }
+}
+
+/// " （第 n 页）" after a title on every page but the first.
+fn page_suffix(title: &str, n: usize) -> String {
+    if n > 1 {
+        format!("{title}（第 {n} 页）")
+    } else {
+        title.to_string()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers_show_ends_and_neighbours() {
+        assert_eq!(page_numbers(1, 1), vec![Some(1)]);
+        assert_eq!(
+            page_numbers(1, 10),
+            vec![Some(1), Some(2), Some(3), None, Some(10)]
+        );
+        assert_eq!(
+            page_numbers(6, 10),
+            vec![
+                Some(1),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+                None,
+                Some(10)
+            ]
+        );
+        assert_eq!(page_count(0), 1);
+        assert_eq!(page_count(20), 1);
+        assert_eq!(page_count(21), 2);
+    }
+}

@@ -1,0 +1,384 @@
+//! One disclosure's page: title, meta, the fields of its kind (the bidders table, the penalty
+//! decision, the credit entry judged on the build date, …), the Markdown body, and the publication
+//! record (content hash and revisions).
+//!
+//! This page must depend only on the disclosure itself, the site configuration and departments,
+//! the build date and the disclosure's own publication record: never on another disclosure. The
+//! incremental build re-renders one page per changed file and relies on this.
+
+use disclosure::model::{Bidder, CreditEntry, CreditList, CreditStatus, Penalty};
+use disclosure::{routes, Details, Disclosure};
+use maud::{html, Markup};
+
+use super::{breadcrumb, list_of, nav_for, page_file};
+use crate::log::Event;
+use crate::markdown;
+use crate::output::OutFile;
+use crate::site::Site;
+
+/// The page of one disclosure, at `d.url()`.
+pub fn disclosure_page(site: &Site, d: &Disclosure) -> OutFile {
+    let url = d.url();
+    let department = d
+        .department
+        .as_deref()
+        .and_then(|id| site.content.departments.get(id));
+    let body = markdown::to_html(&d.body);
+    let description = markdown::excerpt(&markdown::to_text(&d.body), 120);
+    let trail: Vec<(&str, &str)> = list_of(d).into_iter().collect();
+    let main = html! {
+        (breadcrumb(&trail, &d.title))
+        article.doc {
+            h1 { (d.title) }
+            p.doc-meta {
+                span { "发布日期：" time datetime=(d.date) { (d.date) @if let Some(t) = d.time { " " (t.format("%H:%M")) } } }
+                @if let Some(u) = d.updated { span { "更新日期：" time datetime=(u) { (u) } } }
+                @if let Some(dep) = department {
+                    span { "发布部门：" a href=(routes::department(&dep.id)) { (dep.name) } }
+                }
+                @if let Some(r) = &d.region { span { "地区：" (r) } }
+            }
+            (details(site, d))
+            @if !body.is_empty() {
+                div.body { (maud::PreEscaped(body)) }
+            }
+            (record(site, d))
+        }
+    };
+    page_file(
+        site,
+        &url,
+        &d.title,
+        &description,
+        None,
+        nav_for(d.kind()),
+        main,
+    )
+}
+
+/// The kind-specific fields.
+fn details(site: &Site, d: &Disclosure) -> Markup {
+    match &d.details {
+        Details::Notice { .. } | Details::Result { .. } => trade(d),
+        Details::Penalty(p) => penalty(p),
+        Details::Credit(c) => credit(site, c),
+        Details::Power(p) => html! {
+            dl.fields {
+                div { dt { "权力编码" } dd { (p.code) } }
+                div { dt { "权力类型" } dd { (p.power_type) } }
+                div { dt { "设定依据" } dd { (p.basis) } }
+                div { dt { "责任事项" } dd { ul { @for r in &p.responsibilities { li { (r) } } } } }
+                div { dt { "追责情形" } dd { (p.accountability) } }
+            }
+        },
+        Details::Inspection(i) => html! {
+            dl.fields {
+                div { dt { "抽查计划" } dd { (i.plan) } }
+                div { dt { "检查对象" } dd { (i.subject) } }
+                div { dt { "统一社会信用代码" } dd.code { (i.credit_code) } }
+                div { dt { "检查方式" } dd { (i.method) } }
+                div { dt { "检查结果" } dd { strong { (i.finding) } } }
+                div { dt { "检查日期" } dd { time datetime=(i.checked_on) { (i.checked_on) } } }
+            }
+        },
+        Details::ComplaintResult(c) => html! {
+            dl.fields {
+                div { dt { "投诉编号" } dd.code { (c.case_no) } }
+                div { dt { "处理结果" } dd { strong { (c.outcome) } } }
+                div { dt { "处理决定日期" } dd { time datetime=(c.decision_date) { (c.decision_date) } } }
+            }
+        },
+        Details::Page => html! {},
+    }
+}
+
+/// Notices and results: the project and stage, and for results the amount and the bidders.
+fn trade(d: &Disclosure) -> Markup {
+    let Some(t) = d.trade() else {
+        return html! {};
+    };
+    html! {
+        dl.fields {
+            div { dt { "项目编号" } dd { a href=(routes::project(&t.project)) { (t.project) } " " span.muted { "（查看项目全流程）" } } }
+            div { dt { "交易类别" } dd { (t.category.label()) } }
+            div { dt { "项目阶段" } dd { (t.stage.label()) } }
+            @if let Details::Result { amount: Some(amount), .. } = &d.details {
+                div { dt { "中标（成交）金额" } dd.amount { (amount.display()) } }
+            }
+        }
+        @if let Details::Result { bidders, .. } = &d.details {
+            @if !bidders.is_empty() { (bidders_table(bidders)) }
+        }
+    }
+}
+
+/// The bidders in rank order: who won, who was disqualified and why.
+fn bidders_table(bidders: &[Bidder]) -> Markup {
+    let mut rows: Vec<&Bidder> = bidders.iter().collect();
+    // Ranked bidders first in rank order; disqualified ones (often unranked) after them.
+    rows.sort_by_key(|b| (b.disqualified, b.rank == 0, b.rank));
+    html! {
+        div.table-scroll role="region" aria-labelledby="bidders-caption" tabindex="0" {
+            table.bidders {
+                caption #bidders-caption { "投标人及评审结果" }
+                thead {
+                    tr {
+                        th scope="col" { "排名" }
+                        th scope="col" { "投标人" }
+                        th scope="col" { "统一社会信用代码" }
+                        th.num scope="col" { "投标报价" }
+                        th scope="col" { "结果" }
+                    }
+                }
+                tbody {
+                    @for b in rows {
+                        @let class = if b.won { Some("won") } else if b.disqualified { Some("disqualified") } else { None };
+                        tr class=[class] {
+                            td.num { @if b.rank > 0 && !b.disqualified { (b.rank) } @else { "—" } }
+                            th.name scope="row" { (b.name) }
+                            td.code { (b.credit_code) }
+                            td.num { (b.bid.display()) }
+                            td {
+                                @if b.won { span.badge.badge-won { "中标" } }
+                                @else if b.disqualified {
+                                    span.badge.badge-bad { "否决投标" }
+                                    @if let Some(r) = &b.reason { span.reason { "原因：" (r) } }
+                                } @else { "未中标" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn penalty(p: &Penalty) -> Markup {
+    html! {
+        dl.fields {
+            div { dt { "决定文书号" } dd { (p.decision_no) } }
+            div { dt { "当事人" } dd { (p.subject) } }
+            div { dt { "统一社会信用代码（证件号）" } dd.code { (p.subject_credit_code) } }
+            div { dt { "违法行为" } dd { (p.violation) } }
+            div { dt { "处罚依据" } dd { (p.basis) } }
+            div { dt { "处罚内容" } dd { (p.penalty) } }
+            @if let Some(fine) = p.fine { div { dt { "罚款金额" } dd.amount { (fine.display()) } } }
+            div { dt { "处罚决定日期" } dd { time datetime=(p.decision_date) { (p.decision_date) } } }
+            div { dt { "公示截止日期" } dd { time datetime=(p.public_until) { (p.public_until) } } }
+        }
+    }
+}
+
+/// The credit entry, with its state as of the build date.
+fn credit(site: &Site, c: &CreditEntry) -> Markup {
+    let state = c.state_label(site.today);
+    let current = c.is_current(site.today);
+    let measures = match c.list {
+        CreditList::Red => "激励措施",
+        CreditList::Black => "惩戒措施",
+    };
+    html! {
+        dl.fields {
+            div { dt { "名单" } dd { span.badge.badge-red[c.list == CreditList::Red].badge-black[c.list == CreditList::Black] { (c.list.label()) } } }
+            div { dt { "主体名称" } dd { (c.subject) } }
+            div { dt { "统一社会信用代码" } dd.code { (c.credit_code) } }
+            div { dt { "列入事由" } dd { (c.reason) } }
+            div { dt { "列入依据" } dd { (c.basis) } }
+            div { dt { "有效期" } dd { time datetime=(c.from) { (c.from) } " 至 " time datetime=(c.until) { (c.until) } } }
+            div {
+                dt { "当前状态" }
+                dd {
+                    span.badge.badge-ok[current].badge-warn[!current && c.status == CreditStatus::Active] { (state) }
+                    " " span.muted { "（按 " (site.today) " 判断）" }
+                }
+            }
+            @if !c.measures.is_empty() {
+                div { dt { (measures) } dd { ul { @for m in &c.measures { li { (m) } } } } }
+            }
+        }
+    }
+}
+
+/// 发布记录: the SHA-256 of the source file and every publication and revision.
+fn record(site: &Site, d: &Disclosure) -> Markup {
+    let hash = site.source_hash(d);
+    let revisions = site.revisions(d);
+    html! {
+        aside.record aria-labelledby="record-title" {
+            h2 #record-title { "发布记录" }
+            p {
+                "内容指纹（SHA-256）："
+                code.hash { (hash) }
+            }
+            @if !revisions.is_empty() {
+                ol {
+                    @for r in &revisions {
+                        li {
+                            time datetime=(r.date) { (r.date) } " "
+                            @match r.event {
+                                Event::Published => "首次发布",
+                                Event::Revised => "修订",
+                                Event::Rerendered => "重新生成",
+                                Event::Withdrawn => "撤下",
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(u) = d.updated { p { "最后更新：" time datetime=(u) { (u) } } }
+            p.note {
+                "本页所有发布与修订均记入 " a href="/data/log.json" { "公开的发布日志" }
+                "，可据此核验页面未被改动。"
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixtures::Fixture;
+    use expect_test::expect;
+    use scraper::{Html, Selector};
+
+    fn sel(s: &str) -> Selector {
+        Selector::parse(s).unwrap()
+    }
+
+    fn pretty(html: &str) -> String {
+        // One element per line, so a snapshot diff points at the row that changed.
+        html.replace("<tr", "\n<tr")
+            .replace("</tbody>", "\n</tbody>")
+    }
+
+    #[test]
+    fn bidders_table_shows_rank_winner_and_disqualification() {
+        let fx = Fixture::new();
+        let site = fx.site();
+        let Details::Result { bidders, .. } = &site.get("r-award").unwrap().details else {
+            panic!("r-award is a result")
+        };
+        expect![[r#"
+            <div class="table-scroll" role="region" aria-labelledby="bidders-caption" tabindex="0"><table class="bidders"><caption id="bidders-caption">投标人及评审结果</caption><thead>
+            <tr><th scope="col">排名</th><th scope="col">投标人</th><th scope="col">统一社会信用代码</th><th class="num" scope="col">投标报价</th><th scope="col">结果</th></tr></thead><tbody>
+            <tr class="won"><td class="num">1</td><th class="name" scope="row">河南某建设集团有限公司</th><td class="code">91410400MA0000001D</td><td class="num">12,860,000.00 元</td><td><span class="badge badge-won">中标</span></td></tr>
+            <tr><td class="num">2</td><th class="name" scope="row">平顶山某建工有限公司</th><td class="code">91410400MA0000002G</td><td class="num">13,125,500.50 元</td><td>未中标</td></tr>
+            <tr class="disqualified"><td class="num">—</td><th class="name" scope="row">郑州某路桥工程有限公司</th><td class="code">91410400MA0000003K</td><td class="num">11,990,000.00 元</td><td><span class="badge badge-bad">否决投标</span><span class="reason">原因：投标保证金未按招标文件要求提交</span></td></tr>
+            </tbody></table></div>"#]]
+        .assert_eq(&pretty(&bidders_table(bidders).into_string()));
+    }
+
+    #[test]
+    fn credit_entry_state_is_judged_on_the_build_date() {
+        let fx = Fixture::new();
+        let site = fx.site();
+        let state = |id: &str| {
+            let Details::Credit(c) = &site.get(id).unwrap().details else {
+                panic!("{id} is a credit entry")
+            };
+            let html = credit(&site, c).into_string();
+            let start = html.find("<div><dt>当前状态").unwrap();
+            let end = html[start..].find("</div>").unwrap() + start + 6;
+            html[start..end].to_string()
+        };
+        expect![[r#"<div><dt>当前状态</dt><dd><span class="badge badge-ok">有效</span> <span class="muted">（按 2026-06-30 判断）</span></dd></div>"#]]
+            .assert_eq(&state("black-current"));
+        expect![[r#"<div><dt>当前状态</dt><dd><span class="badge badge-warn">已到期</span> <span class="muted">（按 2026-06-30 判断）</span></dd></div>"#]]
+            .assert_eq(&state("black-expired"));
+    }
+
+    #[test]
+    fn a_result_page_has_landmarks_one_h1_fields_body_and_record() {
+        let fx = Fixture::new();
+        let site = fx.site();
+        let d = site.get("r-award").unwrap();
+        let file = disclosure_page(&site, d);
+        assert_eq!(file.path, "results/r-award/index.html");
+        let html = String::from_utf8(file.bytes).unwrap();
+        let doc = Html::parse_document(&html);
+        assert_eq!(
+            doc.select(&sel("html"))
+                .next()
+                .unwrap()
+                .value()
+                .attr("lang"),
+            Some("zh-CN")
+        );
+        for landmark in ["header", "nav[aria-label=主导航]", "main#main", "footer"] {
+            assert_eq!(doc.select(&sel(landmark)).count(), 1, "{landmark}");
+        }
+        assert_eq!(doc.select(&sel("h1")).count(), 1);
+        assert_eq!(
+            doc.select(&sel("a.skip"))
+                .next()
+                .unwrap()
+                .value()
+                .attr("href"),
+            Some("#main")
+        );
+        // Every input has a label.
+        for input in doc.select(&sel("input")) {
+            let id = input.value().attr("id").expect("inputs have ids");
+            assert_eq!(doc.select(&sel(&format!("label[for={id}]"))).count(), 1);
+        }
+        let project = doc
+            .select(&sel("a[href='/projects/PDSJS-2026-001/']"))
+            .count();
+        assert_eq!(project, 1);
+        assert!(html.contains("12,860,000.00 元"));
+        assert_eq!(doc.select(&sel(".body .table-scroll table")).count(), 1);
+        let hash: String = doc
+            .select(&sel(".record .hash"))
+            .next()
+            .unwrap()
+            .text()
+            .collect();
+        assert_eq!(hash, site.source_hash(d));
+        assert_eq!(hash.len(), 64);
+        assert!(html.contains("首次发布"));
+        let footer: String = doc.select(&sel("footer")).next().unwrap().text().collect();
+        for id in [
+            "4104000001",
+            "豫ICP备00000000号-1",
+            "豫公网安备 41040202000001号",
+        ] {
+            assert!(footer.contains(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn raw_html_in_a_body_is_escaped_on_the_page() {
+        let fx = Fixture::new();
+        let site = fx.site();
+        let file = disclosure_page(&site, site.get("n-tender").unwrap());
+        let html = String::from_utf8(file.bytes).unwrap();
+        assert!(!html.contains("<script"));
+        assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
+    }
+
+    #[test]
+    fn every_kind_renders_its_fields() {
+        let fx = Fixture::new();
+        let site = fx.site();
+        let text = |id: &str| {
+            String::from_utf8(disclosure_page(&site, site.get(id).unwrap()).bytes).unwrap()
+        };
+        let p = text("p-1");
+        for s in [
+            "平建罚〔2026〕12号",
+            "64,000.00 元",
+            "公示截止日期",
+            "2026-12-31",
+        ] {
+            assert!(p.contains(s), "{s}");
+        }
+        let power = text("power-zjj-1");
+        assert!(power.contains("XZCF-ZJJ-001") && power.contains("调查责任"));
+        let ins = text("ins-1");
+        assert!(ins.contains("书面检查") && ins.contains("责令整改"));
+        let ts = text("ts-1");
+        assert!(ts.contains("TS-20260414-000003-X") && ts.contains("驳回投诉"));
+        let about = disclosure_page(&site, site.get("about").unwrap());
+        assert_eq!(about.path, "about/index.html");
+    }
+}

@@ -1,0 +1,371 @@
+//! The site's fixed pages: the home page, 404, the feeds page, the open-data page, and the
+//! theme's static files.
+
+use disclosure::model::CreditList;
+use disclosure::{routes, Category, Kind};
+use maud::{html, Markup};
+use themes::{Meta, Nav};
+
+use super::{breadcrumb, item, page_file};
+use crate::output::OutFile;
+use crate::site::Site;
+
+/// How many of each kind the home page shows.
+const LATEST: usize = 8;
+
+fn latest_panel(site: &Site, kind: Kind, title: &str, more: &str) -> Markup {
+    let docs = &site.by_kind[&kind];
+    let id = format!("latest-{}", kind.path());
+    html! {
+        section.panel aria-labelledby=(id) {
+            h2 id=(id) { span { (title) } a href=(more) { "更多" span.visually-hidden { (title) } " ›" } }
+            @if docs.is_empty() {
+                p.empty { "暂无信息。" }
+            } @else {
+                ul.items { @for d in docs.iter().take(LATEST) { (item(site, d)) } }
+            }
+        }
+    }
+}
+
+/// The home page: the search box, links to every list and service, the credit list counts and
+/// the latest notices, results and penalties.
+pub fn home(site: &Site) -> OutFile {
+    let config = &site.content.site;
+    let red = site.current_credit(CreditList::Red).len();
+    let black = site.current_credit(CreditList::Black).len();
+    let count = |k: Kind| site.by_kind[&k].len();
+    let main = html! {
+        section.hero aria-labelledby="home-title" {
+            h1 #home-title { (config.name) }
+            @if !config.description.is_empty() { p.lede { (config.description) } }
+            form.search-big role="search" aria-label="信息检索" action="/search" method="get" {
+                label for="home-q" { "搜索公告、结果、处罚和信用信息" }
+                div.row {
+                    input #home-q type="search" name="q" maxlength="200" aria-describedby="home-q-hint";
+                    button type="submit" { "搜索" }
+                }
+                p.hint #home-q-hint { "可输入公司名称、项目名称、项目编号或统一社会信用代码。" }
+            }
+        }
+        nav aria-labelledby="quick-title" {
+            h2 #quick-title.visually-hidden { "栏目导航" }
+            ul.quick {
+                li.primary { a href="/submit" { "投诉举报" small { "投诉、异议、举报、建议在线提交" } } }
+                li.primary { a href="/track" { "办理进度查询" small { "凭受理编号和查询码查询" } } }
+                li { a href="/notices/" { "交易公告" small { (count(Kind::Notice)) " 条" } } }
+                li { a href="/results/" { "交易结果" small { (count(Kind::Result)) " 条" } } }
+                li { a href="/projects/" { "项目全流程" small { (site.projects.len()) " 个项目" } } }
+                li { a href="/penalties/" { "行政处罚" small { "公示期内 " (count(Kind::Penalty)) " 件" } } }
+                li { a href="/credit/red/" { "信用红名单" small { (red) " 个主体" } } }
+                li { a href="/credit/black/" { "信用黑名单" small { (black) " 个主体" } } }
+                li { a href="/credit/history/" { "信用名单历史" small { "到期、修复、撤销" } } }
+                li { a href="/inspections/" { "双随机抽查结果" small { (count(Kind::Inspection)) " 条" } } }
+                li { a href="/powers/" { "权责清单" small { (count(Kind::Power)) " 项" } } }
+                li { a href="/complaint-results/" { "投诉处理结果" small { (count(Kind::ComplaintResult)) " 件" } } }
+                li { a href="/departments/" { "监督部门" small { (site.content.departments.all().len()) " 个部门" } } }
+                li { a href="/feeds/" { "RSS 订阅" small { "按栏目、类别、部门订阅" } } }
+                li { a href="/data/" { "开放数据" small { "JSON 与 OCDS 数据下载" } } }
+            }
+        }
+        section aria-labelledby="credit-title" {
+            h2 #credit-title { "信用名单（截至 " (site.today) "）" }
+            ul.stats {
+                li.red { a href="/credit/red/" { strong { (red) } "红名单主体" } }
+                li.black { a href="/credit/black/" { strong { (black) } "黑名单主体" } }
+                li { a href="/penalties/" { strong { (count(Kind::Penalty)) } "公示中的行政处罚" } }
+                li { a href="/projects/" { strong { (site.projects.values().filter(|p| !p.flags.is_empty()).count()) } "存在问题的项目" } }
+            }
+        }
+        div.panels {
+            (latest_panel(site, Kind::Notice, "最新交易公告", "/notices/"))
+            (latest_panel(site, Kind::Result, "最新交易结果", "/results/"))
+            (latest_panel(site, Kind::Penalty, "最新行政处罚", "/penalties/"))
+        }
+    };
+    let meta = Meta {
+        title: "",
+        description: &config.description,
+        path: "/",
+        feed: None,
+        noindex: false,
+    };
+    OutFile::at_url(
+        "/",
+        themes::page(config, &meta, Nav::Home, main).into_string(),
+    )
+}
+
+/// `/404.html`: what a reader sees for a page that does not exist (or no longer does).
+pub fn not_found(site: &Site) -> OutFile {
+    let main = html! {
+        h1 { "页面不存在" }
+        p { "您访问的页面不存在，或已下线。行政处罚决定在公示期满后不再公开；信用名单到期后转入" a href="/credit/history/" { "历史记录" } "。" }
+        form.search-big role="search" aria-label="站内检索" action="/search" method="get" {
+            label for="nf-q" { "试试搜索" }
+            div.row {
+                input #nf-q type="search" name="q" maxlength="200";
+                button type="submit" { "搜索" }
+            }
+        }
+        h2 { "常用栏目" }
+        ul {
+            li { a href="/" { "首页" } }
+            li { a href="/notices/" { "交易公告" } }
+            li { a href="/results/" { "交易结果" } }
+            li { a href="/projects/" { "项目全流程" } }
+            li { a href="/submit" { "投诉举报" } }
+        }
+    };
+    let meta = Meta {
+        title: "页面不存在",
+        description: "",
+        path: "",
+        feed: None,
+        noindex: true,
+    };
+    OutFile::at_url(
+        "/404.html",
+        themes::page(&site.content.site, &meta, Nav::Other, main).into_string(),
+    )
+}
+
+/// `/feeds/`: every RSS feed of the site.
+pub fn feeds_index(site: &Site) -> OutFile {
+    const KINDS: &[(&str, &str, &str)] = &[
+        ("/feeds/all.xml", "全部信息", "本站发布的所有信息"),
+        (
+            "/feeds/notices.xml",
+            "交易公告",
+            "招标、采购、出让、转让公告及变更",
+        ),
+        (
+            "/feeds/results.xml",
+            "交易结果",
+            "中标候选人、中标（成交）结果、合同",
+        ),
+        ("/feeds/penalties.xml", "行政处罚", "公示期内的行政处罚决定"),
+        (
+            "/feeds/credit.xml",
+            "信用名单",
+            "红名单、黑名单的列入与变化",
+        ),
+    ];
+    let row = |href: &str, name: &str, what: &str| {
+        html! {
+            tr {
+                th scope="row" { a href=(href) { (name) } }
+                td { (what) }
+                td.code { (href) }
+            }
+        }
+    };
+    let table = |caption: &str, rows: Markup| {
+        html! {
+            div.table-scroll {
+                table.feeds {
+                    caption { (caption) }
+                    thead { tr { th scope="col" { "订阅源" } th scope="col" { "内容" } th scope="col" { "地址" } } }
+                    tbody { (rows) }
+                }
+            }
+        }
+    };
+    let main = html! {
+        (breadcrumb(&[], "RSS 订阅"))
+        h1 { "RSS 订阅" }
+        p.lede {
+            "用 RSS 阅读器订阅下列地址，有新信息发布时即可收到。"
+            "任一检索结果也可订阅：在检索结果页点击“订阅本检索”，或使用 "
+            code { "/search.rss?q=关键词" } "。"
+        }
+        h2 { "按栏目" }
+        (table("按栏目订阅", html! { @for (href, name, what) in KINDS { (row(href, name, what)) } }))
+        h2 { "按交易类别" }
+        (table("按交易类别订阅", html! {
+            @for c in Category::ALL { (row(&routes::category_feed(*c), c.label(), &format!("{}类交易公告和结果", c.label()))) }
+        }))
+        h2 { "按监督部门" }
+        (table("按监督部门订阅", html! {
+            @for dep in site.content.departments.all() {
+                (row(&routes::department_feed(&dep.id), &dep.short, &format!("{}发布的全部信息", dep.name)))
+            }
+        }))
+    };
+    page_file(
+        site,
+        "/feeds/",
+        "RSS 订阅",
+        "按栏目、交易类别和监督部门订阅本站信息",
+        None,
+        Nav::Other,
+        main,
+    )
+}
+
+/// `/data/`: the open data files and what they hold.
+pub fn data_index(site: &Site) -> OutFile {
+    let base = &site.content.site.base_url;
+    let main = html! {
+        (breadcrumb(&[], "开放数据"))
+        h1 { "开放数据" }
+        p.lede {
+            "本站公开的全部信息同时以机器可读格式提供，可自由下载、使用，请注明来源。"
+            "数据随网站每次更新同步生成。"
+        }
+        div.table-scroll {
+            table {
+                caption { "数据文件" }
+                thead { tr { th scope="col" { "文件" } th scope="col" { "格式" } th scope="col" { "内容" } } }
+                tbody {
+                    tr {
+                        th scope="row" { a href="/data/disclosures.json" { "/data/disclosures.json" } }
+                        td { "JSON" }
+                        td { "所有公开信息的清单：编号、类型、标题、日期、部门、地址，以及各类型的结构化字段" }
+                    }
+                    tr {
+                        th scope="row" { code { "/data/disclosures/<编号>.json" } }
+                        td { "JSON" }
+                        td { "单条信息的完整数据，含正文；编号即页面地址中的最后一段，例如 " code { "/results/<编号>/" } }
+                    }
+                    tr {
+                        th scope="row" { a href="/data/ocds/release-package.json" { "/data/ocds/release-package.json" } }
+                        td { "OCDS 1.1" }
+                        td {
+                            "交易公告和交易结果按 "
+                            a href="https://standard.open-contracting.org/1.1/zh/" rel="noopener" { "开放合同数据标准（OCDS）1.1" }
+                            " 组织的发布包（release package），含全部投标人及报价（包括未中标的投标）"
+                        }
+                    }
+                    tr {
+                        th scope="row" { a href="/data/log.json" { "/data/log.json" } }
+                        td { "JSON" }
+                        td { "发布日志：每条信息首次发布、修订、下线时的 SHA-256 指纹，逐条哈希链接，用于核验页面未被篡改" }
+                    }
+                }
+            }
+        }
+        h2 { "核验页面" }
+        p {
+            "每个信息页底部的“发布记录”列出其源文件的 SHA-256 指纹及修订日期，与发布日志中的记录一致。"
+            "发布日志的每一条都包含上一条的哈希，任何删改都会破坏链条。"
+        }
+        h2 { "其他" }
+        ul {
+            li { a href="/sitemap.xml" { "网站地图（sitemap.xml）" } }
+            li { a href="/feeds/" { "RSS 订阅" } }
+            li { "完整地址以 " code { (base) } " 开头。" }
+        }
+    };
+    page_file(
+        site,
+        "/data/",
+        "开放数据",
+        "公共资源交易信息的 JSON 和 OCDS 开放数据",
+        None,
+        Nav::Other,
+        main,
+    )
+}
+
+/// The theme's static files, under `/assets/`.
+pub fn assets() -> Vec<OutFile> {
+    themes::ASSETS
+        .iter()
+        .map(|(name, bytes)| OutFile {
+            path: format!("assets/{name}"),
+            bytes: bytes.to_vec(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixtures::Fixture;
+    use scraper::{Html, Selector};
+
+    fn sel(s: &str) -> Selector {
+        Selector::parse(s).unwrap()
+    }
+
+    /// Landmarks, one h1, a label for every input, no script: true of every fixed page.
+    fn check_page(html: &str) -> Html {
+        let doc = Html::parse_document(html);
+        assert_eq!(doc.select(&sel("h1")).count(), 1, "one h1");
+        assert_eq!(doc.select(&sel("main")).count(), 1);
+        assert_eq!(doc.select(&sel("header")).count(), 1);
+        assert_eq!(doc.select(&sel("footer")).count(), 1);
+        assert_eq!(doc.select(&sel("script")).count(), 0);
+        for input in doc.select(&sel("input")) {
+            let id = input.value().attr("id").expect("inputs have ids");
+            assert_eq!(
+                doc.select(&sel(&format!("label[for={id}]"))).count(),
+                1,
+                "{id}"
+            );
+        }
+        for form in doc.select(&sel("form[role=search]")) {
+            assert!(
+                form.value().attr("aria-label").is_some(),
+                "search landmarks are named"
+            );
+        }
+        doc
+    }
+
+    #[test]
+    fn home_links_every_list_and_service() {
+        let fx = Fixture::new();
+        let site = fx.site();
+        let home = home(&site);
+        assert_eq!(home.path, "index.html");
+        let doc = check_page(&String::from_utf8(home.bytes).unwrap());
+        let hrefs: Vec<&str> = doc
+            .select(&sel("main a"))
+            .filter_map(|a| a.value().attr("href"))
+            .collect();
+        for list in routes::LISTS
+            .iter()
+            .chain(&["/submit", "/track", "/feeds/", "/data/"])
+        {
+            assert!(hrefs.contains(list), "{list}");
+        }
+        assert_eq!(
+            doc.select(&sel("form[role=search]")).count(),
+            1,
+            "the home page has one search box"
+        );
+        let black: String = doc
+            .select(&sel(".stats .black strong"))
+            .next()
+            .unwrap()
+            .text()
+            .collect();
+        assert_eq!(black, "1");
+    }
+
+    #[test]
+    fn fixed_pages_are_well_formed() {
+        let fx = Fixture::new();
+        let site = fx.site();
+        for file in [
+            not_found(&site),
+            feeds_index(&site),
+            data_index(&site),
+            super::super::departments_index(&site),
+        ] {
+            check_page(&String::from_utf8(file.bytes).unwrap());
+        }
+        let feeds = String::from_utf8(feeds_index(&site).bytes).unwrap();
+        for f in [
+            "/feeds/all.xml",
+            "/feeds/category/land.xml",
+            "/feeds/department/czj.xml",
+        ] {
+            assert!(feeds.contains(&format!("href=\"{f}\"")), "{f}");
+        }
+        assert_eq!(not_found(&site).path, "404.html");
+        assert!(assets().iter().any(|a| a.path == "assets/style.css"));
+    }
+}
