@@ -28,12 +28,15 @@ use tantivy::{Index, TantivyDocument};
 
 use crate::model::{Details, Disclosure};
 
+// Tokenizer names carry a version: the schema names them, so an index written with an older
+// tokenization has a different schema and is rebuilt from scratch rather than half-matched.
+
 /// Name of the bigram tokenizer used to index text fields.
-pub const CJK: &str = "cjk";
+pub const CJK: &str = "cjk_v1";
 /// Name of the suffix tokenizer used to index codes.
-pub const CODE_SUFFIX: &str = "code_suffix";
+pub const CODE_SUFFIX: &str = "code_suffix_v1";
 /// Name of the jieba tokenizer of the ranking-only `words` field.
-pub const JIEBA: &str = "jieba";
+pub const JIEBA: &str = "jieba_v1";
 
 /// The longest code (after normalisation) whose suffixes are indexed; longer strings are not codes.
 const MAX_CODE_CHARS: usize = 40;

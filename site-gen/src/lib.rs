@@ -10,6 +10,7 @@ pub mod build;
 pub mod content;
 pub mod data;
 pub mod feeds;
+pub mod index;
 pub mod log;
 pub mod markdown;
 pub mod output;

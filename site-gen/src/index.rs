@@ -1,0 +1,295 @@
+//! The search index writer: keeps the tantivy index in `--index` in step with the public site.
+//!
+//! A clean build calls [`IndexWriter::clear`], [`IndexWriter::upsert`] with every public
+//! disclosure and [`IndexWriter::commit`]; an incremental build upserts what changed and removes
+//! what was deleted or withdrawn, then commits once. The search server notices the commit and
+//! reloads; it never sees a half-written index, because tantivy publishes a commit by atomically
+//! replacing `meta.json`. The schema and tokenizers come from `disclosure::search`, the one
+//! place that defines them; this module only decides what goes in and when.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use disclosure::search::{self, Fields};
+use disclosure::Disclosure;
+use tantivy::{Index, IndexWriter as TantivyWriter, TantivyDocument, Term};
+
+use crate::site::Site;
+
+/// Memory the writer may use for buffering documents before it flushes a segment, shared by its
+/// threads. Modest, so a build runs beside the servers on a small machine.
+const MEMORY_BUDGET: usize = 256 * 1024 * 1024;
+
+/// What a commit did, for the build's summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexStats {
+    /// Documents added or replaced in this commit.
+    pub upserted: usize,
+    /// Ids removed in this commit.
+    pub removed: usize,
+    /// Whether the whole index was cleared first.
+    pub cleared: bool,
+    /// Documents in the index after the commit.
+    pub docs: u64,
+    /// Bytes the index takes on disk after the commit.
+    pub bytes: u64,
+    pub millis: u128,
+}
+
+/// An open index and its writer; dropped without [`IndexWriter::commit`], nothing changes.
+pub struct IndexWriter {
+    dir: PathBuf,
+    index: Index,
+    writer: TantivyWriter<TantivyDocument>,
+    fields: Fields,
+    stats: IndexStats,
+    started: Instant,
+}
+
+impl IndexWriter {
+    /// Opens the index in `dir`, creating it with the shared schema when missing. An index with
+    /// another schema (written by an older version) is deleted and created anew: the build that
+    /// opened it must then upsert everything, which a clean build does.
+    pub fn open(dir: &Path) -> Result<IndexWriter> {
+        let started = Instant::now();
+        let (schema, fields) = search::schema();
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create the index folder", dir.display()))?;
+        let index = if !dir.join("meta.json").exists() {
+            remove_index_files(dir)?;
+            create(dir, schema)?
+        } else {
+            match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => index,
+                Ok(_) => {
+                    tracing::info!("{}: index schema changed, recreating", dir.display());
+                    remove_index_files(dir)?;
+                    create(dir, schema)?
+                }
+                Err(e) => {
+                    tracing::warn!("{}: unreadable index ({e}), recreating", dir.display());
+                    remove_index_files(dir)?;
+                    create(dir, schema)?
+                }
+            }
+        };
+        search::register_tokenizers(&index);
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let writer = index
+            .writer_with_num_threads(threads, MEMORY_BUDGET)
+            .with_context(|| {
+                format!(
+                    "{}: cannot open the index for writing (is another build running?)",
+                    dir.display()
+                )
+            })?;
+        Ok(IndexWriter {
+            dir: dir.to_path_buf(),
+            index,
+            writer,
+            fields,
+            stats: IndexStats::default(),
+            started,
+        })
+    }
+
+    /// Adds or replaces the documents of `docs`. A disclosure that is no longer public on the
+    /// build date (a penalty past its publicity) is removed instead.
+    pub fn upsert(&mut self, site: &Site, docs: &[&Disclosure]) -> Result<()> {
+        for d in docs {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.id, &d.id));
+            if !d.is_public(site.today) {
+                self.stats.removed += 1;
+                continue;
+            }
+            let department = d
+                .department
+                .as_deref()
+                .and_then(|id| site.content.departments.get(id))
+                .map(|dep| format!("{} {}", dep.name, dep.short))
+                .unwrap_or_default();
+            let doc = search::document(&self.fields, d, &department);
+            self.writer
+                .add_document(doc)
+                .with_context(|| format!("{}: cannot index {}", self.dir.display(), d.source))?;
+            self.stats.upserted += 1;
+        }
+        Ok(())
+    }
+
+    /// Removes the documents with these ids (deleted or withdrawn disclosures).
+    pub fn remove(&mut self, ids: &[String]) -> Result<()> {
+        for id in ids {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.id, id));
+            self.stats.removed += 1;
+        }
+        Ok(())
+    }
+
+    /// Drops every document; the next commit publishes only what was upserted after this.
+    pub fn clear(&mut self) {
+        // Deleting all documents only fails when the writer is already broken, and then commit
+        // reports it.
+        if let Err(e) = self.writer.delete_all_documents() {
+            tracing::warn!("{}: cannot clear the index: {e}", self.dir.display());
+        }
+        self.stats.cleared = true;
+    }
+
+    /// Publishes everything at once and waits for the merges it started, so that the folder is
+    /// settled when the build ends.
+    pub fn commit(mut self) -> Result<IndexStats> {
+        self.writer
+            .commit()
+            .with_context(|| format!("{}: cannot commit the index", self.dir.display()))?;
+        self.writer
+            .wait_merging_threads()
+            .with_context(|| format!("{}: cannot merge index segments", self.dir.display()))?;
+        let reader = self
+            .index
+            .reader()
+            .with_context(|| format!("{}: cannot read the index back", self.dir.display()))?;
+        let mut stats = self.stats;
+        stats.docs = reader.searcher().num_docs();
+        stats.bytes = folder_size(&self.dir);
+        stats.millis = self.started.elapsed().as_millis();
+        Ok(stats)
+    }
+}
+
+fn create(dir: &Path, schema: tantivy::schema::Schema) -> Result<Index> {
+    Index::create_in_dir(dir, schema)
+        .with_context(|| format!("{}: cannot create the search index", dir.display()))
+}
+
+/// Removes the index's files, and only those: the folder may be a mount point or hold a
+/// `.gitkeep`.
+fn remove_index_files(dir: &Path) -> Result<()> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("{}: cannot list", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("{}: cannot list", dir.display()))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let is_index_file = name == "meta.json"
+            || name == ".managed.json"
+            || name.starts_with(".tantivy")
+            || name.contains('.') && name.split('.').next().is_some_and(|s| s.len() == 32);
+        if is_index_file && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("{}: cannot remove", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn folder_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Content;
+    use crate::log::PublicationLog;
+    use tantivy::collector::Count;
+    use tantivy::query::TermQuery;
+    use tantivy::schema::IndexRecordOption;
+
+    /// A content folder on disk with these disclosures, loaded the way a build loads it.
+    fn content(dir: &Path, docs: &[(&str, &str)]) -> Content {
+        let files: &[(&str, &str)] = &[
+            ("site.toml", "name = \"站\"\nbase_url = \"https://x.example\"\norganisation = \"办\"\n[footer]\nsite_code = \"1\"\nicp = \"2\"\npolice = \"3\"\ncontact = \"4\"\n"),
+            ("departments.toml", "[[department]]\nid = \"zjj\"\nname = \"平顶山市住房和城乡建设局\"\nshort = \"住建局\"\nemail = \"z@x.example\"\ncategories = [\"construction\"]\nfallback = true\n"),
+            ("calendar.toml", "[[year]]\nyear = 2026\nholidays = [2026-01-01]\n"),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        for (stem, text) in docs {
+            std::fs::write(dir.join(format!("{stem}.md")), text).unwrap();
+        }
+        crate::content::load(dir, &|| {}).unwrap()
+    }
+
+    const NOTICE: &str = "+++\nkind = \"notice\"\ntitle = \"鹰城大道改造工程招标公告\"\ndate = 2026-03-01\ndepartment = \"zjj\"\ncategory = \"construction\"\nproject = \"PDSZJ-2026-0001\"\nstage = \"tender\"\n+++\n招标人为平顶山市住房和城乡建设局。\n";
+    const PENALTY: &str = "+++\nkind = \"penalty\"\ntitle = \"行政处罚决定书\"\ndate = 2025-01-01\ndepartment = \"zjj\"\ndecision_no = \"平建罚〔2025〕1号\"\nsubject = \"某某公司\"\nsubject_credit_code = \"91410400MA44A0XH27\"\nviolation = \"串通投标\"\nbasis = \"招标投标法\"\npenalty = \"罚款\"\ndecision_date = 2025-01-01\npublic_until = 2025-06-30\n+++\n正文\n";
+
+    fn count(dir: &Path, id: &str) -> usize {
+        let index = Index::open_in_dir(dir).unwrap();
+        let fields = Fields::from_schema(&index.schema()).unwrap();
+        let q = TermQuery::new(
+            Term::from_field_text(fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        index
+            .reader()
+            .unwrap()
+            .searcher()
+            .search(&q, &Count)
+            .unwrap()
+    }
+
+    #[test]
+    fn upsert_replaces_remove_deletes_and_withdrawn_is_left_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tempfile::tempdir().unwrap();
+        let content = content(src.path(), &[("n1", NOTICE), ("p1", PENALTY)]);
+        let log = PublicationLog::default();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let site = Site::new(&content, today, &log);
+        let all: Vec<&Disclosure> = content.docs.iter().collect();
+
+        let mut w = IndexWriter::open(tmp.path()).unwrap();
+        w.clear();
+        w.upsert(&site, &all).unwrap();
+        let stats = w.commit().unwrap();
+        assert_eq!((stats.upserted, stats.docs), (1, 1), "{stats:?}");
+        assert!(stats.bytes > 0);
+        assert_eq!(count(tmp.path(), "n1"), 1);
+        assert_eq!(
+            count(tmp.path(), "p1"),
+            0,
+            "a withdrawn penalty is not indexed"
+        );
+
+        // Upserting again replaces rather than duplicates.
+        let mut w = IndexWriter::open(tmp.path()).unwrap();
+        w.upsert(&site, &all[..1]).unwrap();
+        assert_eq!(w.commit().unwrap().docs, 1);
+
+        let mut w = IndexWriter::open(tmp.path()).unwrap();
+        w.remove(&["n1".to_string()]).unwrap();
+        assert_eq!(w.commit().unwrap().docs, 0);
+    }
+
+    #[test]
+    fn an_index_with_another_schema_is_recreated() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut b = tantivy::schema::Schema::builder();
+        b.add_text_field("old", tantivy::schema::TEXT);
+        let old = Index::create_in_dir(tmp.path(), b.build()).unwrap();
+        drop(old);
+        std::fs::write(tmp.path().join(".gitkeep"), "").unwrap();
+        let w = IndexWriter::open(tmp.path()).unwrap();
+        assert_eq!(w.commit().unwrap().docs, 0);
+        let index = Index::open_in_dir(tmp.path()).unwrap();
+        assert!(Fields::from_schema(&index.schema()).is_ok());
+        assert!(tmp.path().join(".gitkeep").exists());
+    }
+}
