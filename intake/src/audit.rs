@@ -1,0 +1,322 @@
+//! The audit trail: every action on a case (and every staff view of one) is an event appended in
+//! the same transaction as the change, chained by SHA-256 so that an edited, removed or
+//! reordered event is found by [`verify`] (`intake audit verify`).
+//!
+//! `hash = sha256(prev_hash, seq, case_id, at, actor, action, note)`, each field length-prefixed
+//! so that no two different events hash alike. `chain_head` holds the last seq and hash: every
+//! append updates it first, which serialises appends on PostgreSQL (row lock) as SQLite's single
+//! writer already does, and lets `verify` notice a removed last event. The database also refuses
+//! UPDATE and DELETE on `events` (triggers); the chain catches whoever drops them.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::clock::stamp;
+use crate::db::{Db, Tx};
+
+/// The hash the chain starts from.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What happened. The key is stored; the label is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The public submitted the case.
+    Submitted,
+    Accepted,
+    Rejected,
+    Transferred,
+    /// Staff asked for more material: the clock stops.
+    MaterialRequested,
+    /// The material arrived: the clock runs again, the deadline moves by the paused days.
+    MaterialReceived,
+    Concluded,
+    Published,
+    /// The system found the case past its deadline and escalated it.
+    Overdue,
+    /// A member of staff opened the case (not shown to the public).
+    Viewed,
+    /// A member of staff opened an attachment (not shown to the public).
+    AttachmentViewed,
+    /// Staff accounts and sign-ins (no case).
+    StaffAdded,
+    SignedIn,
+    SignInFailed,
+    SignedOut,
+    Exported,
+}
+
+impl Action {
+    pub const ALL: [Action; 16] = [
+        Action::Submitted,
+        Action::Accepted,
+        Action::Rejected,
+        Action::Transferred,
+        Action::MaterialRequested,
+        Action::MaterialReceived,
+        Action::Concluded,
+        Action::Published,
+        Action::Overdue,
+        Action::Viewed,
+        Action::AttachmentViewed,
+        Action::StaffAdded,
+        Action::SignedIn,
+        Action::SignInFailed,
+        Action::SignedOut,
+        Action::Exported,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::Submitted => "submitted",
+            Action::Accepted => "accepted",
+            Action::Rejected => "rejected",
+            Action::Transferred => "transferred",
+            Action::MaterialRequested => "material_requested",
+            Action::MaterialReceived => "material_received",
+            Action::Concluded => "concluded",
+            Action::Published => "published",
+            Action::Overdue => "overdue",
+            Action::Viewed => "viewed",
+            Action::AttachmentViewed => "attachment_viewed",
+            Action::StaffAdded => "staff_added",
+            Action::SignedIn => "signed_in",
+            Action::SignInFailed => "sign_in_failed",
+            Action::SignedOut => "signed_out",
+            Action::Exported => "exported",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Submitted => "已提交",
+            Action::Accepted => "已受理",
+            Action::Rejected => "不予受理",
+            Action::Transferred => "已转办",
+            Action::MaterialRequested => "请补充材料（暂停计时）",
+            Action::MaterialReceived => "已收到补充材料（恢复计时）",
+            Action::Concluded => "已办结",
+            Action::Published => "处理结果已公开",
+            Action::Overdue => "已超期，已报公管办督办",
+            Action::Viewed => "工作人员查阅",
+            Action::AttachmentViewed => "工作人员查阅附件",
+            Action::StaffAdded => "新增工作人员账号",
+            Action::SignedIn => "登录",
+            Action::SignInFailed => "登录失败",
+            Action::SignedOut => "退出登录",
+            Action::Exported => "导出公开结果",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    /// Whether the submitter sees this event on the tracking page.
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            Action::Submitted
+                | Action::Accepted
+                | Action::Rejected
+                | Action::Transferred
+                | Action::MaterialRequested
+                | Action::MaterialReceived
+                | Action::Concluded
+                | Action::Published
+        )
+    }
+
+    /// Whether the submitter is mailed (when they gave an address) about this event.
+    pub fn notifies_submitter(self) -> bool {
+        self.is_public() && self != Action::Submitted
+    }
+}
+
+/// One event as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub seq: i64,
+    pub case_id: Option<i64>,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub note: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+pub fn event_hash(
+    prev_hash: &str,
+    seq: i64,
+    case_id: Option<i64>,
+    at: &str,
+    actor: &str,
+    action: &str,
+    note: &str,
+) -> String {
+    let mut h = Sha256::new();
+    let case = case_id.map(|c| c.to_string()).unwrap_or_default();
+    let seq = seq.to_string();
+    for field in [prev_hash, &seq, &case, at, actor, action, note] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends an event inside `tx`; returns its sequence number.
+pub async fn append(
+    tx: &mut Tx,
+    case_id: Option<i64>,
+    at: DateTime<Utc>,
+    actor: &str,
+    action: Action,
+    note: &str,
+) -> Result<i64, sqlx::Error> {
+    // Taking the head row first is the lock that orders appends.
+    let head = sqlx::query("UPDATE chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut **tx)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("hash")?;
+    let at = stamp(at);
+    let hash = event_hash(&prev, seq, case_id, &at, actor, action.key(), note);
+    sqlx::query(
+        "INSERT INTO events (seq, case_id, at, actor, action, note, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(seq)
+    .bind(case_id)
+    .bind(&at)
+    .bind(actor)
+    .bind(action.key())
+    .bind(note)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE chain_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(seq)
+}
+
+fn event_from_row(row: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
+    Ok(Event {
+        seq: row.try_get("seq")?,
+        case_id: row.try_get("case_id")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        note: row.try_get("note")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+/// A case's events, oldest first.
+pub async fn for_case(db: &Db, case_id: i64) -> Result<Vec<Event>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT seq, case_id, at, actor, action, note, prev_hash, hash FROM events \
+         WHERE case_id = $1 ORDER BY seq",
+    )
+    .bind(case_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verification {
+    pub events: u64,
+    /// One line per problem, naming the event(s).
+    pub problems: Vec<String>,
+}
+
+impl Verification {
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Walks the whole chain and names every edited, removed or reordered event.
+pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT seq, case_id, at, actor, action, note, prev_hash, hash FROM events ORDER BY seq",
+    )
+    .fetch_all(db.reader())
+    .await?;
+    let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
+        .fetch_one(db.reader())
+        .await?;
+    let head_seq: i64 = head.try_get("seq")?;
+    let head_hash: String = head.try_get("hash")?;
+
+    let mut out = Verification::default();
+    let mut expected_seq = 1i64;
+    let mut prev_hash = GENESIS.to_string();
+    let mut prev_seq = 0i64;
+    for row in &rows {
+        let e = event_from_row(row)?;
+        out.events += 1;
+        if e.seq > expected_seq {
+            out.problems.push(if e.seq == expected_seq + 1 {
+                format!("event {expected_seq} is missing (removed)")
+            } else {
+                format!(
+                    "events {expected_seq} to {} are missing (removed)",
+                    e.seq - 1
+                )
+            });
+        }
+        let recomputed = event_hash(
+            &e.prev_hash,
+            e.seq,
+            e.case_id,
+            &e.at,
+            &e.actor,
+            &e.action,
+            &e.note,
+        );
+        if recomputed != e.hash {
+            out.problems.push(format!(
+                "event {} ({} by {} at {}) was edited: its content does not match its hash",
+                e.seq, e.action, e.actor, e.at
+            ));
+        }
+        if e.prev_hash != prev_hash {
+            out.problems.push(if prev_seq == 0 {
+                format!(
+                    "event {} does not start the chain: events before it were removed or reordered",
+                    e.seq
+                )
+            } else {
+                format!(
+                    "event {} does not follow event {prev_seq}: an event between them was removed, or they were reordered",
+                    e.seq
+                )
+            });
+        }
+        prev_hash = e.hash.clone();
+        prev_seq = e.seq;
+        expected_seq = e.seq + 1;
+    }
+    if head_seq > prev_seq {
+        out.problems.push(if head_seq == prev_seq + 1 {
+            format!("event {head_seq}, the last one, is missing (removed)")
+        } else {
+            format!(
+                "events {} to {head_seq}, the last ones, are missing (removed)",
+                prev_seq + 1
+            )
+        });
+    } else if head_seq < prev_seq || head_hash != prev_hash {
+        out.problems.push(format!(
+            "event {prev_seq}, the last one, does not match the chain head (edited or added outside the service)"
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,128 @@
+//! What intake reads from the content folder: the site configuration (for the page shell), the
+//! departments (routing, mail addresses), the working-day calendar (deadlines) and, from the
+//! disclosures, which department supervises each project.
+//!
+//! It reads the files itself rather than through `site-gen` so that intake does not link the
+//! site generator; a disclosure that does not parse is skipped with a warning (the build reports
+//! it), since one bad notice must not stop complaints from being received.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+use disclosure::{Calendar, Category, Departments, SiteConfig};
+
+/// A project as the disclosures describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub department: String,
+    pub category: Category,
+    /// The title of the project's first disclosure, to show the submitter what they named.
+    pub title: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContentData {
+    pub site: SiteConfig,
+    pub departments: Departments,
+    pub calendar: Calendar,
+    /// Project code → the supervising department, from notices and results.
+    pub projects: BTreeMap<String, Project>,
+}
+
+fn read(dir: &Path, name: &str) -> anyhow::Result<(String, String)> {
+    let path = dir.join(name);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok((path.display().to_string(), text))
+}
+
+fn diags(d: Vec<disclosure::Diagnostic>) -> anyhow::Error {
+    anyhow::anyhow!(d
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+impl ContentData {
+    pub fn load(dir: &Path) -> anyhow::Result<ContentData> {
+        let (file, text) = read(dir, "site.toml")?;
+        let site = SiteConfig::parse(&file, &text).map_err(|d| diags(vec![d]))?;
+        let (file, text) = read(dir, "departments.toml")?;
+        let departments = Departments::parse(&file, &text).map_err(diags)?;
+        let (file, text) = read(dir, "calendar.toml")?;
+        let calendar = Calendar::parse(&file, &text).map_err(diags)?;
+        let projects = load_projects(dir, &departments);
+        Ok(ContentData {
+            site,
+            departments,
+            calendar,
+            projects,
+        })
+    }
+}
+
+/// Walks the content folder for Markdown disclosures and maps each project code to the
+/// department of its disclosures (the earliest one wins when they disagree).
+fn load_projects(dir: &Path, departments: &Departments) -> BTreeMap<String, Project> {
+    let mut found: Vec<(chrono::NaiveDate, String, Project)> = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!("skipping unreadable content entry: {e}");
+                continue;
+            }
+        };
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let source = path.display().to_string();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!("skipping {source}: {e}");
+                continue;
+            }
+        };
+        let d = match disclosure::parse::parse_disclosure(&source, &stem, &text) {
+            Ok(d) => d,
+            Err(errors) => {
+                for e in errors {
+                    tracing::warn!("skipping invalid disclosure: {e}");
+                }
+                continue;
+            }
+        };
+        let (Some(trade), Some(department)) = (d.trade(), d.department.as_ref()) else {
+            continue;
+        };
+        if departments.get(department).is_none() {
+            tracing::warn!(
+                "{source}: unknown department \"{department}\", project not routed by it"
+            );
+            continue;
+        }
+        found.push((
+            d.date,
+            trade.project.clone(),
+            Project {
+                department: department.clone(),
+                category: trade.category,
+                title: d.title.clone(),
+            },
+        ));
+    }
+    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let mut projects = BTreeMap::new();
+    for (_, code, project) in found {
+        projects.entry(code).or_insert(project);
+    }
+    projects
+}

@@ -1,0 +1,346 @@
+//! Statutory deadlines in working days (`calendar.toml`: weekends off except make-up working
+//! days 调休, listed holidays off), the clock stop while the submitter's material is awaited,
+//! and the overdue check that escalates to the committee office.
+//!
+//! Which rule applies ([`RuleName`]) depends on the kind and, for complaints, the category; the
+//! periods themselves are in the config file ([`crate::config::DeadlineRules`]). A period of
+//! calendar days whose last day is not a working day ends on the next working day
+//! (民法典 第二百零三条).
+
+use std::time::Duration;
+
+use chrono::{Days, NaiveDate};
+use disclosure::{Calendar, Category};
+use sqlx::Row;
+
+use crate::audit::{self, Action};
+use crate::cases::{self, Case, Status};
+use crate::clock::stamp;
+use crate::config::{DayUnit, DeadlineRules, Period, Rule, Start};
+use crate::mail::{self, Outgoing};
+use crate::tracking::CaseKind;
+use crate::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleName {
+    ComplaintTendering,
+    ComplaintProcurement,
+    Objection,
+    Report,
+    Suggestion,
+}
+
+impl RuleName {
+    pub const ALL: [RuleName; 5] = [
+        RuleName::ComplaintTendering,
+        RuleName::ComplaintProcurement,
+        RuleName::Objection,
+        RuleName::Report,
+        RuleName::Suggestion,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RuleName::ComplaintTendering => "complaint-tendering",
+            RuleName::ComplaintProcurement => "complaint-procurement",
+            RuleName::Objection => "objection",
+            RuleName::Report => "report",
+            RuleName::Suggestion => "suggestion",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<RuleName> {
+        RuleName::ALL.into_iter().find(|r| r.key() == key)
+    }
+
+    /// The legal basis, shown to the submitter beside the deadline.
+    pub fn basis(self) -> &'static str {
+        match self {
+            RuleName::ComplaintTendering => "《招标投标法实施条例》第六十一条",
+            RuleName::ComplaintProcurement => "《政府采购质疑和投诉办法》",
+            RuleName::Objection => "《招标投标法实施条例》第二十二条、第四十四条、第五十四条",
+            RuleName::Report => "本平台举报办理规定",
+            RuleName::Suggestion => "本平台建议办理规定",
+        }
+    }
+
+    pub fn rule(self, rules: &DeadlineRules) -> Rule {
+        match self {
+            RuleName::ComplaintTendering => rules.complaint_tendering,
+            RuleName::ComplaintProcurement => rules.complaint_procurement,
+            RuleName::Objection => rules.objection,
+            RuleName::Report => rules.report,
+            RuleName::Suggestion => rules.suggestion,
+        }
+    }
+}
+
+/// The rule for a case: government procurement complaints follow the procurement rules, every
+/// other complaint the tendering rules (招标投标法 covers construction and the other tendered
+/// trades; a complaint that names no category is treated the same way).
+pub fn rule_for(kind: CaseKind, category: Option<Category>) -> RuleName {
+    match kind {
+        CaseKind::Complaint if category == Some(Category::Procurement) => {
+            RuleName::ComplaintProcurement
+        }
+        CaseKind::Complaint => RuleName::ComplaintTendering,
+        CaseKind::Objection => RuleName::Objection,
+        CaseKind::Report => RuleName::Report,
+        CaseKind::Suggestion => RuleName::Suggestion,
+    }
+}
+
+/// The first working day on or after `day`.
+pub fn next_working_day(cal: &Calendar, day: NaiveDate) -> NaiveDate {
+    let mut d = day;
+    while !cal.is_working_day(d) {
+        d = d + Days::new(1);
+    }
+    d
+}
+
+/// The last day of `period` starting the day after `start`.
+pub fn end_of(cal: &Calendar, start: NaiveDate, period: Period) -> NaiveDate {
+    match period.unit {
+        DayUnit::Working => cal.add_working_days(start, period.days),
+        DayUnit::Calendar => next_working_day(cal, start + Days::new(u64::from(period.days))),
+    }
+}
+
+/// The deadlines of a case on receipt: acceptance (if the rule has that step) and decision (if
+/// counted from receipt; else it is set on acceptance).
+pub fn on_receipt(cal: &Calendar, rule: &Rule, received_on: NaiveDate) -> Deadlines {
+    Deadlines {
+        accept: rule.accept.map(|p| end_of(cal, received_on, p)),
+        decide: (rule.decide_from == Start::Receipt).then(|| end_of(cal, received_on, rule.decide)),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    pub accept: Option<NaiveDate>,
+    pub decide: Option<NaiveDate>,
+}
+
+/// Moves a deadline by the days the clock stood still, in the period's own unit.
+fn extend(
+    cal: &Calendar,
+    deadline: NaiveDate,
+    unit: DayUnit,
+    paused: NaiveDate,
+    resumed: NaiveDate,
+) -> NaiveDate {
+    match unit {
+        DayUnit::Working => {
+            cal.add_working_days(deadline, cal.working_days_between(paused, resumed))
+        }
+        DayUnit::Calendar => {
+            let days = (resumed - paused).num_days().max(0) as u64;
+            next_working_day(cal, deadline + Days::new(days))
+        }
+    }
+}
+
+impl Case {
+    /// The rule that applies to this case.
+    pub fn rule_name(&self) -> RuleName {
+        RuleName::from_key(&self.rule).unwrap_or(rule_for(self.kind, self.category()))
+    }
+
+    /// The deadline running now: acceptance while received, decision once accepted; none while
+    /// the clock is stopped or after the case is closed.
+    pub fn current_deadline(&self) -> Option<NaiveDate> {
+        match self.status {
+            Status::Received => self.accept_deadline.or(self.decide_deadline),
+            Status::Accepted => self.decide_deadline,
+            Status::Waiting | Status::Rejected | Status::Concluded => None,
+        }
+    }
+
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.current_deadline().is_some_and(|d| today > d)
+    }
+
+    /// Accepts the case on `today`: sets the decision deadline if it counts from acceptance.
+    pub fn accept(&mut self, cal: &Calendar, rules: &DeadlineRules, today: NaiveDate) {
+        let rule = self.rule_name().rule(rules);
+        self.status = Status::Accepted;
+        self.accepted_on = Some(today);
+        if rule.decide_from == Start::Acceptance {
+            self.decide_deadline = Some(end_of(cal, today, rule.decide));
+        }
+    }
+
+    /// Stops the clock on `today` while the submitter's material is awaited.
+    pub fn pause(&mut self, today: NaiveDate) {
+        if self.status == Status::Waiting {
+            return;
+        }
+        self.status_before_pause = Some(self.status);
+        self.status = Status::Waiting;
+        self.paused_on = Some(today);
+    }
+
+    /// Restarts the clock on `today`: every deadline still running moves by the working days
+    /// (or calendar days, for calendar-day periods) the clock stood still.
+    pub fn resume(&mut self, cal: &Calendar, rules: &DeadlineRules, today: NaiveDate) {
+        let (Status::Waiting, Some(paused)) = (self.status, self.paused_on) else {
+            return;
+        };
+        let rule = self.rule_name().rule(rules);
+        let before = self.status_before_pause.unwrap_or(Status::Received);
+        if before == Status::Received {
+            if let (Some(d), Some(p)) = (self.accept_deadline, rule.accept) {
+                self.accept_deadline = Some(extend(cal, d, p.unit, paused, today));
+            }
+        }
+        if let Some(d) = self.decide_deadline {
+            self.decide_deadline = Some(extend(cal, d, rule.decide.unit, paused, today));
+        }
+        self.paused_days_total += i64::from(cal.working_days_between(paused, today));
+        self.status = before;
+        self.status_before_pause = None;
+        self.paused_on = None;
+    }
+}
+
+/// Finds open cases past their deadline that were not escalated yet, flags them, records an
+/// audit event and mails the committee office (and the department). Returns how many.
+pub async fn escalate_overdue(state: &AppState) -> Result<usize, crate::Error> {
+    let now = state.clock.now();
+    let today = crate::clock::local_date(now);
+    let today_s = today.to_string();
+    let rows = sqlx::query(
+        "SELECT id FROM cases WHERE overdue_escalated_at IS NULL AND paused_on IS NULL AND \
+         ((status = 'received' AND COALESCE(accept_deadline, decide_deadline) < $1) OR \
+          (status = 'accepted' AND decide_deadline < $1)) ORDER BY id",
+    )
+    .bind(&today_s)
+    .fetch_all(state.db.reader())
+    .await?;
+    let office = state.content.departments.fallback();
+    let mut n = 0;
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        let mut tx = state.db.begin().await?;
+        // Re-read inside the transaction: staff may have acted meanwhile.
+        let Some(mut case) = cases::get_in(&mut tx, id).await? else {
+            continue;
+        };
+        if case.overdue_escalated_at.is_some() || !case.is_overdue(today) {
+            continue;
+        }
+        let deadline = case
+            .current_deadline()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        case.overdue_escalated_at = Some(stamp(now));
+        cases::save(&mut tx, &case).await?;
+        let department = state
+            .content
+            .departments
+            .get(&case.department)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| case.department.clone());
+        let note = format!("期限 {deadline} 已过，承办部门：{department}");
+        audit::append(
+            &mut tx,
+            Some(case.id),
+            now,
+            "system",
+            Action::Overdue,
+            &note,
+        )
+        .await?;
+        let body = format!(
+            "{}（{}）已超过办理期限 {deadline}，尚未办结。\n承办部门：{department}\n请督办。\n\n{}/staff/cases/{}\n",
+            case.tracking_number,
+            case.kind.label(),
+            state.content.site.base_url,
+            case.tracking_number,
+        );
+        let subject = format!(
+            "【超期督办】{} {}",
+            case.tracking_number,
+            case.title_short()
+        );
+        let mut recipients = vec![office.email.clone()];
+        if let Some(d) = state.content.departments.get(&case.department) {
+            if d.email != office.email {
+                recipients.push(d.email.clone());
+            }
+        }
+        for recipient in recipients {
+            mail::enqueue(
+                &mut tx,
+                &state.mailer,
+                now,
+                &Outgoing {
+                    case_id: Some(case.id),
+                    recipient,
+                    subject: subject.clone(),
+                    body: body.clone(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        n += 1;
+    }
+    if n > 0 {
+        state.mailer.wake.notify_one();
+    }
+    Ok(n)
+}
+
+/// The periodic overdue check (every `mail.overdue_check_secs`).
+pub async fn run_overdue_checker(state: AppState) {
+    let every = Duration::from_secs(state.config.mail.overdue_check_secs.max(1));
+    loop {
+        match escalate_overdue(&state).await {
+            Ok(n) if n > 0 => tracing::info!("escalated {n} overdue case(s)"),
+            Ok(_) => {}
+            Err(e) => tracing::error!("overdue check: {e}"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn calendar() -> Calendar {
+        Calendar::parse(
+            "calendar.toml",
+            "[[year]]\nyear = 2026\nholidays = [2026-09-25, 2026-10-01, 2026-10-02, 2026-10-03, \
+             2026-10-04, 2026-10-05, 2026-10-06, 2026-10-07]\nworkdays = [2026-09-20, 2026-10-10]\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn national_day_and_the_make_up_saturday() {
+        let cal = calendar();
+        let rules = DeadlineRules::default();
+        // Received Wednesday 30 September: 3 working days are 8, 9 and Saturday 10 October.
+        let t = on_receipt(&cal, &rules.complaint_tendering, d("2026-09-30"));
+        assert_eq!(t.accept, Some(d("2026-10-10")));
+        assert_eq!(t.decide, None, "counted from acceptance");
+        // Procurement: review within 5 working days, decide within 30 of receipt.
+        let p = on_receipt(&cal, &rules.complaint_procurement, d("2026-09-30"));
+        assert_eq!(p.accept, Some(d("2026-10-13")));
+        assert_eq!(p.decide, Some(d("2026-11-17")));
+        // An objection received 29 September: 3 calendar days end on 2 October, a holiday, so
+        // the period ends on the first working day after the holiday.
+        let o = on_receipt(&cal, &rules.objection, d("2026-09-29"));
+        assert_eq!(o.decide, Some(d("2026-10-08")));
+        // Suggestions: 15 working days.
+        let s = on_receipt(&cal, &rules.suggestion, d("2026-09-28"));
+        assert_eq!(s.decide, Some(d("2026-10-23")));
+    }
+}

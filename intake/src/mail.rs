@@ -1,0 +1,269 @@
+//! Mail through the outbox: a change writes its message into the `outbox` table in the same
+//! transaction ([`enqueue`]), and one background task ([`run_sender`]) sends what is pending,
+//! by SMTP (STARTTLS, credentials from the config) or, by default, into a folder of `.eml` files.
+//!
+//! Once, with a stable Message-ID: the ID is made when the row is written and stored in it; the
+//! sender marks a row sent only after the transport accepted it. A crash between the two sends
+//! the message again on restart, with the same Message-ID, so mail clients and servers treat it
+//! as the same message. That window (milliseconds) is the only way a message goes out twice.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use rand::RngCore;
+use sqlx::Row;
+use tokio::sync::Notify;
+
+use crate::clock::{parse_stamp, stamp, Clock};
+use crate::config::Config;
+use crate::db::{Db, Tx};
+
+/// How mail leaves the building.
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// One `<uuid>.eml` file per message in the folder.
+    File(AsyncFileTransport<Tokio1Executor>, PathBuf),
+}
+
+/// The transport, the sender address, and the bell rung after a commit that queued mail.
+pub struct Mailer {
+    pub transport: Transport,
+    pub from: Mailbox,
+    pub message_id_domain: String,
+    pub wake: Notify,
+    poll: Duration,
+    retry: Duration,
+}
+
+impl Mailer {
+    /// Builds the transport from the config; `default_outbox` is used without SMTP.
+    pub fn from_config(config: &Config, default_outbox: PathBuf) -> anyhow::Result<Mailer> {
+        let transport = match &config.smtp {
+            Some(smtp) => {
+                let mut builder = if smtp.starttls {
+                    AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?
+                } else {
+                    // Plain SMTP: only for a test server on loopback.
+                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+                };
+                builder = builder
+                    .port(smtp.port)
+                    .timeout(Some(Duration::from_secs(smtp.timeout_secs)));
+                if let (Some(user), Some(var)) = (&smtp.username, &smtp.password_env) {
+                    let password = std::env::var(var).map_err(|_| {
+                        anyhow::anyhow!("smtp.password_env: environment variable {var} is not set")
+                    })?;
+                    builder = builder.credentials(Credentials::new(user.clone(), password));
+                }
+                Transport::Smtp(builder.build())
+            }
+            None => {
+                let dir = config.mail.outbox_dir.clone().unwrap_or(default_outbox);
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    anyhow::anyhow!("cannot create mail outbox folder {}: {e}", dir.display())
+                })?;
+                Transport::File(AsyncFileTransport::<Tokio1Executor>::new(&dir), dir)
+            }
+        };
+        let from: Mailbox = config
+            .mail
+            .from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("mail.from \"{}\": {e}", config.mail.from))?;
+        Ok(Mailer {
+            transport,
+            from,
+            message_id_domain: config.mail.message_id_domain.clone(),
+            wake: Notify::new(),
+            poll: Duration::from_secs(config.mail.poll_secs.max(1)),
+            retry: Duration::from_secs(config.mail.retry_secs.max(1)),
+        })
+    }
+
+    async fn send(&self, message: Message) -> Result<(), String> {
+        match &self.transport {
+            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::File(t, _) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// A message to queue.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub case_id: Option<i64>,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Writes a message into the outbox inside `tx`; returns its Message-ID. Call
+/// [`Mailer::wake`]`.notify_one()` after the commit so it goes out at once.
+pub async fn enqueue(
+    tx: &mut Tx,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+    mail: &Outgoing,
+) -> Result<String, sqlx::Error> {
+    let mut random = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut random);
+    let message_id = format!(
+        "<{}.{}@{}>",
+        now.format("%Y%m%d%H%M%S"),
+        hex::encode(random),
+        mailer.message_id_domain
+    );
+    let at = stamp(now);
+    sqlx::query(
+        "INSERT INTO outbox (message_id, case_id, recipient, subject, body, created_at, \
+         next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&message_id)
+    .bind(mail.case_id)
+    .bind(&mail.recipient)
+    .bind(&mail.subject)
+    .bind(&mail.body)
+    .bind(&at)
+    .bind(&at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(message_id)
+}
+
+/// A row of the outbox, as the sender reads it.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub id: i64,
+    pub message_id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+fn build(mailer: &Mailer, q: &Queued) -> Result<Message, String> {
+    let to: Mailbox = q
+        .recipient
+        .parse()
+        .map_err(|e| format!("recipient {:?}: {e}", q.recipient))?;
+    Message::builder()
+        .message_id(Some(q.message_id.clone()))
+        .from(mailer.from.clone())
+        .to(to)
+        .subject(q.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(q.body.clone())
+        .map_err(|e| e.to_string())
+}
+
+/// Sends every pending message whose time has come; returns how many were sent.
+pub async fn send_pending(
+    db: &Db,
+    mailer: &Mailer,
+    clock: &dyn Clock,
+) -> Result<usize, sqlx::Error> {
+    let now = clock.now();
+    let rows = sqlx::query(
+        "SELECT id, message_id, recipient, subject, body, attempts FROM outbox \
+         WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT 100",
+    )
+    .bind(stamp(now))
+    .fetch_all(db.reader())
+    .await?;
+    let mut sent = 0;
+    for row in rows {
+        let q = Queued {
+            id: row.try_get("id")?,
+            message_id: row.try_get("message_id")?,
+            recipient: row.try_get("recipient")?,
+            subject: row.try_get("subject")?,
+            body: row.try_get("body")?,
+            attempts: row.try_get("attempts")?,
+        };
+        let result = match build(mailer, &q) {
+            Ok(message) => mailer.send(message).await,
+            Err(e) => Err(e),
+        };
+        let mut tx = db.begin().await?;
+        match result {
+            Ok(()) => {
+                sqlx::query(
+                    "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL \
+                     WHERE id = $2",
+                )
+                .bind(stamp(clock.now()))
+                .bind(q.id)
+                .execute(&mut *tx)
+                .await?;
+                sent += 1;
+            }
+            Err(error) => {
+                tracing::warn!("mail {} to {} failed: {error}", q.message_id, q.recipient);
+                let backoff = mailer
+                    .retry
+                    .saturating_mul(1 << q.attempts.clamp(0, 7) as u32);
+                let backoff = backoff.min(Duration::from_secs(3600));
+                let next = clock.now()
+                    + chrono::Duration::from_std(backoff).unwrap_or(chrono::Duration::hours(1));
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, \
+                     next_attempt_at = $2 WHERE id = $3",
+                )
+                .bind(error)
+                .bind(stamp(next))
+                .bind(q.id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
+}
+
+/// The sender task: sends what is pending, then sleeps until woken or the poll interval passes.
+/// Run exactly one per database.
+pub async fn run_sender(db: Db, mailer: Arc<Mailer>, clock: Arc<dyn Clock>) {
+    loop {
+        match send_pending(&db, &mailer, clock.as_ref()).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!("mail outbox: {e}"),
+        }
+        tokio::select! {
+            _ = mailer.wake.notified() => {}
+            _ = tokio::time::sleep(mailer.poll) => {}
+        }
+    }
+}
+
+/// Counts of the outbox, for health checks and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub sent: i64,
+}
+
+pub async fn counts(db: &Db) -> Result<OutboxCounts, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COALESCE(SUM(CASE WHEN sent_at IS NULL THEN 1 ELSE 0 END), 0) AS pending, \
+         COALESCE(SUM(CASE WHEN sent_at IS NULL THEN 0 ELSE 1 END), 0) AS sent FROM outbox",
+    )
+    .fetch_one(db.reader())
+    .await?;
+    Ok(OutboxCounts {
+        pending: row.try_get("pending")?,
+        sent: row.try_get("sent")?,
+    })
+}
+
+/// When a stored outbox timestamp is, for display.
+pub fn when(s: &str) -> Option<DateTime<Utc>> {
+    parse_stamp(s)
+}

@@ -1,0 +1,139 @@
+//! `intake`: the complaint intake server and its operator commands. Thin: parses arguments,
+//! sets up logging, calls the library.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "intake",
+    about = "阳光交易 complaint intake: submissions, tracking, staff workflow"
+)]
+struct Cli {
+    /// Content folder (departments.toml, calendar.toml, disclosures for project routing).
+    #[arg(long, default_value = "content", global = true)]
+    content: PathBuf,
+    /// SQLite file or `postgres://` URL.
+    #[arg(long, default_value = "data/intake.sqlite3", global = true)]
+    db: String,
+    /// Configuration file (TOML): SMTP, limits, trusted proxies, deadline rules.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8082")]
+    listen: SocketAddr,
+    /// Turn rate limits off: for load tests and benchmarks only.
+    #[arg(long)]
+    no_rate_limit: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the intake pages and API (the default).
+    Serve,
+    /// Staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Write published results as Markdown for site-gen.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        department: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; name every edited, removed or reordered event.
+    Verify,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "intake=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let settings = intake::Settings {
+        content: cli.content.clone(),
+        db: cli.db.clone(),
+        config: cli.config.clone(),
+        rate_limit: !cli.no_rate_limit,
+    };
+    let state = intake::AppState::from_settings(&settings).await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(cli.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", cli.listen))?;
+            tracing::info!("intake listening on http://{}", listener.local_addr()?);
+            intake::serve(state, listener).await
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    username,
+                    department,
+                },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            intake::staff::add_account(&state, &username, &department, password).await?;
+            eprintln!("added {username} ({department})");
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let report = intake::audit::verify(&state.db).await?;
+            for p in &report.problems {
+                println!("{p}");
+            }
+            if report.is_intact() {
+                println!("audit trail intact: {} events", report.events);
+                Ok(())
+            } else {
+                anyhow::bail!(
+                    "audit trail broken: {} problem(s) in {} events",
+                    report.problems.len(),
+                    report.events
+                )
+            }
+        }
+        Command::Export { out } => {
+            let n = intake::staff::export(&state, &out).await?;
+            eprintln!("wrote {n} result(s) to {}", out.display());
+            Ok(())
+        }
+    }
+}
