@@ -90,7 +90,7 @@ pub fn luhn_valid(digits: &str) -> bool {
         }
         sum += v;
     }
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// Which kind of personal data a finding is.
@@ -142,7 +142,7 @@ pub fn scan_personal_data(line: &str, mobiles: bool) -> Vec<(usize, PersonalData
                 && end + 1 < bytes.len()
                 && bytes[end + 1].is_ascii_digit()
                 && digits.len() >= 4
-                && digits.len() % 4 == 0
+                && digits.len().is_multiple_of(4)
             {
                 end += 1;
             } else {

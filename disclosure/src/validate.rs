@@ -133,3 +133,44 @@ pub fn internal_links(d: &Disclosure) -> Vec<(usize, String)> {
 pub fn has_list(kind: Kind) -> bool {
     kind != Kind::Page
 }
+
+/// Links from public pages to pages that are no longer public on `today` (a penalty past its
+/// publicity): such a link would lead readers to a missing page, so the build refuses it.
+pub fn links_to_withdrawn(
+    docs: &[Disclosure],
+    links: &[Vec<(usize, String)>],
+    today: chrono::NaiveDate,
+) -> Vec<Diagnostic> {
+    let gone: HashMap<String, &Disclosure> = docs
+        .iter()
+        .filter(|d| !d.is_public(today))
+        .map(|d| (d.url(), d))
+        .collect();
+    let mut diags = Vec::new();
+    if gone.is_empty() {
+        return diags;
+    }
+    for (d, links) in docs.iter().zip(links).filter(|(d, _)| d.is_public(today)) {
+        for (line, target) in links {
+            let path = target.split(['#', '?']).next().unwrap_or("");
+            let path = if path.ends_with('/') {
+                path.to_string()
+            } else {
+                format!("{path}/")
+            };
+            if let Some(target_doc) = gone.get(&path) {
+                let until = match &target_doc.details {
+                    crate::model::Details::Penalty(p) => p.public_until.to_string(),
+                    _ => String::new(),
+                };
+                diags.push(Diagnostic::new(
+                    &d.source,
+                    *line,
+                    "body",
+                    format!("link \"{target}\" points at {} whose publicity ended on {until}; its page is no longer published, so remove the link", target_doc.source),
+                ));
+            }
+        }
+    }
+    diags
+}

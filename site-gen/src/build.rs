@@ -1,1 +1,813 @@
-//! The build: load, validate, render, write aside, publish.
+//! The build: load, validate, render pages, lists, project timelines and feeds, write open data,
+//! append to the publication log, update the search index, publish.
+//!
+//! Nothing is written until the whole content has validated. A clean build writes into a staging
+//! folder beside the output and swaps it in whole, so a failure leaves the published site as it
+//! was. An incremental build (the default when a cache from a previous build of the same
+//! configuration and build date exists) re-parses only the files whose size or modification time
+//! changed, re-renders only the pages of disclosures whose source changed and the projects they
+//! belong to, re-renders the site-wide pages (lists, feeds, home, sitemap, open-data indexes),
+//! and writes a file only when its bytes differ, each one atomically. Its output is
+//! byte-identical to a clean build of the same content (a test proves it).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Instant, UNIX_EPOCH};
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use disclosure::validate::links_to_withdrawn;
+use disclosure::{Diagnostic, Disclosure};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::content::{self, Content, Parsed};
+use crate::log::{self, Event, PublicationLog};
+use crate::output::OutFile;
+use crate::site::Site;
+use crate::{data, feeds, render};
+
+/// What to build, from where, to where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub content: PathBuf,
+    pub out: PathBuf,
+    /// Where the search index goes; `None` leaves it alone.
+    pub index: Option<PathBuf>,
+    /// The build date: publicity and credit validity are judged on it.
+    pub today: NaiveDate,
+    /// Ignore the cache and rebuild everything.
+    pub clean: bool,
+    /// Draw progress bars (on a terminal, unless `--quiet`).
+    pub progress: bool,
+}
+
+/// What a build did, for the one-line summary and the benchmark.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub incremental: bool,
+    /// Source files parsed this time (the rest came from the cache).
+    pub parsed: usize,
+    pub disclosures: usize,
+    /// HTML pages on the site after the build.
+    pub pages: usize,
+    pub feeds: usize,
+    /// Files in the output after the build.
+    pub files: usize,
+    /// Files whose bytes were written this time.
+    pub written: usize,
+    pub removed: usize,
+    /// Penalties past `public_until`, left out.
+    pub withdrawn: usize,
+    pub log_entries: usize,
+    pub seconds: f64,
+    pub phases: Vec<(&'static str, f64)>,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "built {} pages, {} feeds, {} files from {} disclosures in {:.2} s",
+            self.pages, self.feeds, self.files, self.disclosures, self.seconds
+        )?;
+        if self.incremental {
+            write!(
+                f,
+                " (incremental: {} parsed, {} written, {} removed)",
+                self.parsed, self.written, self.removed
+            )?;
+        }
+        if self.withdrawn > 0 {
+            write!(
+                f,
+                "; {} penalties past their publicity left out",
+                self.withdrawn
+            )?;
+        }
+        if self.log_entries > 0 {
+            write!(f, "; {} new log entries", self.log_entries)?;
+        }
+        Ok(())
+    }
+}
+
+/// Bumped whenever rendering changes in a way the cache cannot see.
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 1");
+
+/// Who produced an output file, so an incremental build knows which old files it replaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Owner {
+    Disclosure(String),
+    Project(String),
+    Site,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    size: u64,
+    modified_ns: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CachedFile {
+    path: PathBuf,
+    stamp: Stamp,
+    parsed: Parsed,
+}
+
+/// What the previous build left for the next one, kept beside the output folder.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cache {
+    fingerprint: String,
+    files: Vec<CachedFile>,
+    /// Every output file: its owner and a hash of its bytes.
+    outputs: BTreeMap<String, (Owner, u64)>,
+}
+
+/// Where the cache of the build into `out` lives: `.public.site-gen-cache` beside `public/`.
+pub fn cache_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    out.with_file_name(format!(".{name}.site-gen-cache"))
+}
+
+/// The configuration a cached build depends on as a whole: when it changes, rebuild everything.
+fn fingerprint(content: &Path, today: NaiveDate) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    CACHE_FORMAT.hash(&mut h);
+    today.hash(&mut h);
+    for name in ["site.toml", "departments.toml", "calendar.toml"] {
+        std::fs::read(content.join(name))
+            .unwrap_or_default()
+            .hash(&mut h);
+    }
+    for (name, bytes) in themes::ASSETS {
+        (name, bytes).hash(&mut h);
+    }
+    format!("{CACHE_FORMAT} {today} {:016x}", h.finish())
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some(Stamp {
+        size: meta.len(),
+        modified_ns: modified.as_nanos() as u64,
+    })
+}
+
+fn read_cache(path: &Path, fingerprint: &str) -> Option<Cache> {
+    let bytes = std::fs::read(path).ok()?;
+    let cache: Cache = postcard::from_bytes(&bytes).ok()?;
+    (cache.fingerprint == fingerprint).then_some(cache)
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// Reads the publication log the previous build left in `out`, if any.
+pub fn read_log(out: &Path) -> Result<PublicationLog> {
+    let path = out.join(log::LOG_PATH);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => PublicationLog::from_json(&text).with_context(|| {
+            format!(
+                "{}: the publication log is damaged; run `site-gen verify {}`",
+                path.display(),
+                out.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PublicationLog::default()),
+        Err(e) => {
+            Err(e).with_context(|| format!("{}: cannot read the publication log", path.display()))
+        }
+    }
+}
+
+struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    fn new(enabled: bool, len: usize, what: &'static str) -> Progress {
+        if !enabled {
+            return Progress(None);
+        }
+        let bar = ProgressBar::new(len as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>8} [{bar:30}] {pos}/{len} {elapsed}")
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(what);
+        Progress(Some(bar))
+    }
+
+    fn inc(&self) {
+        if let Some(b) = &self.0 {
+            b.inc(1);
+        }
+    }
+
+    fn finish(self) {
+        if let Some(b) = self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+struct Phases {
+    last: Instant,
+    done: Vec<(&'static str, f64)>,
+}
+
+impl Phases {
+    fn mark(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.done.push((name, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+}
+
+/// Loads the content, reusing the parse of every file whose size and modification time the
+/// cache still knows. Returns the content and the cache entries for the next build.
+fn load(opts: &Options, previous: Option<&Cache>) -> Result<(Content, Vec<CachedFile>, usize)> {
+    let config = content::load_config(&opts.content);
+    let paths = content::markdown_files(&opts.content)?;
+    let known: HashMap<&Path, &CachedFile> = previous
+        .map(|c| c.files.iter().map(|f| (f.path.as_path(), f)).collect())
+        .unwrap_or_default();
+    let bar = Progress::new(opts.progress, paths.len(), "load");
+    struct Loaded {
+        path: PathBuf,
+        stamp: Option<Stamp>,
+        from_cache: bool,
+        result: Result<Parsed, Vec<Diagnostic>>,
+    }
+    let loaded: Vec<Loaded> = paths
+        .into_par_iter()
+        .map(|path| {
+            let stamp = stamp(&path);
+            let cached = known.get(path.as_path()).filter(|c| Some(c.stamp) == stamp);
+            let (from_cache, result) = match cached {
+                Some(c) => (true, Ok(c.parsed.clone())),
+                None => (
+                    false,
+                    content::read_source(&opts.content, &path)
+                        .map_err(|d| vec![d])
+                        .and_then(|f| content::parse_source(&f)),
+                ),
+            };
+            bar.inc();
+            Loaded {
+                path,
+                stamp,
+                from_cache,
+                result,
+            }
+        })
+        .collect();
+    bar.finish();
+    let parsed_now = loaded.iter().filter(|l| !l.from_cache).count();
+    let mut cache_files = Vec::with_capacity(loaded.len());
+    let mut results = Vec::with_capacity(loaded.len());
+    for l in loaded {
+        if let (Some(stamp), Ok(parsed)) = (l.stamp, &l.result) {
+            cache_files.push(CachedFile {
+                path: l.path,
+                stamp,
+                parsed: parsed.clone(),
+            });
+        }
+        results.push(l.result);
+    }
+    let content = content::assemble(&opts.content, config, results)?;
+    Ok((content, cache_files, parsed_now))
+}
+
+/// Where files go: a staging folder for a clean build, the live folder for an incremental one.
+struct Writer<'a> {
+    root: PathBuf,
+    /// The previous build's outputs, when writing incrementally: unchanged bytes are skipped.
+    previous: Option<&'a BTreeMap<String, (Owner, u64)>>,
+    written: std::sync::atomic::AtomicUsize,
+    outputs: Mutex<Vec<(String, Owner, u64)>>,
+}
+
+impl Writer<'_> {
+    fn put(&self, owner: &Owner, file: &OutFile) -> Result<()> {
+        let hash = hash_bytes(&file.bytes);
+        let target = self.root.join(&file.path);
+        let unchanged = self
+            .previous
+            .and_then(|p| p.get(&file.path))
+            .is_some_and(|(_, h)| *h == hash && target.exists());
+        if !unchanged {
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            if self.previous.is_some() {
+                // Live folder: never leave a half-written file where a reader can see it.
+                let tmp = target.with_file_name(format!(
+                    ".{}.tmp",
+                    target
+                        .file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
+                ));
+                std::fs::write(&tmp, &file.bytes)
+                    .with_context(|| format!("cannot write {}", tmp.display()))?;
+                std::fs::rename(&tmp, &target)
+                    .with_context(|| format!("cannot replace {}", target.display()))?;
+            } else {
+                std::fs::write(&target, &file.bytes)
+                    .with_context(|| format!("cannot write {}", target.display()))?;
+            }
+            self.written
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.outputs
+            .lock()
+            .expect("no panics while holding the lock")
+            .push((file.path.clone(), owner.clone(), hash));
+        Ok(())
+    }
+
+    fn put_all(&self, owner: &Owner, files: &[OutFile]) -> Result<()> {
+        files.iter().try_for_each(|f| self.put(owner, f))
+    }
+}
+
+/// Builds the site. Validation errors come back as [`content::Invalid`] inside the error.
+pub fn build(opts: &Options) -> Result<Summary> {
+    let started = Instant::now();
+    let mut phases = Phases {
+        last: started,
+        done: Vec::new(),
+    };
+    let fingerprint = fingerprint(&opts.content, opts.today);
+    let cache_file = cache_path(&opts.out);
+    let previous = if opts.clean || !opts.out.is_dir() {
+        None
+    } else {
+        read_cache(&cache_file, &fingerprint)
+    };
+    let incremental = previous.is_some();
+
+    // Load and validate: nothing below runs unless the whole content is valid.
+    let (content, cache_files, parsed) = load(opts, previous.as_ref())?;
+    let withdrawn_links = links_to_withdrawn(&content.docs, &content.links, opts.today);
+    if !withdrawn_links.is_empty() {
+        return Err(content::Invalid(withdrawn_links).into());
+    }
+    phases.mark("load");
+
+    let mut log = read_log(&opts.out)?;
+    let (changed, touched_projects) = changes(&content, previous.as_ref());
+    let prior_log = log.clone();
+    let site = Site::new(&content, opts.today, &prior_log);
+    let targets: Vec<&Disclosure> = match &changed {
+        None => site.public.clone(),
+        Some(ids) => site
+            .public
+            .iter()
+            .copied()
+            .filter(|d| ids.contains(d.id.as_str()))
+            .collect(),
+    };
+
+    let staging = opts.out.with_file_name(format!(
+        ".{}.staging",
+        opts.out
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let root = if incremental {
+        opts.out.clone()
+    } else {
+        staging.clone()
+    };
+    if !incremental {
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot clear {}", staging.display()))?;
+        }
+        std::fs::create_dir_all(&staging)
+            .with_context(|| format!("cannot create {}", staging.display()))?;
+    }
+    let writer = Writer {
+        root,
+        previous: previous.as_ref().map(|c| &c.outputs),
+        written: Default::default(),
+        outputs: Mutex::new(Vec::new()),
+    };
+    let result = render_and_write(
+        opts,
+        &site,
+        &targets,
+        &touched_projects,
+        &writer,
+        &mut log,
+        &mut phases,
+    );
+    if let Err(e) = result {
+        if !incremental {
+            let _ = std::fs::remove_dir_all(&staging);
+        }
+        return Err(e);
+    }
+    let outputs = writer
+        .outputs
+        .into_inner()
+        .expect("writer threads are done");
+
+    // The new manifest: what was written now, plus what unchanged disclosures and projects keep.
+    let mut manifest: BTreeMap<String, (Owner, u64)> = BTreeMap::new();
+    let mut removed = 0;
+    if let (Some(prev), Some(changed)) = (&previous, &changed) {
+        let rendered: BTreeSet<&str> = outputs.iter().map(|o| o.0.as_str()).collect();
+        let public: BTreeSet<&str> = site.public.iter().map(|d| d.id.as_str()).collect();
+        for (path, (owner, hash)) in &prev.outputs {
+            let keep = match owner {
+                Owner::Disclosure(id) => {
+                    public.contains(id.as_str()) && !changed.contains(id.as_str())
+                }
+                Owner::Project(code) => !touched_projects.contains(code.as_str()),
+                Owner::Site => false,
+            };
+            if keep {
+                manifest.insert(path.clone(), (owner.clone(), *hash));
+            } else if !rendered.contains(path.as_str()) {
+                let target = opts.out.join(path);
+                match std::fs::remove_file(&target) {
+                    Ok(()) => removed += 1,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(e)
+                            .with_context(|| format!("cannot remove {}", target.display()))
+                    }
+                }
+                remove_empty_parents(&opts.out, &target);
+            }
+        }
+    }
+    for (path, owner, hash) in outputs {
+        manifest.insert(path, (owner, hash));
+    }
+    phases.mark("write");
+
+    if !incremental {
+        publish(&staging, &opts.out)?;
+        phases.mark("publish");
+    }
+
+    if let Some(index_dir) = &opts.index {
+        update_index(
+            index_dir,
+            &site,
+            &targets,
+            changed.is_none(),
+            &prior_log,
+            &log,
+        )
+        .with_context(|| format!("{}: cannot update the search index", index_dir.display()))?;
+        phases.mark("index");
+    }
+
+    let cache = Cache {
+        fingerprint,
+        files: cache_files,
+        outputs: manifest,
+    };
+    save_cache(&cache_file, &cache)?;
+    phases.mark("cache");
+
+    let pages = cache
+        .outputs
+        .keys()
+        .filter(|p| p.ends_with(".html"))
+        .count();
+    let feeds = cache
+        .outputs
+        .keys()
+        .filter(|p| p.starts_with("feeds/") && p.ends_with(".xml"))
+        .count();
+    Ok(Summary {
+        incremental,
+        parsed,
+        disclosures: content.docs.len(),
+        pages,
+        feeds,
+        files: cache.outputs.len(),
+        written: writer.written.into_inner(),
+        removed,
+        withdrawn: site.withdrawn.len(),
+        log_entries: log.entries.len() - prior_log.entries.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        phases: phases.done,
+    })
+}
+
+/// Which disclosures changed since the previous build (`None`: everything, a clean build), and
+/// which projects they touch, before and after the change.
+fn changes(
+    content: &Content,
+    previous: Option<&Cache>,
+) -> (Option<BTreeSet<String>>, BTreeSet<String>) {
+    let Some(previous) = previous else {
+        let projects = content
+            .docs
+            .iter()
+            .filter_map(|d| d.trade())
+            .map(|t| t.project.clone())
+            .collect();
+        return (None, projects);
+    };
+    let before: HashMap<&str, &Parsed> = previous
+        .files
+        .iter()
+        .map(|f| (f.parsed.disclosure.id.as_str(), &f.parsed))
+        .collect();
+    let mut changed = BTreeSet::new();
+    let mut projects = BTreeSet::new();
+    let mut now = BTreeSet::new();
+    for (d, hash) in content.docs.iter().zip(&content.hashes) {
+        now.insert(d.id.as_str());
+        match before.get(d.id.as_str()) {
+            Some(p) if &p.hash == hash && p.disclosure == *d => {}
+            old => {
+                changed.insert(d.id.clone());
+                projects.extend(d.trade().map(|t| t.project.clone()));
+                projects.extend(
+                    old.and_then(|p| p.disclosure.trade())
+                        .map(|t| t.project.clone()),
+                );
+            }
+        }
+    }
+    for (id, p) in &before {
+        if !now.contains(id) {
+            changed.insert(id.to_string());
+            projects.extend(p.disclosure.trade().map(|t| t.project.clone()));
+        }
+    }
+    (Some(changed), projects)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_and_write(
+    opts: &Options,
+    site: &Site<'_>,
+    targets: &[&Disclosure],
+    touched_projects: &BTreeSet<String>,
+    writer: &Writer<'_>,
+    log: &mut PublicationLog,
+    phases: &mut Phases,
+) -> Result<()> {
+    // One page and one JSON file per disclosure; the page hashes go to the publication log.
+    let bar = Progress::new(opts.progress, targets.len(), "pages");
+    let page_hashes: Vec<(usize, String)> = targets
+        .par_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let owner = Owner::Disclosure(d.id.clone());
+            let page = render::disclosure_page(site, d);
+            writer.put(&owner, &page)?;
+            writer.put(&owner, &data::disclosure_json(site, d))?;
+            bar.inc();
+            Ok((i, log::sha256_hex(&page.bytes)))
+        })
+        .collect::<Result<_>>()?;
+    bar.finish();
+    phases.mark("pages");
+
+    // Project timelines touched by the change (all of them in a clean build).
+    touched_projects.par_iter().try_for_each(|code| {
+        if let Some(p) = site.projects.get(code.as_str()) {
+            writer.put(
+                &Owner::Project(code.clone()),
+                &render::project_page(site, p),
+            )?;
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    phases.mark("projects");
+
+    // Site-wide pages: lists, departments, home, feeds, sitemap, open-data indexes.
+    let lists = render::lists(site);
+    lists
+        .par_iter()
+        .try_for_each(|l| writer.put_all(&Owner::Site, &render::list_pages(site, l)))?;
+    let site_wide: Vec<Box<dyn Fn() -> Vec<OutFile> + Sync + Send + '_>> = vec![
+        Box::new(|| render::projects_index(site)),
+        Box::new(|| vec![render::departments_index(site)]),
+        Box::new(|| {
+            site.content
+                .departments
+                .all()
+                .iter()
+                .flat_map(|d| render::department_page(site, d))
+                .collect()
+        }),
+        Box::new(|| {
+            vec![
+                render::home(site),
+                render::not_found(site),
+                render::feeds_index(site),
+                render::data_index(site),
+            ]
+        }),
+        Box::new(render::assets),
+        Box::new(|| feeds::feeds(site)),
+        Box::new(|| data::data_files(site)),
+        Box::new(|| data::sitemap(site)),
+    ];
+    site_wide
+        .par_iter()
+        .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))?;
+    phases.mark("lists+feeds");
+
+    // The publication log: new, revised, re-rendered and withdrawn pages, in id order.
+    let mut appends: Vec<(String, String, Event, String, String)> = Vec::new();
+    for (i, page_hash) in page_hashes {
+        let d = targets[i];
+        let source = site.source_hash(d);
+        let event = match log.latest(&d.id) {
+            None => Some(Event::Published),
+            Some(e) if e.event == Event::Withdrawn => {
+                let known = log
+                    .revisions(&d.id)
+                    .iter()
+                    .any(|r| r.source_sha256 == source);
+                Some(if known {
+                    Event::Published
+                } else {
+                    Event::Revised
+                })
+            }
+            Some(e) if e.source_sha256 != source => Some(Event::Revised),
+            Some(e) if e.page_sha256 != page_hash => Some(Event::Rerendered),
+            Some(_) => None,
+        };
+        if let Some(event) = event {
+            appends.push((d.id.clone(), d.url(), event, source, page_hash));
+        }
+    }
+    let public: BTreeSet<&str> = site.public.iter().map(|d| d.id.as_str()).collect();
+    for e in log.latest_entries() {
+        if e.event != Event::Withdrawn && !public.contains(e.id.as_str()) {
+            appends.push((
+                e.id.clone(),
+                e.url.clone(),
+                Event::Withdrawn,
+                e.source_sha256.clone(),
+                String::new(),
+            ));
+        }
+    }
+    appends.sort_by(|a, b| a.0.cmp(&b.0));
+    for (id, url, event, source, page) in appends {
+        log.append(site.today, &id, &url, event, &source, &page);
+    }
+    writer.put(
+        &Owner::Site,
+        &OutFile {
+            path: log::LOG_PATH.to_string(),
+            bytes: log.to_json().into_bytes(),
+        },
+    )?;
+    phases.mark("log");
+    Ok(())
+}
+
+/// Swaps the staging folder in for the published one.
+fn publish(staging: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        let old = out.with_file_name(format!(
+            ".{}.old",
+            out.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        ));
+        if old.exists() {
+            std::fs::remove_dir_all(&old)
+                .with_context(|| format!("cannot clear {}", old.display()))?;
+        }
+        std::fs::rename(out, &old)
+            .with_context(|| format!("cannot move {} aside", out.display()))?;
+        if let Err(e) = std::fs::rename(staging, out) {
+            // Put the old site back: readers must never see no site at all.
+            let _ = std::fs::rename(&old, out);
+            return Err(e).with_context(|| format!("cannot publish {}", out.display()));
+        }
+        std::fs::remove_dir_all(&old)
+            .with_context(|| format!("cannot remove {}", old.display()))?;
+    } else {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::rename(staging, out)
+            .with_context(|| format!("cannot publish {}", out.display()))?;
+    }
+    Ok(())
+}
+
+fn remove_empty_parents(root: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == root || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+fn save_cache(path: &Path, cache: &Cache) -> Result<()> {
+    let bytes = postcard::to_allocvec(cache).context("cannot encode the build cache")?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Brings the search index in step with the site: everything in a clean build (or when the index
+/// is new), else the changed disclosures and those that left the site in this build.
+fn update_index(
+    dir: &Path,
+    site: &Site<'_>,
+    targets: &[&Disclosure],
+    clean: bool,
+    before: &PublicationLog,
+    after: &PublicationLog,
+) -> Result<crate::index::IndexStats> {
+    let fresh = clean || !dir.join("meta.json").exists();
+    let mut writer = crate::index::IndexWriter::open(dir)?;
+    if fresh {
+        writer.clear();
+        writer.upsert(site, &site.public)?;
+    } else {
+        writer.upsert(site, targets)?;
+        let left: Vec<String> = after.entries[before.entries.len()..]
+            .iter()
+            .filter(|e| e.event == Event::Withdrawn)
+            .map(|e| e.id.clone())
+            .collect();
+        writer.remove(&left)?;
+    }
+    writer.commit()
+}
+
+/// Checks `content` as a build on `today` would, without writing anything.
+pub fn check(content_dir: &Path, today: NaiveDate) -> Result<Content> {
+    let content = content::load(content_dir, &|| {})?;
+    let withdrawn_links = links_to_withdrawn(&content.docs, &content.links, today);
+    if !withdrawn_links.is_empty() {
+        return Err(content::Invalid(withdrawn_links).into());
+    }
+    Ok(content)
+}
+
+/// Every page whose bytes no longer match the publication log, and every break in its chain.
+pub fn verify(out: &Path) -> Result<Vec<String>> {
+    let log = read_log(out)?;
+    if log.entries.is_empty() {
+        bail!(
+            "{}: no publication log found; is this a site built by site-gen?",
+            out.join(log::LOG_PATH).display()
+        );
+    }
+    let mut problems = log.chain_problems();
+    let mut latest: BTreeMap<&str, &log::Entry> = BTreeMap::new();
+    for e in &log.entries {
+        latest.insert(&e.id, e);
+    }
+    let pages: Vec<String> = latest
+        .par_iter()
+        .filter(|(_, e)| e.event != Event::Withdrawn)
+        .filter_map(|(_, e)| {
+            let file = crate::output::file_for_url(&e.url);
+            match std::fs::read(out.join(&file)) {
+                Ok(bytes) if log::sha256_hex(&bytes) == e.page_sha256 => None,
+                Ok(_) => Some(format!(
+                    "{file}: the page's bytes no longer match the log (entry {} of {})",
+                    e.seq, e.date
+                )),
+                Err(_) => Some(format!(
+                    "{file}: the page is missing but the log says it is published (entry {})",
+                    e.seq
+                )),
+            }
+        })
+        .collect();
+    problems.extend(pages);
+    Ok(problems)
+}

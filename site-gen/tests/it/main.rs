@@ -1,1 +1,7 @@
-//! site-gen integration tests (being written).
+//! site-gen's integration tests: whole fixture sites built on disk, checked as a reader would.
+
+mod bad_input;
+mod demo;
+mod incremental;
+mod support;
+mod verify;

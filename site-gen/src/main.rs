@@ -1,0 +1,175 @@
+//! `site-gen`: build, check, serve and verify the 阳光交易 static site.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use site_gen::build::{self, Options};
+use site_gen::content::Invalid;
+
+#[derive(Parser)]
+#[command(
+    name = "site-gen",
+    version,
+    about = "Builds the 阳光交易 disclosure site from content/"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(clap::Args, Clone)]
+struct BuildArgs {
+    /// The content folder.
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// Where the site is written.
+    #[arg(long, default_value = "public")]
+    out: PathBuf,
+    /// Where the search index is written.
+    #[arg(long, default_value = "index")]
+    index: PathBuf,
+    /// Judge publicity and credit validity on this date instead of today (YYYY-MM-DD).
+    #[arg(long)]
+    today: Option<chrono::NaiveDate>,
+    /// Ignore the cache of the previous build and rebuild everything.
+    #[arg(long)]
+    clean: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site, the feeds, the open data and the search index.
+    Build(BuildArgs),
+    /// Validate the content only; write nothing.
+    Check {
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// Judge publicity on this date instead of today (YYYY-MM-DD).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+    },
+    /// Build, then serve the site locally and rebuild when content changes.
+    Serve {
+        #[command(flatten)]
+        build: BuildArgs,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Report every page whose bytes no longer match the publication log.
+    Verify {
+        /// The published site folder.
+        #[arg(default_value = "public")]
+        public: PathBuf,
+    },
+}
+
+impl BuildArgs {
+    fn options(&self, quiet: bool) -> Options {
+        Options {
+            content: self.content.clone(),
+            out: self.out.clone(),
+            index: Some(self.index.clone()),
+            today: self.today.unwrap_or_else(site_gen::serve::today),
+            clean: self.clean,
+            progress: !quiet && std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// Exit codes: 0 success, 1 invalid content or a failed verification, 2 any other error.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(invalid) = e.downcast_ref::<Invalid>() {
+                eprintln!("{invalid}");
+                return ExitCode::from(1);
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Build(args) => {
+            let summary = build::build(&args.options(cli.quiet))?;
+            if !cli.quiet {
+                println!("{summary}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { content, today } => {
+            let c = build::check(content, today.unwrap_or_else(site_gen::serve::today))?;
+            if !cli.quiet {
+                println!(
+                    "{}: {} disclosures, all valid",
+                    content.display(),
+                    c.docs.len()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { public } => {
+            let problems = build::verify(public)?;
+            for p in &problems {
+                println!("{p}");
+            }
+            if problems.is_empty() {
+                if !cli.quiet {
+                    println!(
+                        "{}: every page matches the publication log",
+                        public.display()
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "{} problem{} found",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                );
+                Ok(ExitCode::from(1))
+            }
+        }
+        Command::Serve {
+            build: args,
+            listen,
+        } => {
+            let opts = args.options(cli.quiet);
+            let summary = build::build(&opts)?;
+            println!("{summary}");
+            let quiet = cli.quiet;
+            site_gen::serve::watch(opts.clone(), move |r| match r {
+                Ok(s) if !quiet => println!("{s}"),
+                Ok(_) => {}
+                Err(e) => eprintln!("rebuild failed, the previous site stays published:\n{e:#}"),
+            })
+            .context("cannot watch the content folder")?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?;
+                println!("serving {} on http://{listen}/", opts.out.display());
+                axum::serve(listener, site_gen::serve::static_router(opts.out.clone())).await?;
+                Ok::<_, anyhow::Error>(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Serving the built site locally, and rebuilding it when `content/` changes.
+//!
+//! The static router serves `public/` the way a production web server would: `index.html` for a
+//! folder, a redirect from `/x` to `/x/`, and `/404.html` with status 404 for anything else.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use axum::Router;
+use notify::{RecursiveMode, Watcher};
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::build::{self, Options};
+
+/// A router that serves the built site from `out`.
+pub fn static_router(out: PathBuf) -> Router {
+    let not_found = ServeFile::new(out.join("404.html"));
+    Router::new().fallback_service(
+        ServeDir::new(out)
+            .append_index_html_on_directories(true)
+            .not_found_service(not_found),
+    )
+}
+
+/// Watches the content folder on a background thread and rebuilds incrementally after each
+/// burst of changes. Errors are printed and the last good site stays published.
+pub fn watch(
+    opts: Options,
+    report: impl Fn(Result<build::Summary, anyhow::Error>) + Send + 'static,
+) -> notify::Result<()> {
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if event.is_ok() {
+            let _ = tx.send(());
+        }
+    })?;
+    watcher.watch(&opts.content, RecursiveMode::Recursive)?;
+    std::thread::spawn(move || {
+        // Keep the watcher alive as long as the thread runs.
+        let _watcher = watcher;
+        while rx.recv().is_ok() {
+            // Editors write a file in several steps: wait for the burst to end.
+            while rx.recv_timeout(Duration::from_millis(200)).is_ok() {}
+            let mut opts = opts.clone();
+            opts.today = today();
+            report(build::build(&opts));
+        }
+    });
+    Ok(())
+}
+
+/// Today's date in China Standard Time, the zone every date on the site is in.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}

@@ -1,0 +1,80 @@
+//! Building fixture sites in temp folders.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use site_gen::build::{build, Options, Summary};
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn demo_content() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
+}
+
+pub fn day(s: &str) -> NaiveDate {
+    s.parse().expect("test dates are valid")
+}
+
+/// Copies every file below `from` into `to`, creating folders; later copies overwrite.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if rel != Path::new("expected.txt") {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A content folder named `content` inside a fresh temp dir, made of the base fixture plus
+/// the given overlays.
+pub fn content_with(overlays: &[&Path]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    copy_tree(&fixtures().join("base"), &content);
+    for o in overlays {
+        copy_tree(o, &content);
+    }
+    (tmp, content)
+}
+
+pub fn options(content: &Path, out: &Path, today: NaiveDate) -> Options {
+    Options {
+        content: content.to_path_buf(),
+        out: out.to_path_buf(),
+        index: Some(out.with_file_name(format!(
+            "{}-index",
+            out.file_name().unwrap().to_string_lossy()
+        ))),
+        today,
+        clean: false,
+        progress: false,
+    }
+}
+
+pub fn build_at(content: &Path, out: &Path, today: NaiveDate) -> anyhow::Result<Summary> {
+    build(&options(content, out, today))
+}
+
+/// Every file below `dir` with its bytes, by relative path.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
