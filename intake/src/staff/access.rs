@@ -134,7 +134,12 @@ pub fn scope(state: &AppState, staff: &StaffMember) -> Scope {
 }
 
 /// The one authorization decision: may `staff` do `act` to `case`?
-pub fn authorize(state: &AppState, staff: &StaffMember, case: &Case, act: Act) -> StaffResult<Access> {
+pub fn authorize(
+    state: &AppState,
+    staff: &StaffMember,
+    case: &Case,
+    act: Act,
+) -> StaffResult<Access> {
     let handling = staff.department == case.department;
     let office = is_office(state, staff);
     if !handling && !office {

@@ -88,7 +88,9 @@ pub fn check_username(username: &str) -> Result<(), String> {
 pub fn check_password(password: &str) -> Result<(), String> {
     let n = password.chars().count();
     if n < 12 {
-        Err(format!("password too short: {n} characters, at least 12 needed"))
+        Err(format!(
+            "password too short: {n} characters, at least 12 needed"
+        ))
     } else if n > 256 {
         Err("password too long: at most 256 characters".into())
     } else {

@@ -5,31 +5,55 @@
 //! Owned by the staff engineer: the core (`crate::db`, `crate::cases`, `crate::audit`,
 //! `crate::mail`, `crate::deadline`, `crate::security`) provides the data layer, the audit
 //! chain, the outbox, deadline arithmetic and the rate-limit middleware this folder builds on.
+//!
+//! Map: [`accounts`] (accounts, argon2id passwords, the `staff` commands), [`session`] (cookie
+//! sessions, timeouts, the CSRF-checked [`session::Posted`] form extractor), [`login`] (sign-in
+//! with throttling, sign-out), [`access`] (department scoping: the one authorization decision),
+//! [`workflow`] (the state machine and the actions), [`handlers`] and [`pages`] (the pages),
+//! [`queries`] (the staff side's SQL and columns), [`export`] (`intake export`), [`stats`]
+//! (quarterly statistics), [`error`] (error pages).
+//!
+//! Routes (all under `/staff/`, all `noindex`, `no-store` from the core's headers):
+//! `GET/POST /staff/login`, `POST /staff/logout`, `GET /staff/` (list), `GET /staff/cases/<no>`,
+//! `GET /staff/cases/<no>/attachments/<id>`, `POST /staff/cases/<no>/<action>`,
+//! `GET /staff/stats`, `GET /staff/stats.json`.
 
+pub mod access;
+pub mod accounts;
+pub mod error;
+pub mod export;
+pub mod handlers;
+pub mod login;
+pub mod pages;
+pub mod queries;
+pub mod session;
+pub mod stats;
+pub mod workflow;
+
+use axum::response::Redirect;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::AppState;
 
+pub use accounts::{add_account, list_accounts};
+pub use export::export;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
-}
-
-/// `intake staff add`: creates a staff account (argon2id password read from stdin).
-/// The staff engineer builds this; until then the command says so.
-pub async fn add_account(
-    _state: &AppState,
-    username: &str,
-    department: &str,
-    _password: &str,
-) -> anyhow::Result<()> {
-    anyhow::bail!("staff accounts are not available yet (cannot add {username} to {department})")
-}
-
-/// `intake export --out DIR`: writes published results as Markdown for site-gen; returns how
-/// many. The staff engineer builds this; until then the command says so.
-pub async fn export(_state: &AppState, out: &std::path::Path) -> anyhow::Result<usize> {
-    anyhow::bail!(
-        "export is not available yet (nothing written to {})",
-        out.display()
-    )
+        .route("/staff", get(|| async { Redirect::permanent("/staff/") }))
+        .route("/staff/", get(handlers::case_list))
+        .route(
+            "/staff/login",
+            get(login::login_page).post(login::login_submit),
+        )
+        .route("/staff/logout", post(login::logout))
+        .route("/staff/cases/{number}", get(handlers::case_page))
+        .route(
+            "/staff/cases/{number}/attachments/{id}",
+            get(handlers::attachment),
+        )
+        .route("/staff/cases/{number}/{action}", post(handlers::action))
+        .route("/staff/stats", get(stats::stats_page))
+        .route("/staff/stats.json", get(stats::stats_json))
 }

@@ -43,12 +43,18 @@ const EXTRA: &str = "SELECT outcome, closed_on, published_title, published_outco
                      published_updated_on FROM cases WHERE id = $1";
 
 pub async fn extra(db: &Db, case_id: i64) -> Result<Extra, sqlx::Error> {
-    let row = sqlx::query(EXTRA).bind(case_id).fetch_one(db.reader()).await?;
+    let row = sqlx::query(EXTRA)
+        .bind(case_id)
+        .fetch_one(db.reader())
+        .await?;
     extra_from_row(&row)
 }
 
 pub async fn extra_in(tx: &mut Tx, case_id: i64) -> Result<Extra, sqlx::Error> {
-    let row = sqlx::query(EXTRA).bind(case_id).fetch_one(&mut **tx).await?;
+    let row = sqlx::query(EXTRA)
+        .bind(case_id)
+        .fetch_one(&mut **tx)
+        .await?;
     extra_from_row(&row)
 }
 
@@ -201,7 +207,8 @@ fn list_from(scope: &Scope, filter: StatusFilter, today: NaiveDate) -> Sql {
             sql.push(" AND status IN ('received', 'accepted', 'waiting')");
         }
         StatusFilter::Overdue => {
-            sql.push(" AND due IS NOT NULL AND due < ").bind(today.to_string());
+            sql.push(" AND due IS NOT NULL AND due < ")
+                .bind(today.to_string());
         }
     }
     sql
@@ -316,7 +323,13 @@ pub async fn quarter_counts(
         .fetch_all(db.reader())
         .await?
         .iter()
-        .map(|r| Ok((r.try_get("department")?, r.try_get("kind")?, r.try_get("n")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("department")?,
+                r.try_get("kind")?,
+                r.try_get("n")?,
+            ))
+        })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     // On time: a conclusion by the decision deadline; a rejection by the acceptance deadline
     // (or the decision deadline for rules without an acceptance step).

@@ -115,7 +115,11 @@ pub fn token_from(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Starts a session for `staff_id` inside `tx`; returns the cookie token (never stored).
-pub async fn create_in(tx: &mut Tx, staff_id: i64, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+pub async fn create_in(
+    tx: &mut Tx,
+    staff_id: i64,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
     let token = random_hex();
     let at = stamp(now);
     sqlx::query(
@@ -142,7 +146,11 @@ pub async fn delete_in(tx: &mut Tx, session_id: i64) -> Result<(), sqlx::Error> 
 }
 
 /// Removes every session past a timeout (run at each sign-in, so the table stays small).
-pub async fn purge_expired_in(tx: &mut Tx, state: &AppState, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn purge_expired_in(
+    tx: &mut Tx,
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let (idle, absolute) = timeouts(state);
     sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
         .bind(stamp(now - idle))
@@ -305,7 +313,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let (mut parts, body) = request.into_parts();
         let session = Session::from_request_parts(&mut parts, state).await?;
         if parts.method == Method::GET || parts.method == Method::HEAD {
-            return Err(fail(StaffError::Internal("a form extractor on a safe method".into())));
+            return Err(fail(StaffError::Internal(
+                "a form extractor on a safe method".into(),
+            )));
         }
         same_origin(state, &parts.headers).map_err(fail)?;
         let bytes = axum::body::to_bytes(body, FORM_LIMIT)
@@ -322,7 +332,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         }
         let Form(form) = Form::<T>::from_request(form_request(), &())
             .await
-            .map_err(|e| fail(StaffError::Invalid(format!("表单内容无法识别：{}", e.body_text()))))?;
+            .map_err(|e| {
+                fail(StaffError::Invalid(format!(
+                    "表单内容无法识别：{}",
+                    e.body_text()
+                )))
+            })?;
         Ok(Posted { session, form })
     }
 }
@@ -358,7 +373,10 @@ mod tests {
 
     #[test]
     fn authorities() {
-        assert_eq!(authority("http://127.0.0.1:8082/staff/"), Some("127.0.0.1:8082"));
+        assert_eq!(
+            authority("http://127.0.0.1:8082/staff/"),
+            Some("127.0.0.1:8082")
+        );
         assert_eq!(authority("https://a.example?x"), Some("a.example"));
         assert_eq!(authority("null"), None);
     }

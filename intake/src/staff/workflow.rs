@@ -83,13 +83,31 @@ pub fn check(case: &Case, act: Act) -> StaffResult<()> {
 /// What the member of staff filled in, per action.
 #[derive(Debug, Clone)]
 pub enum Input {
-    Accept { note: String },
-    Reject { reason: String },
-    Transfer { to: String, reason: String },
-    RequestMaterial { what: String },
-    MaterialReceived { note: String },
-    Conclude { outcome: String, decision: String },
-    Publish { title: String, outcome: String, text: String },
+    Accept {
+        note: String,
+    },
+    Reject {
+        reason: String,
+    },
+    Transfer {
+        to: String,
+        reason: String,
+    },
+    RequestMaterial {
+        what: String,
+    },
+    MaterialReceived {
+        note: String,
+    },
+    Conclude {
+        outcome: String,
+        decision: String,
+    },
+    Publish {
+        title: String,
+        outcome: String,
+        text: String,
+    },
 }
 
 impl Input {
@@ -118,13 +136,20 @@ fn required(value: &str, field: &str, max: usize) -> StaffResult<String> {
 fn optional(value: &str, field: &str, max: usize) -> StaffResult<String> {
     let v = value.trim();
     if v.chars().count() > max {
-        return Err(StaffError::Invalid(format!("“{field}”不能超过 {max} 个字。")));
+        return Err(StaffError::Invalid(format!(
+            "“{field}”不能超过 {max} 个字。"
+        )));
     }
     Ok(v.to_string())
 }
 
 /// Does `input` to the case `number` on behalf of `session`'s member of staff.
-pub async fn perform(state: &AppState, session: &Session, number: &str, input: Input) -> StaffResult<()> {
+pub async fn perform(
+    state: &AppState,
+    session: &Session,
+    number: &str,
+    input: Input,
+) -> StaffResult<()> {
     let act = input.act();
     let staff = &session.staff;
     let now = state.clock.now();
@@ -220,7 +245,13 @@ pub async fn perform(state: &AppState, session: &Session, number: &str, input: I
     Ok(())
 }
 
-fn close(case: &mut Case, extra: &mut Extra, status: Status, decision: &str, now: chrono::DateTime<chrono::Utc>) {
+fn close(
+    case: &mut Case,
+    extra: &mut Extra,
+    status: Status,
+    decision: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     case.status = status;
     case.decision = Some(decision.to_string());
     case.closed_at = Some(stamp(now));
