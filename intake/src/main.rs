@@ -63,6 +63,8 @@ enum StaffCommand {
         #[arg(long)]
         department: String,
     },
+    /// List the accounts: user name, department, created, active or disabled.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -110,6 +112,13 @@ async fn main() -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']);
             intake::staff::add_account(&state, &username, &department, password).await?;
             eprintln!("added {username} ({department})");
+            Ok(())
+        }
+        Command::Staff {
+            command: StaffCommand::List,
+        } => {
+            let members = intake::staff::list_accounts(&state).await?;
+            print!("{}", intake::staff::accounts::format_list(&state, &members));
             Ok(())
         }
         Command::Audit {
