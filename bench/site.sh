@@ -17,17 +17,18 @@ mkdir -p "$dir"
 echo "generating $n disclosures in $dir/content"
 "$bin/gen-corpus" --n "$n" --out "$dir/content"
 
-# run LABEL CMD…: runs CMD under /usr/bin/time, prints wall time, peak RSS and what CMD printed.
+# run LABEL OUT CMD…: runs CMD under /usr/bin/time, then prints its wall time, the HTML pages in
+# $dir/OUT per second, its peak RSS and what it printed.
 run() {
-  local label=$1
-  shift
+  local label=$1 out=$2
+  shift 2
   /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >"$dir/stdout" 2>"$dir/stderr" || {
     cat "$dir/stderr" >&2
     return 1
   }
   read -r wall rss_kb <"$dir/time"
   local pages
-  pages=$(find "$dir/$2" -name '*.html' 2>/dev/null | wc -l)
+  pages=$(find "$dir/$out" -name '*.html' 2>/dev/null | wc -l)
   awk -v l="$label" -v w="$wall" -v p="$pages" -v r="$rss_kb" 'BEGIN {
     printf "%-34s %8.2f s %9d pages %9.0f pages/s %7.0f MiB peak RSS\n", l, w, p, (w > 0 ? p / w : 0), r / 1024 }' 
   sed 's/^/    /' "$dir/stdout"
