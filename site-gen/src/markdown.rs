@@ -40,54 +40,79 @@ fn is_safe_url(url: &str) -> bool {
 }
 
 /// The body's events, made safe: raw HTML becomes text, unsafe links lose their tags, tables get
-/// their scrolling wrapper and `h1` becomes `h2`.
-fn safe_events(body: &str) -> impl Iterator<Item = Event<'_>> {
-    // For each open link or image, whether its tags were dropped.
-    let mut dropped: Vec<bool> = Vec::new();
-    Parser::new_ext(body, options()).flat_map(move |event| {
-        let (first, second): (Option<Event>, Option<Event>) = match event {
-            Event::Html(html) | Event::InlineHtml(html) => (Some(Event::Text(html)), None),
-            // An HTML block becomes a paragraph of text showing the tags as written.
-            Event::Start(Tag::HtmlBlock) => (Some(Event::Start(Tag::Paragraph)), None),
-            Event::End(TagEnd::HtmlBlock) => (Some(Event::End(TagEnd::Paragraph)), None),
-            Event::Start(Tag::Link { ref dest_url, .. })
-            | Event::Start(Tag::Image { ref dest_url, .. }) => {
-                let safe = is_safe_url(dest_url);
-                dropped.push(!safe);
-                (safe.then_some(event), None)
-            }
-            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
-                let was_dropped = dropped.pop().unwrap_or(false);
-                ((!was_dropped).then_some(event), None)
-            }
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                id,
-                classes,
-                attrs,
-            }) => (
-                Some(Event::Start(Tag::Heading {
+/// their scrolling wrapper and `h1` becomes `h2`. A plain iterator rather than `flat_map`: this
+/// runs over every event of every page of the site.
+struct SafeEvents<'a> {
+    parser: Parser<'a>,
+    /// An event to hand out before reading the next one (the end of a table wrapper).
+    pending: Option<Event<'a>>,
+    /// For each open link or image, whether its tags were dropped.
+    dropped: Vec<bool>,
+}
+
+impl<'a> Iterator for SafeEvents<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(e) = self.pending.take() {
+            return Some(e);
+        }
+        loop {
+            let event = self.parser.next()?;
+            return Some(match event {
+                Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+                // An HTML block becomes a paragraph of text showing the tags as written.
+                Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+                Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+                Event::Start(Tag::Link { ref dest_url, .. })
+                | Event::Start(Tag::Image { ref dest_url, .. }) => {
+                    let safe = is_safe_url(dest_url);
+                    self.dropped.push(!safe);
+                    if !safe {
+                        continue;
+                    }
+                    event
+                }
+                Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                    if self.dropped.pop().unwrap_or(false) {
+                        continue;
+                    }
+                    event
+                }
+                Event::Start(Tag::Heading {
+                    level: HeadingLevel::H1,
+                    id,
+                    classes,
+                    attrs,
+                }) => Event::Start(Tag::Heading {
                     level: HeadingLevel::H2,
                     id,
                     classes,
                     attrs,
-                })),
-                None,
-            ),
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
-                (Some(Event::End(TagEnd::Heading(HeadingLevel::H2))), None)
-            }
-            Event::Start(Tag::Table(_)) => (
-                Some(Event::Html(CowStr::Borrowed(
-                    "<div class=\"table-scroll\">",
-                ))),
-                Some(event),
-            ),
-            Event::End(TagEnd::Table) => (Some(event), Some(Event::Html("</div>\n".into()))),
-            other => (Some(other), None),
-        };
-        first.into_iter().chain(second)
-    })
+                }),
+                Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
+                    Event::End(TagEnd::Heading(HeadingLevel::H2))
+                }
+                Event::Start(Tag::Table(_)) => {
+                    self.pending = Some(event);
+                    Event::Html(CowStr::Borrowed("<div class=\"table-scroll\">"))
+                }
+                Event::End(TagEnd::Table) => {
+                    self.pending = Some(Event::Html(CowStr::Borrowed("</div>\n")));
+                    event
+                }
+                other => other,
+            });
+        }
+    }
+}
+
+fn safe_events(body: &str) -> SafeEvents<'_> {
+    SafeEvents {
+        parser: Parser::new_ext(body, options()),
+        pending: None,
+        dropped: Vec::new(),
+    }
 }
 
 /// The body as HTML, safe to place inside a page.
@@ -131,23 +156,47 @@ pub fn to_text(body: &str) -> String {
     text
 }
 
-/// The first `max` characters of a plain text, on one line, with `…` when cut: a page description.
-pub fn excerpt(text: &str, max: usize) -> String {
+/// The first `max` characters of the body's plain text, on one line, with `…` when cut: a page
+/// description. Stops parsing as soon as it has enough, so a long body costs no more than a short
+/// one.
+pub fn excerpt(body: &str, max: usize) -> String {
     let mut out = String::with_capacity(max * 3 + 3);
-    let mut last_space = false;
-    for (n, c) in text.chars().enumerate() {
-        if n == max {
-            out.push('…');
-            break;
-        }
-        if c.is_whitespace() {
-            if !last_space && !out.is_empty() {
+    let mut n = 0;
+    // Whether a space is owed before the next character (collapsed whitespace, block ends).
+    let mut space = false;
+    for event in Parser::new_ext(body, options()) {
+        let text = match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t,
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::CodeBlock,
+            ) => {
+                space = true;
+                continue;
+            }
+            _ => continue,
+        };
+        for c in text.chars() {
+            if c.is_whitespace() {
+                space = true;
+                continue;
+            }
+            if n == max {
+                out.push('…');
+                return out;
+            }
+            if space && !out.is_empty() {
                 out.push(' ');
             }
-            last_space = true;
-        } else {
+            space = false;
             out.push(c);
-            last_space = false;
+            n += 1;
         }
     }
     out
@@ -223,6 +272,10 @@ mod tests {
             一
             二"#]]
         .assert_eq(&text);
-        assert_eq!(excerpt(&text, 8), "中标信息 中标供…");
+        assert_eq!(
+            excerpt("## 中标信息\n\n中标供应商：**河南**", 8),
+            "中标信息 中标供应…"
+        );
+        assert_eq!(excerpt("短。", 8), "短。");
     }
 }

@@ -24,7 +24,7 @@ pub fn disclosure_page(site: &Site, d: &Disclosure) -> OutFile {
         .as_deref()
         .and_then(|id| site.content.departments.get(id));
     let body = markdown::to_html(&d.body);
-    let description = markdown::excerpt(&markdown::to_text(&d.body), 120);
+    let description = markdown::excerpt(&d.body, 120);
     let trail: Vec<(&str, &str)> = list_of(d).into_iter().collect();
     let main = html! {
         (breadcrumb(&trail, &d.title))
@@ -112,7 +112,8 @@ fn trade(d: &Disclosure) -> Markup {
     }
 }
 
-/// The bidders in rank order: who won, who was disqualified and why.
+/// The bidders in rank order: who won, who was disqualified and why. The columns a reader needs
+/// most come first, so that on a phone they show before the table has to scroll.
 fn bidders_table(bidders: &[Bidder]) -> Markup {
     let mut rows: Vec<&Bidder> = bidders.iter().collect();
     // Ranked bidders first in rank order; disqualified ones (often unranked) after them.
@@ -125,9 +126,9 @@ fn bidders_table(bidders: &[Bidder]) -> Markup {
                     tr {
                         th scope="col" { "排名" }
                         th scope="col" { "投标人" }
-                        th scope="col" { "统一社会信用代码" }
                         th.num scope="col" { "投标报价" }
                         th scope="col" { "结果" }
+                        th scope="col" { "统一社会信用代码" }
                     }
                 }
                 tbody {
@@ -136,7 +137,6 @@ fn bidders_table(bidders: &[Bidder]) -> Markup {
                         tr class=[class] {
                             td.num { @if b.rank > 0 && !b.disqualified { (b.rank) } @else { "—" } }
                             th.name scope="row" { (b.name) }
-                            td.code { (b.credit_code) }
                             td.num { (b.bid.display()) }
                             td {
                                 @if b.won { span.badge.badge-won { "中标" } }
@@ -145,6 +145,7 @@ fn bidders_table(bidders: &[Bidder]) -> Markup {
                                     @if let Some(r) = &b.reason { span.reason { "原因：" (r) } }
                                 } @else { "未中标" }
                             }
+                            td.code { (b.credit_code) }
                         }
                     }
                 }
@@ -260,10 +261,10 @@ mod tests {
         };
         expect![[r#"
             <div class="table-scroll" role="region" aria-labelledby="bidders-caption" tabindex="0"><table class="bidders"><caption id="bidders-caption">投标人及评审结果</caption><thead>
-            <tr><th scope="col">排名</th><th scope="col">投标人</th><th scope="col">统一社会信用代码</th><th class="num" scope="col">投标报价</th><th scope="col">结果</th></tr></thead><tbody>
-            <tr class="won"><td class="num">1</td><th class="name" scope="row">河南某建设集团有限公司</th><td class="code">91410400MA0000001D</td><td class="num">12,860,000.00 元</td><td><span class="badge badge-won">中标</span></td></tr>
-            <tr><td class="num">2</td><th class="name" scope="row">平顶山某建工有限公司</th><td class="code">91410400MA0000002G</td><td class="num">13,125,500.50 元</td><td>未中标</td></tr>
-            <tr class="disqualified"><td class="num">—</td><th class="name" scope="row">郑州某路桥工程有限公司</th><td class="code">91410400MA0000003K</td><td class="num">11,990,000.00 元</td><td><span class="badge badge-bad">否决投标</span><span class="reason">原因：投标保证金未按招标文件要求提交</span></td></tr>
+            <tr><th scope="col">排名</th><th scope="col">投标人</th><th class="num" scope="col">投标报价</th><th scope="col">结果</th><th scope="col">统一社会信用代码</th></tr></thead><tbody>
+            <tr class="won"><td class="num">1</td><th class="name" scope="row">河南某建设集团有限公司</th><td class="num">12,860,000.00 元</td><td><span class="badge badge-won">中标</span></td><td class="code">91410400MA0000001D</td></tr>
+            <tr><td class="num">2</td><th class="name" scope="row">平顶山某建工有限公司</th><td class="num">13,125,500.50 元</td><td>未中标</td><td class="code">91410400MA0000002G</td></tr>
+            <tr class="disqualified"><td class="num">—</td><th class="name" scope="row">郑州某路桥工程有限公司</th><td class="num">11,990,000.00 元</td><td><span class="badge badge-bad">否决投标</span><span class="reason">原因：投标保证金未按招标文件要求提交</span></td><td class="code">91410400MA0000003K</td></tr>
             </tbody></table></div>"#]]
         .assert_eq(&pretty(&bidders_table(bidders).into_string()));
     }

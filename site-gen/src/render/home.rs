@@ -151,23 +151,21 @@ pub fn feeds_index(site: &Site) -> OutFile {
             "红名单、黑名单的列入与变化",
         ),
     ];
+    let base = &site.content.site.base_url;
     let row = |href: &str, name: &str, what: &str| {
         html! {
-            tr {
-                th scope="row" { a href=(href) { (name) } }
-                td { (what) }
-                td.code { (href) }
+            li.item {
+                a.item-title href=(href) { (name) }
+                p.item-extra { (what) }
+                p.item-meta { code.url { (base) (href) } }
             }
         }
     };
-    let table = |caption: &str, rows: Markup| {
+    let table = |id: &str, title: &str, rows: Markup| {
         html! {
-            div.table-scroll {
-                table.feeds {
-                    caption { (caption) }
-                    thead { tr { th scope="col" { "订阅源" } th scope="col" { "内容" } th scope="col" { "地址" } } }
-                    tbody { (rows) }
-                }
+            section aria-labelledby=(id) {
+                h2 id=(id) { (title) }
+                ul.items { (rows) }
             }
         }
     };
@@ -175,18 +173,14 @@ pub fn feeds_index(site: &Site) -> OutFile {
         (breadcrumb(&[], "RSS 订阅"))
         h1 { "RSS 订阅" }
         p.lede {
-            "用 RSS 阅读器订阅下列地址，有新信息发布时即可收到。"
-            "任一检索结果也可订阅：在检索结果页点击“订阅本检索”，或使用 "
-            code { "/search.rss?q=关键词" } "。"
+            "把下列订阅地址添加到 RSS 阅读器，有新信息发布时即可收到。"
+            "检索结果也可订阅：" code { "/search.rss?q=关键词" } "。"
         }
-        h2 { "按栏目" }
-        (table("按栏目订阅", html! { @for (href, name, what) in KINDS { (row(href, name, what)) } }))
-        h2 { "按交易类别" }
-        (table("按交易类别订阅", html! {
+        (table("feeds-kind", "按栏目", html! { @for (href, name, what) in KINDS { (row(href, name, what)) } }))
+        (table("feeds-category", "按交易类别", html! {
             @for c in Category::ALL { (row(&routes::category_feed(*c), c.label(), &format!("{}类交易公告和结果", c.label()))) }
         }))
-        h2 { "按监督部门" }
-        (table("按监督部门订阅", html! {
+        (table("feeds-department", "按监督部门", html! {
             @for dep in site.content.departments.all() {
                 (row(&routes::department_feed(&dep.id), &dep.short, &format!("{}发布的全部信息", dep.name)))
             }
@@ -213,36 +207,34 @@ pub fn data_index(site: &Site) -> OutFile {
             "本站公开的全部信息同时以机器可读格式提供，可自由下载、使用，请注明来源。"
             "数据随网站每次更新同步生成。"
         }
-        div.table-scroll {
-            table {
-                caption { "数据文件" }
-                thead { tr { th scope="col" { "文件" } th scope="col" { "格式" } th scope="col" { "内容" } } }
-                tbody {
-                    tr {
-                        th scope="row" { a href="/data/disclosures.json" { "/data/disclosures.json" } }
-                        td { "JSON" }
-                        td { "所有公开信息的清单：编号、类型、标题、日期、部门、地址，以及各类型的结构化字段" }
-                    }
-                    tr {
-                        th scope="row" { code { "/data/disclosures/<编号>.json" } }
-                        td { "JSON" }
-                        td { "单条信息的完整数据，含正文；编号即页面地址中的最后一段，例如 " code { "/results/<编号>/" } }
-                    }
-                    tr {
-                        th scope="row" { a href="/data/ocds/release-package.json" { "/data/ocds/release-package.json" } }
-                        td { "OCDS 1.1" }
-                        td {
-                            "交易公告和交易结果按 "
-                            a href="https://standard.open-contracting.org/1.1/zh/" rel="noopener" { "开放合同数据标准（OCDS）1.1" }
-                            " 组织的发布包（release package），含全部投标人及报价（包括未中标的投标）"
-                        }
-                    }
-                    tr {
-                        th scope="row" { a href="/data/log.json" { "/data/log.json" } }
-                        td { "JSON" }
-                        td { "发布日志：每条信息首次发布、修订、下线时的 SHA-256 指纹，逐条哈希链接，用于核验页面未被篡改" }
-                    }
+        h2 { "数据文件" }
+        ul.items {
+            li.item {
+                a.item-title.url href="/data/disclosures.json" { "/data/disclosures.json" }
+                p.item-meta { span.badge { "JSON" } }
+                p.item-extra { "所有公开信息的清单：编号、类型、标题、日期、部门、地址，以及各类型的结构化字段。" }
+            }
+            li.item {
+                code.item-title.url { "/data/disclosures/<编号>.json" }
+                p.item-meta { span.badge { "JSON" } }
+                p.item-extra {
+                    "单条信息的完整数据，含正文。编号即页面地址的最后一段，例如 "
+                    code.url { "/results/<编号>/" } " 的数据在 " code.url { "/data/disclosures/<编号>.json" } "。"
                 }
+            }
+            li.item {
+                a.item-title.url href="/data/ocds/release-package.json" { "/data/ocds/release-package.json" }
+                p.item-meta { span.badge { "OCDS 1.1" } }
+                p.item-extra {
+                    "交易公告和交易结果按"
+                    a href="https://standard.open-contracting.org/1.1/zh/" rel="noopener" { "开放合同数据标准（OCDS）1.1" }
+                    "组织的发布包（release package），含全部投标人及报价，包括未中标的投标。"
+                }
+            }
+            li.item {
+                a.item-title.url href="/data/log.json" { "/data/log.json" }
+                p.item-meta { span.badge { "JSON" } }
+                p.item-extra { "发布日志：每条信息首次发布、修订、下线时的 SHA-256 指纹，逐条哈希链接，用于核验页面未被篡改。" }
             }
         }
         h2 { "核验页面" }
