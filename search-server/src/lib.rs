@@ -1,1 +1,376 @@
-//! placeholder
+//! `search-server`: full-text search of every public disclosure, over the index that
+//! `site-gen build` writes. Routes: `/search` (HTML in the site's theme), `/api/search` (JSON),
+//! `/search.rss` (a saved search as a feed), `/api/credit` (a subject's current red/black list
+//! entries and penalties) and `/healthz`.
+//!
+//! The service only reads the index. It picks up each new commit without a restart (see
+//! [`engine::Engine`]). Every request is bounded: query length, words and page are limited
+//! ([`query`]), each client is rate-limited ([`limit`]), and each request has a time limit.
+//! [`app`] returns a router without a fallback so the root binary can serve it beside the static
+//! site on one port.
+
+pub mod engine;
+pub mod error;
+pub mod facets;
+pub mod limit;
+pub mod pages;
+pub mod query;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use disclosure::model::Details;
+use disclosure::{Departments, Disclosure, SiteConfig};
+use serde_json::{json, Value};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::engine::{Engine, Outcome};
+use crate::error::{BadRequest, SearchError};
+use crate::facets::FACET_FIELDS;
+use crate::pages::PageContext;
+use crate::query::{SearchParams, Sort, MAX_QUERY_STRING_BYTES};
+
+/// Today's date where the disclosures are published (China Standard Time), or a fixed date in
+/// tests: credit validity and penalty publicity are judged on it.
+pub type Today = Arc<dyn Fn() -> NaiveDate + Send + Sync>;
+
+/// How the service protects itself.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Per-client rate limit; `None` for load tests and benchmarks (`--no-rate-limit`).
+    pub rate_limit: Option<limit::RateLimit>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; from anyone else it is ignored.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// The longest a request may take before it is answered 503.
+    pub timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rate_limit: Some(limit::RateLimit::default()),
+            trusted_proxies: Vec::new(),
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+struct Inner {
+    engine: Engine,
+    site: SiteConfig,
+    departments: Departments,
+    today: Today,
+    options: Options,
+}
+
+/// Everything the handlers share; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    /// Opens the index in `index_dir` and reads `site.toml` and `departments.toml` from
+    /// `content_dir` (for the theme's chrome and department names).
+    pub fn open(
+        index_dir: &Path,
+        content_dir: &Path,
+        options: Options,
+    ) -> anyhow::Result<AppState> {
+        let read = |name: &str| {
+            let path = content_dir.join(name);
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("{}: cannot read", path.display()))
+                .map(|text| (path.display().to_string(), text))
+        };
+        let (file, text) = read("site.toml")?;
+        let site = SiteConfig::parse(&file, &text).map_err(|d| anyhow::anyhow!("{d}"))?;
+        let (file, text) = read("departments.toml")?;
+        let departments = Departments::parse(&file, &text).map_err(|ds| {
+            anyhow::anyhow!(ds
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"))
+        })?;
+        let engine = Engine::open(index_dir)?;
+        Ok(AppState::new(
+            engine,
+            site,
+            departments,
+            options,
+            Arc::new(china_today),
+        ))
+    }
+
+    pub fn new(
+        engine: Engine,
+        site: SiteConfig,
+        departments: Departments,
+        options: Options,
+        today: Today,
+    ) -> AppState {
+        AppState(Arc::new(Inner {
+            engine,
+            site,
+            departments,
+            today,
+            options,
+        }))
+    }
+
+    /// The same state judging dates on `today` (tests).
+    pub fn with_today(self, today: Today) -> AppState {
+        let inner = Arc::try_unwrap(self.0)
+            .unwrap_or_else(|_| panic!("with_today before sharing the state"));
+        AppState(Arc::new(Inner { today, ..inner }))
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.0.engine
+    }
+}
+
+/// Today in China Standard Time (UTC+8, no daylight saving).
+pub fn china_today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// The service's routes with their protections. No fallback: the root binary merges this router
+/// with the static site's.
+pub fn app(state: AppState) -> Router {
+    let options = state.0.options.clone();
+    let router = Router::new()
+        .route("/search", get(search_page))
+        .route("/api/search", get(search_api))
+        .route("/search.rss", get(search_rss))
+        .route("/api/credit", get(credit_api))
+        .route("/healthz", get(healthz))
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            options.timeout,
+        ))
+        .layer(RequestBodyLimitLayer::new(16 * 1024));
+    match options.rate_limit {
+        Some(rate) => router.layer(limit::layer(rate, options.trusted_proxies)),
+        None => router,
+    }
+}
+
+/// Parses the query string and runs the search off the async threads (it is CPU work).
+async fn run_search(
+    state: &AppState,
+    raw: Option<String>,
+) -> Result<(SearchParams, Outcome), (SearchParams, SearchError)> {
+    let raw = raw.unwrap_or_default();
+    let params = SearchParams::parse(&raw, &state.0.departments).map_err(|e| {
+        // Show back what can be shown: the query, cut to its allowed length.
+        let mut p = SearchParams::default();
+        if raw.len() <= MAX_QUERY_STRING_BYTES {
+            if let Some((_, q)) = form_urlencoded::parse(raw.as_bytes()).find(|(k, _)| k == "q") {
+                p.q = q.chars().take(query::MAX_QUERY_CHARS).collect();
+            }
+        }
+        (p, SearchError::from(e))
+    })?;
+    let s = state.clone();
+    let p = params.clone();
+    let outcome = tokio::task::spawn_blocking(move || s.0.engine.search(&p))
+        .await
+        .map_err(|e| SearchError::Engine(format!("search task failed: {e}")))
+        .and_then(|r| r)
+        .map_err(|e| (params.clone(), e))?;
+    Ok((params, outcome))
+}
+
+async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let ctx = PageContext {
+        site: &state.0.site,
+        departments: &state.0.departments,
+    };
+    match run_search(&state, raw).await {
+        Ok((p, outcome)) => Html(pages::results(&ctx, &p, &outcome).into_string()).into_response(),
+        Err((p, e)) => (
+            e.status(),
+            Html(pages::error(&ctx, &p, &e.public_message()).into_string()),
+        )
+            .into_response(),
+    }
+}
+
+async fn search_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    match run_search(&state, raw).await {
+        Ok((p, outcome)) => Json(api_json(&p, &outcome)).into_response(),
+        Err((_, e)) => e.into_response(),
+    }
+}
+
+/// The JSON of SPEC: `{"total","page","took_ms","hits":[{"id","kind","title","url","date",
+/// "snippet"}],"facets":{"kind","category","department"}}`. `snippet` is HTML: escaped text
+/// with the matches in `<mark>`.
+pub fn api_json(p: &SearchParams, outcome: &Outcome) -> Value {
+    let hits: Vec<Value> = outcome
+        .hits
+        .iter()
+        .map(|h| {
+            json!({
+                "id": h.id,
+                "kind": h.kind.key(),
+                "title": h.title,
+                "url": h.url,
+                "date": h.date.to_string(),
+                "snippet": h.snippet_html,
+            })
+        })
+        .collect();
+    let mut facets = serde_json::Map::new();
+    for (i, field) in FACET_FIELDS.iter().enumerate() {
+        let counts: BTreeMap<&str, u64> = outcome.facets.fields[i]
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        facets.insert((*field).to_string(), json!(counts));
+    }
+    json!({
+        "total": outcome.total,
+        "page": p.page,
+        "took_ms": (outcome.took_ms * 100.0).round() / 100.0,
+        "hits": hits,
+        "facets": facets,
+    })
+}
+
+/// A saved search as RSS 2.0: the newest matches first.
+async fn search_rss(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let raw = raw.unwrap_or_default();
+    let mut params = match SearchParams::parse(&raw, &state.0.departments) {
+        Ok(p) => p,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    params.sort = Sort::Date;
+    params.page = 1;
+    let s = state.clone();
+    let p = params.clone();
+    let outcome = match tokio::task::spawn_blocking(move || s.0.engine.search(&p)).await {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => return (e.status(), e.public_message()).into_response(),
+        Err(e) => {
+            let e = SearchError::Engine(format!("search task failed: {e}"));
+            return (e.status(), e.public_message()).into_response();
+        }
+    };
+    let site = &state.0.site;
+    let items: Vec<rss::Item> = outcome
+        .hits
+        .iter()
+        .map(|h| {
+            let link = format!("{}{}", site.base_url, h.url);
+            rss::ItemBuilder::default()
+                .title(Some(h.title.clone()))
+                .link(Some(link.clone()))
+                .guid(Some(
+                    rss::GuidBuilder::default()
+                        .value(link)
+                        .permalink(true)
+                        .build(),
+                ))
+                .pub_date(Some(format!(
+                    "{} 00:00:00 +0800",
+                    h.date.format("%a, %d %b %Y")
+                )))
+                .categories(vec![rss::CategoryBuilder::default()
+                    .name(h.kind.label())
+                    .build()])
+                .description(Some(h.snippet_html.clone()))
+                .build()
+        })
+        .collect();
+    let channel = rss::ChannelBuilder::default()
+        .title(format!("检索“{}” - {}", params.q, site.name))
+        .link(format!(
+            "{}{}",
+            site.base_url,
+            params.link("/search", &[("sort", Some("date"))])
+        ))
+        .description(format!("{}上与“{}”相符的最新信息", site.name, params.q))
+        .language(Some("zh-CN".to_string()))
+        .items(items)
+        .build();
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+        channel.to_string(),
+    )
+        .into_response()
+}
+
+/// `/api/credit?code=…` or `?name=…`: current red and black list entries and the penalties
+/// still public, of one subject.
+async fn credit_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let raw = raw.unwrap_or_default();
+    if raw.len() > MAX_QUERY_STRING_BYTES {
+        return SearchError::from(BadRequest::TooLong).into_response();
+    }
+    let mut code = None;
+    let mut name = None;
+    for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+        let v = v.trim().to_string();
+        match k.as_ref() {
+            "code" if !v.is_empty() => code = Some(v),
+            "name" if !v.is_empty() => name = Some(v),
+            _ => {}
+        }
+    }
+    let too_long = |s: &Option<String>| s.as_ref().is_some_and(|s| s.chars().count() > 100);
+    if (code.is_none() && name.is_none()) || too_long(&code) || too_long(&name) {
+        return SearchError::from(BadRequest::CreditQuery).into_response();
+    }
+    let today = (state.0.today)();
+    let s = state.clone();
+    let (c, n) = (code.clone(), name.clone());
+    let report =
+        tokio::task::spawn_blocking(move || s.0.engine.credit(c.as_deref(), n.as_deref(), today))
+            .await;
+    let report = match report {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return e.into_response(),
+        Err(e) => return SearchError::Engine(format!("credit task failed: {e}")).into_response(),
+    };
+    let entry = |d: &Disclosure| match &d.details {
+        Details::Credit(c) => json!({
+            "id": d.id, "title": d.title, "url": d.url(), "subject": c.subject,
+            "credit_code": c.credit_code, "reason": c.reason, "basis": c.basis,
+            "from": c.from.to_string(), "until": c.until.to_string(), "measures": c.measures,
+            "department": d.department,
+        }),
+        Details::Penalty(p) => json!({
+            "id": d.id, "title": d.title, "url": d.url(), "subject": p.subject,
+            "credit_code": p.subject_credit_code, "decision_no": p.decision_no,
+            "violation": p.violation, "penalty": p.penalty,
+            "fine": p.fine.map(|f| f.decimal()), "decision_date": p.decision_date.to_string(),
+            "public_until": p.public_until.to_string(), "department": d.department,
+        }),
+        _ => Value::Null,
+    };
+    Json(json!({
+        "query": { "code": code, "name": name },
+        "date": today.to_string(),
+        "red": report.red.iter().map(entry).collect::<Vec<_>>(),
+        "black": report.black.iter().map(entry).collect::<Vec<_>>(),
+        "penalties": report.penalties.iter().map(entry).collect::<Vec<_>>(),
+    }))
+    .into_response()
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    Json(json!({ "status": "ok", "docs": state.0.engine.num_docs() })).into_response()
+}

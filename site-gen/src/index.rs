@@ -45,6 +45,9 @@ pub struct IndexWriter {
     fields: Fields,
     stats: IndexStats,
     started: Instant,
+    /// The index was (re)created empty by `open` while the caller may believe it holds the
+    /// site: the first upsert then indexes every public disclosure, not only the ones given.
+    needs_everything: bool,
 }
 
 impl IndexWriter {
@@ -56,7 +59,9 @@ impl IndexWriter {
         let (schema, fields) = search::schema();
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create the index folder", dir.display()))?;
-        let index = if !dir.join("meta.json").exists() {
+        let existed = dir.join("meta.json").exists();
+        let mut recreated = false;
+        let index = if !existed {
             remove_index_files(dir)?;
             create(dir, schema)?
         } else {
@@ -64,11 +69,13 @@ impl IndexWriter {
                 Ok(index) if index.schema() == schema => index,
                 Ok(_) => {
                     tracing::info!("{}: index schema changed, recreating", dir.display());
+                    recreated = true;
                     remove_index_files(dir)?;
                     create(dir, schema)?
                 }
                 Err(e) => {
                     tracing::warn!("{}: unreadable index ({e}), recreating", dir.display());
+                    recreated = true;
                     remove_index_files(dir)?;
                     create(dir, schema)?
                 }
@@ -94,12 +101,18 @@ impl IndexWriter {
             fields,
             stats: IndexStats::default(),
             started,
+            needs_everything: recreated,
         })
     }
 
     /// Adds or replaces the documents of `docs`. A disclosure that is no longer public on the
     /// build date (a penalty past its publicity) is removed instead.
     pub fn upsert(&mut self, site: &Site, docs: &[&Disclosure]) -> Result<()> {
+        let docs = if std::mem::take(&mut self.needs_everything) {
+            &site.public[..]
+        } else {
+            docs
+        };
         for d in docs {
             self.writer
                 .delete_term(Term::from_field_text(self.fields.id, &d.id));
@@ -140,6 +153,7 @@ impl IndexWriter {
             tracing::warn!("{}: cannot clear the index: {e}", self.dir.display());
         }
         self.stats.cleared = true;
+        self.needs_everything = false;
     }
 
     /// Publishes everything at once and waits for the merges it started, so that the folder is

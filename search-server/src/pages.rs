@@ -1,0 +1,274 @@
+//! The HTML results page `/search`, in the site's theme: the search form with its filters,
+//! facet counts as links, highlighted hits, pagination, and a no-results page that helps.
+//! No JavaScript: every control is a link or a GET form.
+
+use disclosure::{Category, Departments, Kind, SiteConfig};
+use maud::{html, Markup, PreEscaped};
+use themes::{Meta, Nav};
+
+use crate::engine::Outcome;
+use crate::facets::FACET_FIELDS;
+use crate::query::{SearchParams, Sort, MAX_PAGE, MAX_QUERY_CHARS, PER_PAGE};
+
+/// Everything the page needs besides the outcome.
+pub struct PageContext<'a> {
+    pub site: &'a SiteConfig,
+    pub departments: &'a Departments,
+}
+
+fn department_name<'a>(departments: &'a Departments, id: &'a str) -> &'a str {
+    departments.get(id).map_or(id, |d| d.name.as_str())
+}
+
+fn facet_label<'a>(ctx: &'a PageContext<'a>, field: &str, value: &'a str) -> &'a str {
+    match field {
+        "kind" => Kind::from_key(value).map_or(value, |k| k.label()),
+        "category" => Category::from_key(value).map_or(value, |c| c.label()),
+        _ => department_name(ctx.departments, value),
+    }
+}
+
+fn facet_title(field: &str) -> &'static str {
+    match field {
+        "kind" => "信息类别",
+        "category" => "交易类别",
+        _ => "监督部门",
+    }
+}
+
+/// The search form, filled in with `p` (empty on an error page).
+fn form(ctx: &PageContext, p: &SearchParams) -> Markup {
+    let selected_dep = p.department.as_deref().unwrap_or("");
+    html! {
+        form.search-big role="search" aria-label="全文检索" action="/search" method="get" {
+            label for="search-q" { "检索词" }
+            div.row {
+                input #search-q type="search" name="q" value=(p.q) maxlength=(MAX_QUERY_CHARS)
+                    placeholder="公司名称、项目名称、项目编号、信用代码、处罚文号…";
+                button type="submit" { "搜索" }
+            }
+            p.hint { "多个词用空格分开，结果须包含全部的词。可输入名称的一部分，如“鹰城建设”。" }
+            details.filters open[p.has_filters() || p.sort != Sort::Relevance] {
+                summary { "筛选与排序" }
+                p {
+                    label for="f-kind" { "信息类别 " }
+                    select #f-kind name="kind" {
+                        option value="" { "全部" }
+                        @for k in Kind::ALL {
+                            option value=(k.key()) selected[p.kind == Some(*k)] { (k.label()) }
+                        }
+                    }
+                }
+                p {
+                    label for="f-category" { "交易类别 " }
+                    select #f-category name="category" {
+                        option value="" { "全部" }
+                        @for c in Category::ALL {
+                            option value=(c.key()) selected[p.category == Some(*c)] { (c.label()) }
+                        }
+                    }
+                }
+                p {
+                    label for="f-department" { "监督部门 " }
+                    select #f-department name="department" {
+                        option value="" { "全部" }
+                        @for d in ctx.departments.all() {
+                            option value=(d.id) selected[selected_dep == d.id] { (d.name) }
+                        }
+                    }
+                }
+                p {
+                    label for="f-from" { "发布日期 从 " }
+                    input #f-from type="date" name="from" value=[p.from.map(|d| d.to_string())];
+                    label for="f-to" { " 至 " }
+                    input #f-to type="date" name="to" value=[p.to.map(|d| d.to_string())];
+                }
+                p {
+                    label for="f-sort" { "排序 " }
+                    select #f-sort name="sort" {
+                        option value="relevance" selected[p.sort == Sort::Relevance] { "按相关度" }
+                        option value="date" selected[p.sort == Sort::Date] { "按发布日期（新的在前）" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The results page.
+pub fn results(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup {
+    let title = if p.q.is_empty() {
+        "全文检索".to_string()
+    } else {
+        format!("“{}”的检索结果", p.q)
+    };
+    let rss = p.link("/search.rss", &[("page", None), ("sort", None)]);
+    let pages = outcome.total.div_ceil(PER_PAGE).clamp(1, MAX_PAGE);
+    let main = html! {
+        h1 { (title) }
+        (form(ctx, p))
+        @if outcome.total == 0 {
+            (no_results(p))
+        } @else {
+            p.page-status role="status" {
+                "共找到 " strong { (outcome.total) } " 条结果"
+                @if p.page > 1 { "，第 " (p.page) " 页" }
+                "（用时 " (format!("{:.1}", outcome.took_ms)) " 毫秒）· "
+                @if p.sort == Sort::Relevance {
+                    "按相关度排序 · " a href=(p.link("/search", &[("sort", Some("date")), ("page", None)])) { "改为按日期排序" }
+                } @else {
+                    "按日期排序 · " a href=(p.link("/search", &[("sort", None), ("page", None)])) { "改为按相关度排序" }
+                }
+                " · " a href=(rss) { "订阅此检索（RSS）" }
+            }
+            @if outcome.partial {
+                p.note { "没有同时包含全部检索词的信息，以下是部分匹配的结果。" }
+            }
+            (facets(ctx, p, outcome))
+            @if outcome.hits.is_empty() {
+                p.empty { "这一页没有结果。" a href=(p.link("/search", &[("page", None)])) { "回到第一页" } }
+            }
+            ol.items start=((p.page - 1) * PER_PAGE + 1) {
+                @for hit in &outcome.hits {
+                    li.item {
+                        a.item-title href=(hit.url) { (PreEscaped(&hit.title_html)) }
+                        p.item-meta {
+                            span.badge { (hit.kind.label()) }
+                            time datetime=(hit.date) { (hit.date) }
+                            @if let Some(dep) = &hit.department { span { (department_name(ctx.departments, dep)) } }
+                        }
+                        @if !hit.snippet_html.is_empty() {
+                            p.item-extra { (PreEscaped(&hit.snippet_html)) }
+                        }
+                    }
+                }
+            }
+            (pagination(p, pages, outcome.total))
+        }
+    };
+    let meta = Meta {
+        title: &title,
+        description: "全文检索交易公告、交易结果、行政处罚、信用名单等全部公开信息",
+        path: "",
+        feed: Some((&rss, "此检索的 RSS 订阅")),
+        noindex: true,
+    };
+    themes::page(ctx.site, &meta, Nav::Search, main)
+}
+
+fn facets(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup {
+    let current = |field: &str| -> Option<String> {
+        match field {
+            "kind" => p.kind.map(|k| k.key().to_string()),
+            "category" => p.category.map(|c| c.key().to_string()),
+            _ => p.department.clone(),
+        }
+    };
+    html! {
+        nav.filters aria-label="按类别筛选结果" {
+            @for (i, field) in FACET_FIELDS.iter().enumerate() {
+                @let counts = &outcome.facets.fields[i];
+                @if !counts.is_empty() {
+                    h2 { (facet_title(field)) }
+                    ul.chips {
+                        @let selected = current(field);
+                        li { a href=(p.link("/search", &[(field, None), ("page", None)])) aria-current=[selected.is_none().then_some("page")] { "全部" } }
+                        @for (value, n) in counts {
+                            li {
+                                a href=(p.link("/search", &[(field, Some(value.as_str())), ("page", None)]))
+                                    aria-current=[(selected.as_deref() == Some(value.as_str())).then_some("page")] {
+                                    (facet_label(ctx, field, value)) " " span.count { (n) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn pagination(p: &SearchParams, pages: usize, total: usize) -> Markup {
+    let n = p.page;
+    let link = |i: usize| {
+        let page = i.to_string();
+        p.link("/search", &[("page", (i > 1).then_some(page.as_str()))])
+    };
+    let mut numbers = Vec::new();
+    let mut last = 0;
+    for i in 1..=pages {
+        if i == 1 || i == pages || i.abs_diff(n) <= 2 {
+            if i > last + 1 {
+                numbers.push(None);
+            }
+            numbers.push(Some(i));
+            last = i;
+        }
+    }
+    html! {
+        @if pages > 1 {
+            nav.pagination aria-label="分页" {
+                ul {
+                    @if n > 1 { li { a href=(link(n - 1)) rel="prev" { "‹ 上一页" } } }
+                    @for i in numbers {
+                        @match i {
+                            Some(i) if i == n => li { span.current aria-current="page" { (i) } }
+                            Some(i) => li { a href=(link(i)) aria-label={ "第 " (i) " 页" } { (i) } }
+                            None => li.gap aria-hidden="true" { "…" }
+                        }
+                    }
+                    @if n < pages { li { a href=(link(n + 1)) rel="next" { "下一页 ›" } } }
+                }
+                p.page-status {
+                    "第 " (n) " / " (pages) " 页"
+                    @if total > pages * PER_PAGE { "（只显示前 " (MAX_PAGE) " 页，请添加检索词或筛选条件缩小范围）" }
+                }
+            }
+        }
+    }
+}
+
+fn no_results(p: &SearchParams) -> Markup {
+    html! {
+        div.empty role="status" {
+            h2 { "没有找到与“" (p.q) "”相符的信息" }
+            p { "可以试试：" }
+            ul {
+                @if p.has_filters() {
+                    li { a href=(p.link("/search", &[("kind", None), ("category", None), ("department", None), ("from", None), ("to", None), ("page", None)])) { "去掉筛选条件再搜索" } }
+                }
+                @if p.words.len() > 1 {
+                    li { "减少检索词：结果须同时包含每一个词" }
+                }
+                li { "用更短的词，例如公司名称中的几个字（“鹰城建设”）、项目编号的后几位" }
+                li { "检查错别字；统一社会信用代码为 18 位" }
+            }
+            p { "或者浏览：" }
+            ul.chips {
+                li { a href="/notices/" { "交易公告" } }
+                li { a href="/results/" { "交易结果" } }
+                li { a href="/penalties/" { "行政处罚" } }
+                li { a href="/credit/black/" { "黑名单" } }
+                li { a href="/credit/red/" { "红名单" } }
+                li { a href="/projects/" { "项目全流程" } }
+            }
+        }
+    }
+}
+
+/// A page for a refused request: the message and the form to try again.
+pub fn error(ctx: &PageContext, p: &SearchParams, message: &str) -> Markup {
+    let main = html! {
+        h1 { "全文检索" }
+        p.note role="alert" { (message) }
+        (form(ctx, p))
+    };
+    let meta = Meta {
+        title: "全文检索",
+        description: "",
+        path: "",
+        feed: None,
+        noindex: true,
+    };
+    themes::page(ctx.site, &meta, Nav::Search, main)
+}
