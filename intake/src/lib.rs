@@ -22,6 +22,7 @@ pub mod content;
 pub mod db;
 pub mod deadline;
 pub mod error;
+pub mod loadtest;
 pub mod mail;
 pub mod public;
 pub mod routing;
@@ -80,6 +81,8 @@ pub struct AppState {
     /// Uploaded files; outside every public path, never served to the public.
     pub attachments_dir: Arc<PathBuf>,
     pub limiters: Arc<security::RateLimiters>,
+    /// The group-commit writer of submissions (see [`cases::receive`]).
+    pub writer: Arc<cases::Writer>,
 }
 
 impl AppState {
@@ -120,7 +123,7 @@ impl AppState {
         })?;
         let mailer = mail::Mailer::from_config(&config, base.join("outbox"))?;
         let limiters = security::RateLimiters::new(&config.limits, settings.rate_limit);
-        Ok(AppState {
+        let state = AppState {
             db,
             content: Arc::new(content),
             config: Arc::new(config),
@@ -128,7 +131,10 @@ impl AppState {
             mailer: Arc::new(mailer),
             attachments_dir: Arc::new(attachments_dir),
             limiters: Arc::new(limiters),
-        })
+            writer: Arc::new(cases::Writer::default()),
+        };
+        state.writer.start(state.clone());
+        Ok(state)
     }
 
     /// Starts the background work: the mail sender, the overdue check and the limiter cleanup.

@@ -217,6 +217,9 @@ mod tests {
     #[test]
     fn stems() {
         assert_eq!(file_stem("TS-20260414-000003-K"), "ts-20260414-000003");
-        assert_eq!(toml_str("a\"b\nc"), "\"a\\\"b\\nc\"");
+        for tricky in ["a\"b", "it's", "back\\slash", "'''", "line\nbreak", "+++"] {
+            let table: toml::Table = toml::from_str(&format!("x = {}", toml_str(tricky))).unwrap();
+            assert_eq!(table["x"].as_str(), Some(tricky));
+        }
     }
 }

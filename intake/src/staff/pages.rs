@@ -137,34 +137,27 @@ pub fn list(
         @if listing.rows.is_empty() {
             p.empty { "没有符合条件的案件。" }
         } @else {
-            div.table-scroll {
-                table {
-                    caption { (filter.label()) "：共 " (listing.total) " 件" }
-                    thead {
-                        tr {
-                            th scope="col" { "受理编号" }
-                            th scope="col" { "类型" }
-                            th scope="col" { "标题" }
-                            @if all_departments { th scope="col" { "承办部门" } }
-                            th scope="col" { "状态" }
-                            th scope="col" { "接收日期" }
-                            th scope="col" { "期限" }
-                        }
-                    }
-                    tbody {
-                        @for r in &listing.rows {
-                            tr {
-                                td.code { a href={ "/staff/cases/" (r.tracking_number) } { (r.tracking_number) } }
-                                td { (r.kind.label()) }
-                                td { (r.title) }
-                                @if all_departments { td { (department_name(state, &r.department)) } }
-                                td {
-                                    (r.status.label())
-                                    @if r.published { " " span.badge { "已公开" } }
+            p.page-status { (filter.label()) "：共 " (listing.total) " 件" }
+            ul.items {
+                @for r in &listing.rows {
+                    li.item {
+                        a.item-title href={ "/staff/cases/" (r.tracking_number) } { (r.title) }
+                        p.item-meta {
+                            @if r.overdue { strong.badge.badge-warn { "逾期" } }
+                            span.code { (r.tracking_number) }
+                            span { (r.kind.label()) }
+                            span { (r.status.label()) }
+                            @if all_departments { span { (department_name(state, &r.department)) } }
+                            span { "接收 " time datetime=(r.received_on) { (r.received_on) } }
+                            span {
+                                "期限 "
+                                @match (r.due, r.status) {
+                                    (Some(d), _) => time datetime=(d) { (d) },
+                                    (None, Status::Waiting) => "暂停计时",
+                                    (None, _) => "—",
                                 }
-                                td { time datetime=(r.received_on) { (r.received_on) } }
-                                td { (due_cell(r.due, r.overdue, r.status)) }
                             }
+                            @if r.published { span.badge { "已公开" } }
                         }
                     }
                 }
@@ -320,7 +313,7 @@ fn textarea(id: &str, name: &str, label: &str, required: bool, value: &str) -> M
         p.field {
             label for=(id) { (label) @if required { "（必填）" } }
             br;
-            textarea id=(id) name=(name) rows="4" cols="60" required[required] maxlength="20000" { (value) }
+            textarea id=(id) name=(name) rows="4" cols="32" required[required] maxlength="20000" { (value) }
         }
     }
 }
@@ -384,13 +377,13 @@ fn action_form(state: &AppState, session: &Session, c: &Case, extra: &Extra, act
                         p.field {
                             label for="publish-title" { "公开标题（必填）" }
                             br;
-                            input #publish-title type="text" name="title" required maxlength="200" size="60"
+                            input #publish-title type="text" name="title" required maxlength="200" size="32"
                                 value=(extra.published_title.clone().unwrap_or_else(|| format!("关于{}号{}的处理结果", c.tracking_number, c.kind.label())));
                         }
                         p.field {
                             label for="publish-outcome" { "处理结果摘要（必填）" }
                             br;
-                            input #publish-outcome type="text" name="outcome" required maxlength="200" size="60"
+                            input #publish-outcome type="text" name="outcome" required maxlength="200" size="32"
                                 value=(extra.published_outcome.clone().or_else(|| extra.outcome.as_deref().map(|o| outcome_label(o).to_string())).unwrap_or_default());
                         }
                         (textarea("publish-text", "text", "公开文本（Markdown）", true, c.published_decision.as_deref().unwrap_or("")))

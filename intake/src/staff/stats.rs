@@ -359,8 +359,11 @@ fn render(state: &AppState, session: &Session, quarter: Quarter, s: &Stats) -> M
                 caption.visually-hidden { "按办理结果统计的件数" }
                 thead { tr { th scope="col" { "结果" } th.num scope="col" { "件数" } } }
                 tbody {
-                    @for (key, n) in &s.by_outcome {
-                        tr { th scope="row" { (outcome_label(key)) } td.num { (n) } }
+                    @for (key, _) in OUTCOMES.iter().chain(std::iter::once(&NOT_ACCEPTED)) {
+                        tr {
+                            th scope="row" { (outcome_label(key)) }
+                            td.num { (s.by_outcome.get(*key).copied().unwrap_or(0)) }
+                        }
                     }
                 }
             }
@@ -375,11 +378,12 @@ const RED: &str = "#a61b1b";
 /// A horizontal bar chart: per department, cases received and concluded. The SVG carries its
 /// own title and description (read by screen readers); the table below has the same numbers.
 fn chart(quarter: Quarter, s: &Stats) -> Markup {
-    let label_w = 130.0;
-    let bar_w = 420.0;
+    // 420 wide: legible when a phone scales it down, not huge on a desktop.
+    let label_w = 112.0;
+    let bar_w = 260.0;
     let row_h = 44.0;
     let top = 36.0;
-    let width = label_w + bar_w + 60.0;
+    let width = label_w + bar_w + 48.0;
     let height = top + row_h * s.by_department.len() as f64 + 8.0;
     let max = s
         .by_department

@@ -133,6 +133,11 @@ fn required(value: &str, field: &str, max: usize) -> StaffResult<String> {
     optional(v, field, max)
 }
 
+/// A one-line field: line breaks and runs of white space become one space.
+fn one_line(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn optional(value: &str, field: &str, max: usize) -> StaffResult<String> {
     let v = value.trim();
     if v.chars().count() > max {
@@ -219,8 +224,8 @@ pub async fn perform(
             outcome,
             text,
         } => {
-            let title = required(&title, "公开标题", MAX_LINE)?;
-            let outcome = required(&outcome, "处理结果摘要", MAX_LINE)?;
+            let title = required(&one_line(&title), "公开标题", MAX_LINE)?;
+            let outcome = required(&one_line(&outcome), "处理结果摘要", MAX_LINE)?;
             let text = required(&text, "公开文本", MAX_TEXT)?;
             if case.published {
                 extra.published_updated_on = Some(today);

@@ -1,0 +1,127 @@
+//! Mail: the department's message on arrival over real SMTP (loopback), the submitter's on a
+//! change, the committee office's when a case goes overdue; the file outbox by default; a
+//! stable Message-ID stored in the outbox row.
+
+use intake::audit::Action;
+use intake::cases;
+use sqlx::Row;
+
+use crate::support::{eventually, Options, TestApp, OFFICE_EMAIL, ZJJ_EMAIL};
+
+#[tokio::test]
+async fn department_submitter_and_committee_office_are_mailed() {
+    let app = TestApp::start().await;
+    let smtp = app.smtp.as_ref().unwrap();
+    let (number, _) = app.complaint(Some("submitter@test.example.com")).await;
+
+    let mail = smtp.wait_for(ZJJ_EMAIL, &number).await;
+    assert_eq!(mail.from, "noreply@test.example.gov.cn");
+    let body = mail.body();
+    assert!(
+        body.contains("受理编号：") && body.contains(&number),
+        "{body}"
+    );
+    assert!(
+        !body.contains("测试建设有限公司"),
+        "no personal data in the department's mail"
+    );
+    let row = sqlx::query("SELECT message_id, sent_at FROM outbox WHERE recipient = $1")
+        .bind(ZJJ_EMAIL)
+        .fetch_one(app.state.db.reader())
+        .await
+        .unwrap();
+    let message_id: String = row.get("message_id");
+    assert_eq!(
+        mail.header("Message-ID").as_deref(),
+        Some(message_id.as_str())
+    );
+    let db = app.state.db.clone();
+    eventually("the outbox row marked sent", || {
+        let db = db.clone();
+        async move { intake::mail::counts(&db).await.unwrap().pending == 0 }
+    })
+    .await;
+
+    // A status change mails the submitter.
+    let state = &app.state;
+    let mut tx = state.db.begin().await.unwrap();
+    let mut case = cases::find_by_number_in(&mut tx, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    case.accept(
+        &state.content.calendar,
+        &state.config.deadlines,
+        state.clock.today(),
+    );
+    cases::save(&mut tx, &case).await.unwrap();
+    cases::record(&mut tx, state, &case, "zjj-li", Action::Accepted, "")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    state.mailer.wake.notify_one();
+    let mail = smtp.wait_for("submitter@test.example.com", &number).await;
+    assert!(mail.body().contains("已受理"), "{}", mail.body());
+
+    // Past the decision deadline the overdue check escalates, once.
+    let deadline = cases::find_by_number(&state.db, &number)
+        .await
+        .unwrap()
+        .unwrap()
+        .decide_deadline
+        .unwrap();
+    app.clock.set_date(deadline);
+    assert_eq!(
+        intake::deadline::escalate_overdue(state).await.unwrap(),
+        0,
+        "not overdue on the day"
+    );
+    app.clock.set_date(deadline.succ_opt().unwrap());
+    assert_eq!(intake::deadline::escalate_overdue(state).await.unwrap(), 1);
+    assert_eq!(
+        intake::deadline::escalate_overdue(state).await.unwrap(),
+        0,
+        "escalated once"
+    );
+    let mail = smtp.wait_for(OFFICE_EMAIL, &number).await;
+    assert!(mail.body().contains("已超过办理期限"), "{}", mail.body());
+    let events = intake::audit::for_case(
+        &state.db,
+        cases::find_by_number(&state.db, &number)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(events.last().unwrap().action, "overdue");
+    assert_eq!(events.last().unwrap().actor, "system");
+}
+
+#[tokio::test]
+async fn without_smtp_mail_goes_to_the_outbox_folder() {
+    let app = TestApp::with(Options {
+        smtp: false,
+        ..Options::default()
+    })
+    .await;
+    let (number, _) = app.complaint(None).await;
+    let folder = app.dir.path().join("data/outbox");
+    let message_id: String = sqlx::query("SELECT message_id FROM outbox")
+        .fetch_one(app.state.db.reader())
+        .await
+        .unwrap()
+        .get(0);
+    let found = || {
+        std::fs::read_dir(&folder)
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .any(|t| t.contains(&message_id))
+            })
+            .unwrap_or(false)
+    };
+    eventually("an .eml file with the Message-ID", || async { found() }).await;
+    assert!(number.starts_with("TS-"));
+}

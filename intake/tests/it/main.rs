@@ -1,0 +1,18 @@
+//! The intake integration tests: the real server on 127.0.0.1:0, real SQLite files in temp
+//! dirs, a real SMTP listener on loopback, the real binary killed with SIGKILL, PostgreSQL when
+//! `INTAKE_TEST_POSTGRES_URL` is set, and headless Chromium through chromedriver.
+
+mod abuse;
+mod audit;
+mod browser;
+mod mail;
+mod postgres;
+mod staff_auth;
+mod staff_harness;
+mod staff_matrix;
+mod staff_stats;
+mod staff_workflow;
+mod storage;
+mod submit;
+mod support;
+mod track;
