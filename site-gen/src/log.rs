@@ -81,9 +81,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicationLog {
     pub entries: Vec<Entry>,
-    /// Index of the latest entry per id.
+    /// Indexes of every entry of each id, oldest first; the last one is the latest.
     #[serde(skip)]
-    latest: HashMap<String, usize>,
+    by_id: HashMap<String, Vec<usize>>,
 }
 
 /// A revision as shown on a page.
@@ -115,28 +115,35 @@ impl PublicationLog {
     }
 
     fn reindex(&mut self) {
-        self.latest = self
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect();
+        self.by_id.clear();
+        for (i, e) in self.entries.iter().enumerate() {
+            self.by_id.entry(e.id.clone()).or_default().push(i);
+        }
     }
 
     pub fn latest(&self, id: &str) -> Option<&Entry> {
-        self.latest.get(id).map(|&i| &self.entries[i])
+        self.by_id
+            .get(id)
+            .and_then(|v| v.last())
+            .map(|&i| &self.entries[i])
     }
 
     /// The latest entry of every id ever logged, in no particular order.
     pub fn latest_entries(&self) -> impl Iterator<Item = &Entry> {
-        self.latest.values().map(|&i| &self.entries[i])
+        self.by_id
+            .values()
+            .filter_map(|v| v.last())
+            .map(|&i| &self.entries[i])
     }
 
     /// The publication and every revision of `id`, oldest first.
     pub fn revisions(&self, id: &str) -> Vec<Revision> {
-        self.entries
-            .iter()
-            .filter(|e| e.id == id && matches!(e.event, Event::Published | Event::Revised))
+        self.by_id
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.entries[i])
+            .filter(|e| matches!(e.event, Event::Published | Event::Revised))
             .map(|e| Revision {
                 date: e.date,
                 event: e.event,
@@ -172,7 +179,10 @@ impl PublicationLog {
             hash: String::new(),
         };
         e.hash = e.compute_hash();
-        self.latest.insert(e.id.clone(), self.entries.len());
+        self.by_id
+            .entry(e.id.clone())
+            .or_default()
+            .push(self.entries.len());
         self.entries.push(e);
     }
 

@@ -1,1 +1,6 @@
-//! Cross-crate end-to-end tests: the whole product on one port.
+//! Cross-crate end-to-end tests: the whole product on one port, as a newcomer starts it with
+//! `cargo run --release -- serve`, looked at through a real HTTP client and headless Chromium.
+
+mod one_port;
+mod screenshots;
+mod support;
