@@ -4,5 +4,6 @@
 mod api;
 mod fixtures;
 mod hostile;
+mod relevance;
 mod reload;
 mod support;
