@@ -10,6 +10,7 @@ mod postgres;
 mod staff_auth;
 mod staff_harness;
 mod staff_matrix;
+mod staff_postgres;
 mod staff_stats;
 mod staff_workflow;
 mod storage;

@@ -119,6 +119,12 @@ impl Harness {
     /// A server whose config file is `trusted_proxies = ["127.0.0.1"]` (so tests can act as
     /// other clients through X-Forwarded-For) plus `extra`.
     pub async fn with_config(extra: &str) -> Harness {
+        Harness::build(extra, None).await
+    }
+
+    /// As [`Harness::with_config`], on the database `db` (a `postgres://` URL) instead of a
+    /// SQLite file in the temp dir.
+    pub async fn build(extra: &str, db: Option<String>) -> Harness {
         let dir = tempfile::tempdir().expect("temp dir");
         let content = dir.path().join("content");
         std::fs::create_dir_all(&content).unwrap();
@@ -128,12 +134,17 @@ impl Harness {
         let config = dir.path().join("intake.toml");
         std::fs::write(
             &config,
-            format!("trusted_proxies = [\"127.0.0.1\"]\n{extra}"),
+            format!(
+                "trusted_proxies = [\"127.0.0.1\"]\n{extra}\n[storage]\nattachments_dir = {:?}\n\
+                 [mail]\noutbox_dir = {:?}\n",
+                dir.path().join("attachments"),
+                dir.path().join("outbox"),
+            ),
         )
         .unwrap();
         let settings = Settings {
             content,
-            db: dir.path().join("intake.sqlite3").display().to_string(),
+            db: db.unwrap_or_else(|| dir.path().join("intake.sqlite3").display().to_string()),
             config: Some(config),
             rate_limit: true,
         };
