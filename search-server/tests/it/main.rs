@@ -2,6 +2,7 @@
 //! indexes built by `site-gen`'s writer from inline fixtures and from the demo `content/`.
 
 mod api;
+mod browser;
 mod fixtures;
 mod hostile;
 mod relevance;
