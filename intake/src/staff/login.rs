@@ -36,6 +36,8 @@ pub const PAIR_WINDOW_MINUTES: i64 = 15;
 pub struct LoginQuery {
     expired: Option<String>,
     signed_out: Option<String>,
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn login_page(
@@ -43,8 +45,9 @@ pub async fn login_page(
     Query(q): Query<LoginQuery>,
     headers: HeaderMap,
 ) -> Response {
+    let next = session::safe_next(&q.next);
     if session::lookup(&state, &headers).await.is_ok() {
-        return Redirect::to("/staff/").into_response();
+        return Redirect::to(next.unwrap_or("/staff/")).into_response();
     }
     let message = if q.expired.is_some() {
         Some("登录已超时，请重新登录。")
@@ -53,7 +56,7 @@ pub async fn login_page(
     } else {
         None
     };
-    Html(pages::login(&state, message, "").into_string()).into_response()
+    Html(pages::login(&state, message, "", next).into_string()).into_response()
 }
 
 #[derive(Deserialize)]
@@ -62,6 +65,8 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn login_submit(
@@ -126,7 +131,8 @@ async fn sign_in(
             )
             .await?;
             tx.commit().await?;
-            let page = pages::login(state, Some("用户名或密码错误。"), &username);
+            let next = session::safe_next(&form.next);
+            let page = pages::login(state, Some("用户名或密码错误。"), &username, next);
             return Ok((StatusCode::UNAUTHORIZED, Html(page.into_string())).into_response());
         }
     };
@@ -149,7 +155,8 @@ async fn sign_in(
     )
     .await?;
     tx.commit().await?;
-    let mut response = Redirect::to("/staff/").into_response();
+    let mut response =
+        Redirect::to(session::safe_next(&form.next).unwrap_or("/staff/")).into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, session::set_cookie(state, &token));

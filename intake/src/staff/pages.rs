@@ -65,7 +65,12 @@ pub fn staff_bar(state: &AppState, session: &Session) -> Markup {
 }
 
 /// The sign-in page; `message` is an error or a notice shown above the form.
-pub fn login(state: &AppState, message: Option<&str>, username: &str) -> Markup {
+pub fn login(
+    state: &AppState,
+    message: Option<&str>,
+    username: &str,
+    next: Option<&str>,
+) -> Markup {
     let main = html! {
         h1 { "工作人员登录" }
         p.lede { "投诉举报办理工作平台，仅供行政监督部门和公管办工作人员使用。" }
@@ -73,6 +78,7 @@ pub fn login(state: &AppState, message: Option<&str>, username: &str) -> Markup 
             p.flag role="alert" { (m) }
         }
         form.form method="post" action="/staff/login" {
+            @if let Some(next) = next { input type="hidden" name="next" value=(next); }
             p.field {
                 label for="username" { "用户名" }
                 br;

@@ -16,7 +16,7 @@ use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -229,11 +229,62 @@ impl FromRequestParts<AppState> for Session {
         if let Some(session) = parts.extensions.get::<Session>() {
             return Ok(session.clone());
         }
-        let session = lookup(state, &parts.headers)
-            .await
-            .map_err(|e| respond(state, e))?;
+        let session = match lookup(state, &parts.headers).await {
+            Ok(s) => s,
+            // A page asked for without a session (a link from a mail, a bookmark): sign in,
+            // then come back to it.
+            Err(e @ (StaffError::SignInRequired | StaffError::SessionExpired))
+                if parts.method == Method::GET =>
+            {
+                let target = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/staff/");
+                let expired = matches!(e, StaffError::SessionExpired);
+                return Err(Redirect::to(&login_url(expired, target)).into_response());
+            }
+            Err(e) => return Err(respond(state, e)),
+        };
         parts.extensions.insert(session.clone());
         Ok(session)
+    }
+}
+
+/// Where to go after signing in: a staff page of this site, nothing else (no `//evil`, no
+/// back-slashes, no control characters, not the sign-in page itself).
+pub fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with("/staff/")
+        && !next.starts_with("/staff/login")
+        && next.len() <= 512
+        && !next.contains("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    ok.then_some(next)
+}
+
+/// The sign-in page's URL, saying the session expired and where to return.
+pub fn login_url(expired: bool, next: &str) -> String {
+    let mut params = Vec::new();
+    if expired {
+        params.push("expired=1".to_string());
+    }
+    if let Some(next) = safe_next(next).filter(|n| *n != "/staff/") {
+        let encoded: String = next
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        params.push(format!("next={encoded}"));
+    }
+    if params.is_empty() {
+        "/staff/login".to_string()
+    } else {
+        format!("/staff/login?{}", params.join("&"))
     }
 }
 
@@ -369,6 +420,27 @@ mod tests {
         assert!(!tokens_match("", &t));
         assert!(!tokens_match("zz", &t));
         assert!(!tokens_match(&t[..32], &t));
+    }
+
+    #[test]
+    fn where_to_return() {
+        assert_eq!(safe_next("/staff/cases/TS-1"), Some("/staff/cases/TS-1"));
+        for bad in [
+            "//evil.example/staff/",
+            "/staff//x",
+            "https://evil/",
+            "/staff/login?next=/staff/",
+            "/staff/\\x",
+            "/other",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+        assert_eq!(login_url(false, "/staff/"), "/staff/login");
+        assert_eq!(login_url(true, "/staff/"), "/staff/login?expired=1");
+        assert_eq!(
+            login_url(true, "/staff/?status=open&page=2"),
+            "/staff/login?expired=1&next=/staff/%3Fstatus%3Dopen%26page%3D2"
+        );
     }
 
     #[test]

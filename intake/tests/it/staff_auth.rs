@@ -335,3 +335,56 @@ async fn csrf_is_checked_on_every_state_change() {
         .unwrap();
     assert_eq!(csrf_of(&page).as_deref(), Some(s.csrf.as_str()));
 }
+
+/// A link to a case (as in the department's mail) leads through the sign-in page back to the
+/// case; an off-site `next` is ignored.
+#[tokio::test]
+async fn sign_in_returns_to_the_page_asked_for() {
+    let h = Harness::start().await;
+    h.add_staff("zjj.li", "zjj").await;
+    let number = h.case(CaseSpec::complaint("zjj")).await;
+    let c = h.client();
+    let r = c
+        .get(h.url(&format!("/staff/cases/{number}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let login = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(login, format!("/staff/login?next=/staff/cases/{number}"));
+    let html = c
+        .get(h.url(&login))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("name=\"next\" value=\"/staff/cases/{number}\"")));
+    let r = c
+        .post(h.url("/staff/login"))
+        .form(&[
+            ("username", "zjj.li"),
+            ("password", PASSWORD),
+            ("next", &format!("/staff/cases/{number}")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"].to_str().unwrap(),
+        format!("/staff/cases/{number}")
+    );
+    let r = h
+        .client()
+        .post(h.url("/staff/login"))
+        .form(&[
+            ("username", "zjj.li"),
+            ("password", PASSWORD),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/staff/");
+}
