@@ -143,7 +143,7 @@ fn form_page(state: &AppState, input: &Input, errors: &FieldErrors) -> Markup {
             }
             div.field {
                 label for="project" { "项目编号（异议必填）" }
-                p.hint #project-hint { "见交易公告上的项目编号，例如 PDS-ZJ-2026-0012。" }
+                p.hint #project-hint { "见交易公告上的项目编号，例如 PDSCG-2026-031。" }
                 (field_error(errors, "project"))
                 input #project type="text" name="project" value=(v(&input.project)) maxlength="64"
                     aria-invalid=[invalid("project")] aria-describedby=[described_by(errors, "project", Some("project-hint"))];
