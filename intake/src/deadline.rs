@@ -166,6 +166,8 @@ impl Case {
         let rule = self.rule_name().rule(rules);
         self.status = Status::Accepted;
         self.accepted_on = Some(today);
+        // A new deadline: missing it is a new escalation.
+        self.overdue_escalated_at = None;
         if rule.decide_from == Start::Acceptance {
             self.decide_deadline = Some(end_of(cal, today, rule.decide));
         }
@@ -201,6 +203,7 @@ impl Case {
         self.status = before;
         self.status_before_pause = None;
         self.paused_on = None;
+        self.overdue_escalated_at = None;
     }
 }
 

@@ -20,7 +20,7 @@ use rand::RngCore;
 use sqlx::Row;
 use tokio::sync::Notify;
 
-use crate::clock::{parse_stamp, stamp, Clock};
+use crate::clock::{stamp, Clock};
 use crate::config::Config;
 use crate::db::{Db, Tx};
 
@@ -261,9 +261,4 @@ pub async fn counts(db: &Db) -> Result<OutboxCounts, sqlx::Error> {
         pending: row.try_get("pending")?,
         sent: row.try_get("sent")?,
     })
-}
-
-/// When a stored outbox timestamp is, for display.
-pub fn when(s: &str) -> Option<DateTime<Utc>> {
-    parse_stamp(s)
 }
