@@ -81,13 +81,11 @@ pub fn login(
             @if let Some(next) = next { input type="hidden" name="next" value=(next); }
             p.field {
                 label for="username" { "用户名" }
-                br;
                 input #username type="text" name="username" value=(username) required
                     autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="64";
             }
             p.field {
                 label for="password" { "密码" }
-                br;
                 input #password type="password" name="password" required
                     autocomplete="current-password" maxlength="256";
             }
@@ -318,7 +316,6 @@ fn textarea(id: &str, name: &str, label: &str, required: bool, value: &str) -> M
     html! {
         p.field {
             label for=(id) { (label) @if required { "（必填）" } }
-            br;
             textarea id=(id) name=(name) rows="4" cols="32" required[required] maxlength="20000" { (value) }
         }
     }
@@ -342,7 +339,6 @@ fn action_form(state: &AppState, session: &Session, c: &Case, extra: &Extra, act
                     Act::Transfer => {
                         p.field {
                             label for="transfer-to" { "转入部门（必填）" }
-                            br;
                             select #transfer-to name="to" required {
                                 option value="" { "请选择" }
                                 @for d in state.content.departments.all() {
@@ -355,7 +351,7 @@ fn action_form(state: &AppState, session: &Session, c: &Case, extra: &Extra, act
                         (textarea("transfer-reason", "reason", "转办理由（将告知提交人）", true, ""))
                     }
                     Act::RequestMaterial => {
-                        p.note { "提交补正要求后暂停计时，收到材料后恢复。" }
+                        p.hint { "提交补正要求后暂停计时，收到材料后恢复。" }
                         (textarea("material-what", "what", "需补正的材料（将告知提交人）", true, ""))
                     }
                     Act::MaterialReceived => {
@@ -364,7 +360,6 @@ fn action_form(state: &AppState, session: &Session, c: &Case, extra: &Extra, act
                     Act::Conclude => {
                         p.field {
                             label for="conclude-outcome" { "办理结果类别（必填）" }
-                            br;
                             select #conclude-outcome name="outcome" required {
                                 option value="" { "请选择" }
                                 @for (key, label) in OUTCOMES {
@@ -375,20 +370,18 @@ fn action_form(state: &AppState, session: &Session, c: &Case, extra: &Extra, act
                         (textarea("conclude-decision", "decision", "处理决定（将告知提交人）", true, ""))
                     }
                     Act::Publish => {
-                        p.flag role="note" {
+                        p.warning role="note" {
                             strong { "注意：" }
                             "以下内容将原文发布在网站上。不得包含投诉人、举报人的姓名、名称、电话、邮箱、身份证号、银行账号等个人信息；"
                             "含有提交人信息或未通过网站发布检查的内容将被拒绝。"
                         }
                         p.field {
                             label for="publish-title" { "公开标题（必填）" }
-                            br;
                             input #publish-title type="text" name="title" required maxlength="200" size="32"
                                 value=(extra.published_title.clone().unwrap_or_else(|| format!("关于{}号{}的处理结果", c.tracking_number, c.kind.label())));
                         }
                         p.field {
                             label for="publish-outcome" { "处理结果摘要（必填）" }
-                            br;
                             input #publish-outcome type="text" name="outcome" required maxlength="200" size="32"
                                 value=(extra.published_outcome.clone().or_else(|| extra.outcome.as_deref().map(|o| outcome_label(o).to_string())).unwrap_or_default());
                         }
