@@ -70,6 +70,10 @@ fn parse_target(db: &str) -> (Backend, String, Option<PathBuf>) {
         .or_else(|| db.strip_prefix("sqlite:"))
         .unwrap_or(db);
     let path = path.split('?').next().unwrap_or(path);
+    if path == ":memory:" {
+        // Only ever refused (no WAL in memory), but it should be refused for that reason.
+        return (Backend::Sqlite, "sqlite::memory:".to_string(), None);
+    }
     (
         Backend::Sqlite,
         format!("sqlite://{path}?mode=rwc"),

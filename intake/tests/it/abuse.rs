@@ -124,3 +124,30 @@ async fn security_headers_on_every_intake_response() {
         assert_eq!(h["cache-control"], "no-store");
     }
 }
+
+#[tokio::test]
+async fn a_request_that_stalls_is_timed_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::with(Options {
+        extra_config: "[limits]\nrequest_timeout_secs = 1\n".into(),
+        ..Options::default()
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // Promise 100 bytes, send 10, then nothing.
+    s.write_all(
+        b"POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"kind\":\"r",
+    )
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = vec![0; 1024];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), s.read(&mut buf))
+        .await
+        .expect("the server answers within the timeout")
+        .unwrap();
+    let head = String::from_utf8_lossy(&buf[..n]);
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

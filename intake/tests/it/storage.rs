@@ -63,3 +63,14 @@ async fn acknowledged_submissions_survive_kill_9() {
         report.rounds, report.acknowledged
     );
 }
+
+#[tokio::test]
+async fn a_database_that_cannot_be_durable_is_refused() {
+    // An in-memory SQLite database cannot use WAL: the server must not start on it.
+    let err = intake::Db::connect("sqlite::memory:").await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is not durable: journal_mode = memory"),
+        "{err}"
+    );
+}
