@@ -8,6 +8,7 @@ mod browser;
 mod mail;
 mod postgres;
 mod staff_auth;
+mod staff_browser;
 mod staff_harness;
 mod staff_matrix;
 mod staff_postgres;
