@@ -43,7 +43,7 @@ rm -rf "$dir/public-noindex" "$dir/.public-noindex.site-gen-cache"
 run "site-gen build (clean, no index)" public-noindex "$bin/site-gen" build --clean --timings --no-index \
   --content "$dir/content" --out "$dir/public-noindex" --today 2026-11-26
 
-one=$(find "$dir/content/notices" -name '*.md' | sort | head -n 1)
+one=$(find "$dir/content/notices" -name '*.md' | sort | sed -n 1p)
 printf '\n补充说明：本公告内容不变。\n' >>"$one"
 run "site-gen build (one file changed)" public "$bin/site-gen" build --timings \
   --content "$dir/content" --out "$dir/public" --index "$dir/index" --today 2026-11-26

@@ -40,6 +40,12 @@ struct BuildArgs {
     /// Ignore the cache of the previous build and rebuild everything.
     #[arg(long)]
     clean: bool,
+    /// Leave the search index alone.
+    #[arg(long)]
+    no_index: bool,
+    /// Print the time of each phase after the summary.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Subcommand)]
@@ -74,7 +80,7 @@ impl BuildArgs {
         Options {
             content: self.content.clone(),
             out: self.out.clone(),
-            index: Some(self.index.clone()),
+            index: (!self.no_index).then(|| self.index.clone()),
             today: self.today.unwrap_or_else(site_gen::serve::today),
             clean: self.clean,
             progress: !quiet && std::io::stderr().is_terminal(),
@@ -110,6 +116,14 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             let summary = build::build(&args.options(cli.quiet))?;
             if !cli.quiet {
                 println!("{summary}");
+            }
+            if args.timings {
+                let phases: Vec<String> = summary
+                    .phases
+                    .iter()
+                    .map(|(name, s)| format!("{name} {s:.2} s"))
+                    .collect();
+                println!("phases: {}", phases.join(", "));
             }
             Ok(ExitCode::SUCCESS)
         }
