@@ -698,8 +698,7 @@ fn publish(staging: &Path, out: &Path) -> Result<()> {
                 .unwrap_or_default()
         ));
         if old.exists() {
-            std::fs::remove_dir_all(&old)
-                .with_context(|| format!("cannot clear {}", old.display()))?;
+            remove_tree(&old).with_context(|| format!("cannot clear {}", old.display()))?;
         }
         std::fs::rename(out, &old)
             .with_context(|| format!("cannot move {} aside", out.display()))?;
@@ -708,8 +707,7 @@ fn publish(staging: &Path, out: &Path) -> Result<()> {
             let _ = std::fs::rename(&old, out);
             return Err(e).with_context(|| format!("cannot publish {}", out.display()));
         }
-        std::fs::remove_dir_all(&old)
-            .with_context(|| format!("cannot remove {}", old.display()))?;
+        remove_tree(&old).with_context(|| format!("cannot remove {}", old.display()))?;
     } else {
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
@@ -719,6 +717,31 @@ fn publish(staging: &Path, out: &Path) -> Result<()> {
             .with_context(|| format!("cannot publish {}", out.display()))?;
     }
     Ok(())
+}
+
+/// Removes a folder tree, its top-level folders in parallel: a site of 100,000 pages is
+/// 200,000 files, and unlinking them one by one dominated a clean rebuild over an old site.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.par_iter().try_for_each(|p| {
+        if !p.is_dir() {
+            return std::fs::remove_file(p);
+        }
+        let children: Vec<PathBuf> = std::fs::read_dir(p)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        children.par_iter().try_for_each(|c| {
+            if c.is_dir() {
+                std::fs::remove_dir_all(c)
+            } else {
+                std::fs::remove_file(c)
+            }
+        })?;
+        std::fs::remove_dir(p)
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 fn remove_empty_parents(root: &Path, file: &Path) {
