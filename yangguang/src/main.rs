@@ -13,7 +13,11 @@ use site_gen::build::{self, Options};
 use site_gen::content::Invalid;
 
 #[derive(Parser)]
-#[command(name = "yangguang", version, about = "阳光交易: the disclosure site, search and intake on one port")]
+#[command(
+    name = "yangguang",
+    version,
+    about = "阳光交易: the disclosure site, search and intake on one port"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -90,7 +94,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .context("cannot watch the content folder")?;
 
     tokio::runtime::Runtime::new()?.block_on(async move {
-        let search = search_server::AppState::open(&args.index, &args.content, search_server::Options::default())?;
+        let search = search_server::AppState::open(
+            &args.index,
+            &args.content,
+            search_server::Options::default(),
+        )?;
         let intake_settings = intake::Settings {
             content: args.content.clone(),
             db: args.db.clone(),
@@ -106,8 +114,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
-        println!("serving http://{}/ (site, /search, /submit, /track, /staff/)", args.listen);
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await?;
+        println!(
+            "serving http://{}/ (site, /search, /submit, /track, /staff/)",
+            args.listen
+        );
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await?;
         Ok(())
     })
 }
