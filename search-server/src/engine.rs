@@ -21,9 +21,15 @@ use tantivy::{
 };
 
 use crate::error::SearchError;
-use crate::facets::{FacetCounts, Facets};
+use crate::facets::{Capped, FacetCounts, Facets};
 use crate::query::{Mode, QueryBuilder, SearchParams, Sort, PER_PAGE};
 
+/// Matches counted exactly; past this a query is "very common", answered from the matches read
+/// so far, and its total shown as "10,000+".
+pub const COUNT_CAP: usize = 10_000;
+/// Characters of the body the snippet is looked for in: names and the kind's own prose come
+/// first, so the start of a long body is where a reader's words are.
+const SNIPPET_SOURCE_CHARS: usize = 3_000;
 /// Characters of body text shown around the matches of a hit.
 const SNIPPET_CHARS: usize = 160;
 /// The most credit entries and penalties one subject's report lists.
@@ -47,7 +53,11 @@ pub struct Hit {
 /// The answer to a search.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// Matches, or [`COUNT_CAP`] when there are more (`capped`).
     pub total: usize,
+    /// More than [`COUNT_CAP`] documents match: the total is a lower bound, the facets count the
+    /// matches read, and relevance ranks among them.
+    pub capped: bool,
     /// Nothing matched every word exactly; these hits match most of them.
     pub partial: bool,
     pub hits: Vec<Hit>,
@@ -64,6 +74,7 @@ pub struct CreditReport {
 }
 
 pub struct Engine {
+    count_cap: usize,
     reader: IndexReader,
     fields: Fields,
     synonyms: &'static Synonyms,
@@ -99,10 +110,17 @@ impl Engine {
             .try_into()
             .with_context(|| format!("{}: cannot read the search index", dir.display()))?;
         Ok(Engine {
+            count_cap: COUNT_CAP,
             reader,
             fields,
             synonyms: Synonyms::builtin(),
         })
+    }
+
+    /// The same engine counting exactly only up to `cap` matches (tests of the cap).
+    pub fn with_count_cap(mut self, cap: usize) -> Engine {
+        self.count_cap = cap.max(1);
+        self
     }
 
     pub fn fields(&self) -> &Fields {
@@ -134,11 +152,12 @@ impl Engine {
             found = self.collect(&searcher, &*query, p)?;
             partial = found.1.total > 0;
         }
-        let (addresses, facets) = found;
+        let (addresses, facets, capped) = found;
         let needles = needles(p, partial, self.synonyms);
         let hits = self.hits(&searcher, &*query, &addresses, &needles)?;
         Ok(Outcome {
-            total: facets.total,
+            total: if capped { self.count_cap } else { facets.total },
+            capped,
             partial,
             hits,
             facets,
@@ -146,23 +165,46 @@ impl Engine {
         })
     }
 
+    /// The page of hits and the facet counts, reading at most about [`COUNT_CAP`] matches. A
+    /// date-sorted page of a query over the cap is then collected again over every match, so
+    /// that "newest first" is exact; relevance ranks among the matches read.
     fn collect(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         p: &SearchParams,
-    ) -> Result<(Vec<DocAddress>, FacetCounts), SearchError> {
+    ) -> Result<(Vec<DocAddress>, FacetCounts, bool), SearchError> {
         let offset = (p.page - 1) * PER_PAGE;
         let top = TopDocs::with_limit(PER_PAGE).and_offset(offset);
-        if p.sort == Sort::Date || p.words.is_empty() {
-            let (docs, facets) = searcher.search(
-                query,
-                &(top.order_by_fast_field::<i64>("date", Order::Desc), Facets),
-            )?;
-            Ok((docs.into_iter().map(|(_, a)| a).collect(), facets))
+        let total_docs = searcher.num_docs();
+        let by_date = p.sort == Sort::Date || p.words.is_empty();
+        if by_date {
+            let collector = Capped {
+                inner: (top.order_by_fast_field::<i64>("date", Order::Desc), Facets),
+                cap: self.count_cap,
+                total_docs,
+            };
+            let ((docs, facets), truncated) = searcher.search(query, &collector)?;
+            if !truncated {
+                return Ok((docs.into_iter().map(|(_, a)| a).collect(), facets, false));
+            }
+            let exact = TopDocs::with_limit(PER_PAGE)
+                .and_offset(offset)
+                .order_by_fast_field::<i64>("date", Order::Desc);
+            let docs = searcher.search(query, &exact)?;
+            Ok((docs.into_iter().map(|(_, a)| a).collect(), facets, true))
         } else {
-            let (docs, facets) = searcher.search(query, &(top.tweak_score(newer_first), Facets))?;
-            Ok((docs.into_iter().map(|(_, a)| a).collect(), facets))
+            let collector = Capped {
+                inner: (top.tweak_score(newer_first), Facets),
+                cap: self.count_cap,
+                total_docs,
+            };
+            let ((docs, facets), truncated) = searcher.search(query, &collector)?;
+            Ok((
+                docs.into_iter().map(|(_, a)| a).collect(),
+                facets,
+                truncated,
+            ))
         }
     }
 
@@ -193,7 +235,13 @@ impl Engine {
                     .to_string()
             };
             let title = text(f.title);
-            let body = text(f.body);
+            let body: String = match doc.get_first(f.body).and_then(|v| v.as_str()) {
+                Some(b) => match b.char_indices().nth(SNIPPET_SOURCE_CHARS) {
+                    Some((cut, _)) => b[..cut].to_string(),
+                    None => b.to_string(),
+                },
+                None => String::new(),
+            };
             let (title_html, snippet_html) = match &generators {
                 Some((needles, bg)) => {
                     let title_html = highlight(&title, needles);

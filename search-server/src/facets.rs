@@ -99,3 +99,92 @@ impl SegmentCollector for SegmentFacets {
         fruit
     }
 }
+
+/// Wraps a collector so that it sees at most about `cap` matches in all: each segment stops
+/// after its share of the cap (at least [`MIN_SEGMENT_SHARE`], so the small segments of recent
+/// incremental builds are read whole). Very common words then cost a bounded amount instead of a
+/// scan of the whole index; the fruit says whether matches were left unseen.
+pub struct Capped<C> {
+    pub inner: C,
+    pub cap: usize,
+    /// Documents in the searcher, to share the cap among segments by size.
+    pub total_docs: u64,
+}
+
+/// The least number of matches a segment may contribute before it is cut off.
+pub const MIN_SEGMENT_SHARE: usize = 2_000;
+
+pub struct CappedSegment<S>(S);
+
+impl<S: SegmentCollector> SegmentCollector for CappedSegment<S> {
+    type Fruit = (S::Fruit, bool);
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.0.collect(doc, score);
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.0.harvest(), false)
+    }
+}
+
+impl<C: Collector> Collector for Capped<C> {
+    type Fruit = (C::Fruit, bool);
+    type Child = CappedSegment<C::Child>;
+
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(CappedSegment(self.inner.for_segment(ord, reader)?))
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let truncated = fruits.iter().any(|(_, t)| *t);
+        let inner = self
+            .inner
+            .merge_fruits(fruits.into_iter().map(|(f, _)| f).collect())?;
+        Ok((inner, truncated))
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn tantivy::query::Weight,
+        ord: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
+        use tantivy::{DocSet, TERMINATED};
+        let mut child = self.inner.for_segment(ord, reader)?;
+        let share = (self.cap as u64 * u64::from(reader.num_docs()))
+            .checked_div(self.total_docs)
+            .unwrap_or(0) as usize;
+        let limit = share.max(MIN_SEGMENT_SHARE.min(self.cap));
+        let scoring = self.inner.requires_scoring();
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut seen = 0;
+        let mut truncated = false;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                if seen == limit {
+                    truncated = true;
+                    break;
+                }
+                seen += 1;
+                let score = if scoring { scorer.score() } else { 0.0 };
+                child.collect(doc, score);
+            }
+            doc = scorer.advance();
+        }
+        Ok((child.harvest(), truncated))
+    }
+}

@@ -20,6 +20,10 @@ fn department_name<'a>(departments: &'a Departments, id: &'a str) -> &'a str {
     departments.get(id).map_or(id, |d| d.name.as_str())
 }
 
+fn department_short<'a>(departments: &'a Departments, id: &'a str) -> &'a str {
+    departments.get(id).map_or(id, |d| d.short.as_str())
+}
+
 fn facet_label<'a>(ctx: &'a PageContext<'a>, field: &str, value: &'a str) -> &'a str {
     match field {
         "kind" => Kind::from_key(value).map_or(value, |k| k.label()),
@@ -111,7 +115,7 @@ pub fn results(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup
             (no_results(p))
         } @else {
             p.page-status role="status" {
-                "共找到 " strong { (outcome.total) } " 条结果"
+                "共找到 " strong { (outcome.total) @if outcome.capped { "+" } } " 条结果"
                 @if p.page > 1 { "，第 " (p.page) " 页" }
                 "（用时 " (format!("{:.1}", outcome.took_ms)) " 毫秒）· "
                 @if p.sort == Sort::Relevance {
@@ -135,7 +139,7 @@ pub fn results(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup
                         p.item-meta {
                             span.badge { (hit.kind.label()) }
                             time datetime=(hit.date) { (hit.date) }
-                            @if let Some(dep) = &hit.department { span { (department_name(ctx.departments, dep)) } }
+                            @if let Some(dep) = &hit.department { span { (department_short(ctx.departments, dep)) } }
                         }
                         @if !hit.snippet_html.is_empty() {
                             p.item-extra { (PreEscaped(&hit.snippet_html)) }
@@ -221,7 +225,7 @@ fn pagination(p: &SearchParams, pages: usize, total: usize) -> Markup {
                 }
                 p.page-status {
                     "第 " (n) " / " (pages) " 页"
-                    @if total > pages * PER_PAGE { "（只显示前 " (MAX_PAGE) " 页，请添加检索词或筛选条件缩小范围）" }
+                    @if total > MAX_PAGE * PER_PAGE { "（只显示前 " (pages) " 页，请添加检索词或筛选条件缩小范围）" }
                 }
             }
         }

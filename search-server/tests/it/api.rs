@@ -228,3 +228,52 @@ async fn health() {
     assert_eq!(v["status"], "ok");
     assert!(v["docs"].as_u64().unwrap() > 80, "{v}");
 }
+
+#[tokio::test]
+async fn very_common_words_are_counted_up_to_the_cap() {
+    use search_server::engine::Engine;
+    use search_server::AppState;
+    use std::sync::Arc;
+    let index = demo_index();
+    let content = demo_content();
+    let plain = serve(index, &content, unlimited()).await;
+    let exact = plain.search("平顶山", "").await;
+    let exact_total = exact["total"].as_u64().unwrap();
+    assert!(exact_total > 20);
+
+    // The same index, counting exactly only up to 5 matches.
+    let site = disclosure::SiteConfig::parse(
+        "site.toml",
+        &std::fs::read_to_string(content.join("site.toml")).unwrap(),
+    )
+    .unwrap();
+    let departments = disclosure::Departments::parse(
+        "departments.toml",
+        &std::fs::read_to_string(content.join("departments.toml")).unwrap(),
+    )
+    .unwrap();
+    let engine = Engine::open(index).unwrap().with_count_cap(5);
+    let state = AppState::new(engine, site, departments, unlimited(), Arc::new(today));
+    let s = serve_state(state).await;
+    let capped = s.search("平顶山", "").await;
+    assert_eq!(capped["total"], 5, "{capped}");
+    assert!(!capped["hits"].as_array().unwrap().is_empty());
+    let html = s
+        .get(&format!("/search?q={}", encode("平顶山")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("5+"), "the page says there are more");
+    // Sorted by date, the newest matches are exact even past the cap.
+    let by_date = |v: &serde_json::Value| ids(v);
+    assert_eq!(
+        by_date(&s.search("平顶山", "&sort=date").await),
+        by_date(&plain.search("平顶山", "&sort=date").await)
+    );
+    // Rare words are unaffected.
+    assert_eq!(
+        s.search("违法分包", "").await["total"],
+        plain.search("违法分包", "").await["total"]
+    );
+}
