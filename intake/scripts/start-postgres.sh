@@ -12,6 +12,10 @@ set -euo pipefail
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PORT=${PGPORT:-55432}
+# A cluster left running by an earlier run keeps its port: take the next free one.
+if [ -z "${PGPORT:-}" ]; then
+    while (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do PORT=$((PORT + 1)); done
+fi
 DIR=${1:-$(mktemp -d /tmp/intake-pg.XXXXXX)}
 
 if [ ! -x "$PGBIN/initdb" ]; then
