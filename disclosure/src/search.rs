@@ -267,10 +267,10 @@ impl CjkTokenizer {
 }
 
 impl Tokenizer for CjkTokenizer {
-    type TokenStream<'a> = CjkTokenStream;
+    type TokenStream<'a> = CjkTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkTokenStream {
-        let mut tokens = Vec::new();
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkTokenStream<'a> {
+        let mut spans = Vec::with_capacity(text.len() / 2);
         let chars: Vec<(usize, char)> = text.char_indices().collect();
         let end_of = |i: usize| chars.get(i).map_or(text.len(), |(o, _)| *o);
         let mut position = 0;
@@ -282,42 +282,35 @@ impl Tokenizer for CjkTokenizer {
                 while i < chars.len() && is_han(chars[i].1) {
                     i += 1;
                 }
-                let run = &chars[start..i];
-                if run.len() == 1 {
-                    tokens.push(token(
-                        run[0].0,
+                let len = i - start;
+                if len == 1 {
+                    spans.push(Span::new(
+                        chars[start].0,
                         end_of(start + 1),
                         position,
-                        run[0].1.to_string(),
+                        false,
                     ));
                     position += 1;
                     continue;
                 }
-                for k in 0..run.len() {
+                for k in 0..len {
                     let at = start + k;
                     if self.unigrams {
-                        tokens.push(token(
-                            run[k].0,
-                            end_of(at + 1),
-                            position + k,
-                            run[k].1.to_string(),
-                        ));
+                        spans.push(Span::new(chars[at].0, end_of(at + 1), position + k, false));
                     }
-                    if k + 1 < run.len() {
-                        let text: String = [run[k].1, run[k + 1].1].iter().collect();
-                        tokens.push(token(run[k].0, end_of(at + 2), position + k, text));
+                    if k + 1 < len {
+                        spans.push(Span::new(chars[at].0, end_of(at + 2), position + k, false));
                     }
                 }
-                position += run.len();
+                position += len;
             } else if is_word(c) {
                 let start = i;
-                let mut word = String::new();
                 while i < chars.len() && is_word(chars[i].1) {
-                    word.push(fold(chars[i].1));
                     i += 1;
                 }
-                if word.len() <= MAX_TOKEN_BYTES {
-                    tokens.push(token(chars[start].0, end_of(i), position, word));
+                let (from, to) = (chars[start].0, end_of(i));
+                if to - from <= MAX_TOKEN_BYTES {
+                    spans.push(Span::new(from, to, position, true));
                 }
                 position += 1;
             } else {
@@ -325,10 +318,71 @@ impl Tokenizer for CjkTokenizer {
             }
         }
         CjkTokenStream {
-            tokens,
+            text,
+            spans,
             next: 0,
             current: Token::default(),
         }
+    }
+}
+
+/// Where a token is in the text; its text is only written out when the stream reaches it, into
+/// one reused buffer, so tokenizing a long body allocates once.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    from: usize,
+    to: usize,
+    position: usize,
+    /// Letters and digits: folded to lowercase ASCII on the way out.
+    fold: bool,
+}
+
+impl Span {
+    fn new(from: usize, to: usize, position: usize, fold: bool) -> Span {
+        Span {
+            from,
+            to,
+            position,
+            fold,
+        }
+    }
+}
+
+/// The token stream of [`CjkTokenizer`].
+pub struct CjkTokenStream<'a> {
+    text: &'a str,
+    spans: Vec<Span>,
+    next: usize,
+    current: Token,
+}
+
+impl TokenStream for CjkTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        let Some(span) = self.spans.get(self.next).copied() else {
+            return false;
+        };
+        self.next += 1;
+        let t = &mut self.current;
+        t.offset_from = span.from;
+        t.offset_to = span.to;
+        t.position = span.position;
+        t.position_length = 1;
+        t.text.clear();
+        let piece = &self.text[span.from..span.to];
+        if span.fold {
+            t.text.extend(piece.chars().map(fold));
+        } else {
+            t.text.push_str(piece);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
     }
 }
 
@@ -342,14 +396,14 @@ fn token(offset_from: usize, offset_to: usize, position: usize, text: String) ->
     }
 }
 
-/// The token stream of [`CjkTokenizer`] and [`CodeSuffixTokenizer`]: tokens computed up front.
-pub struct CjkTokenStream {
+/// A token stream of tokens computed up front (codes: few and short).
+pub struct VecTokenStream {
     tokens: Vec<Token>,
     next: usize,
     current: Token,
 }
 
-impl TokenStream for CjkTokenStream {
+impl TokenStream for VecTokenStream {
     fn advance(&mut self) -> bool {
         match self.tokens.get_mut(self.next) {
             Some(t) => {
@@ -386,9 +440,9 @@ pub fn normalize_code(code: &str) -> String {
 pub struct CodeSuffixTokenizer;
 
 impl Tokenizer for CodeSuffixTokenizer {
-    type TokenStream<'a> = CjkTokenStream;
+    type TokenStream<'a> = VecTokenStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         let mut tokens = Vec::new();
         for line in text.lines() {
             let code: Vec<char> = normalize_code(line).chars().collect();
@@ -405,7 +459,7 @@ impl Tokenizer for CodeSuffixTokenizer {
                 ));
             }
         }
-        CjkTokenStream {
+        VecTokenStream {
             tokens,
             next: 0,
             current: Token::default(),

@@ -13,6 +13,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use disclosure::search::{self, Fields};
 use disclosure::Disclosure;
+use rayon::prelude::*;
 use tantivy::{Index, IndexWriter as TantivyWriter, TantivyDocument, Term};
 
 use crate::site::Site;
@@ -113,24 +114,36 @@ impl IndexWriter {
         } else {
             docs
         };
-        for d in docs {
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.id, &d.id));
-            if !d.is_public(site.today) {
-                self.stats.removed += 1;
-                continue;
+        // Turning disclosures into documents (Markdown to text, JSON of the details) is done in
+        // parallel, a chunk at a time to bound memory; tantivy's own threads then tokenize.
+        for chunk in docs.chunks(1024) {
+            let built: Vec<Option<TantivyDocument>> = chunk
+                .par_iter()
+                .map(|d| {
+                    d.is_public(site.today).then(|| {
+                        let department = d
+                            .department
+                            .as_deref()
+                            .and_then(|id| site.content.departments.get(id))
+                            .map(|dep| format!("{} {}", dep.name, dep.short))
+                            .unwrap_or_default();
+                        search::document(&self.fields, d, &department)
+                    })
+                })
+                .collect();
+            for (d, doc) in chunk.iter().zip(built) {
+                self.writer
+                    .delete_term(Term::from_field_text(self.fields.id, &d.id));
+                match doc {
+                    Some(doc) => {
+                        self.writer.add_document(doc).with_context(|| {
+                            format!("{}: cannot index {}", self.dir.display(), d.source)
+                        })?;
+                        self.stats.upserted += 1;
+                    }
+                    None => self.stats.removed += 1,
+                }
             }
-            let department = d
-                .department
-                .as_deref()
-                .and_then(|id| site.content.departments.get(id))
-                .map(|dep| format!("{} {}", dep.name, dep.short))
-                .unwrap_or_default();
-            let doc = search::document(&self.fields, d, &department);
-            self.writer
-                .add_document(doc)
-                .with_context(|| format!("{}: cannot index {}", self.dir.display(), d.source))?;
-            self.stats.upserted += 1;
         }
         Ok(())
     }
