@@ -44,7 +44,7 @@ fn facet_title(field: &str) -> &'static str {
 fn form(ctx: &PageContext, p: &SearchParams) -> Markup {
     let selected_dep = p.department.as_deref().unwrap_or("");
     html! {
-        form.search-big role="search" aria-label="全文检索" action="/search" method="get" {
+        form #search-form.search-big role="search" aria-label="全文检索" action="/search" method="get" {
             label for="search-q" { "检索词" }
             div.row {
                 input #search-q type="search" name="q" value=(p.q) maxlength=(MAX_QUERY_CHARS)
@@ -52,11 +52,14 @@ fn form(ctx: &PageContext, p: &SearchParams) -> Markup {
                 button type="submit" { "搜索" }
             }
             p.hint { "多个词用空格分开，结果须包含全部的词。可输入名称的一部分，如“鹰城建设”。" }
-            details.filters open[p.has_filters() || p.sort != Sort::Relevance] {
+        }
+        // Outside the big search form (whose styles are for one large box), tied to it by the
+        // `form` attribute: one GET submits the words and the filters together.
+        details.filters open[p.has_filters() || p.sort != Sort::Relevance] {
                 summary { "筛选与排序" }
                 p {
                     label for="f-kind" { "信息类别 " }
-                    select #f-kind name="kind" {
+                    select #f-kind name="kind" form="search-form" {
                         option value="" { "全部" }
                         @for k in Kind::ALL {
                             option value=(k.key()) selected[p.kind == Some(*k)] { (k.label()) }
@@ -65,7 +68,7 @@ fn form(ctx: &PageContext, p: &SearchParams) -> Markup {
                 }
                 p {
                     label for="f-category" { "交易类别 " }
-                    select #f-category name="category" {
+                    select #f-category name="category" form="search-form" {
                         option value="" { "全部" }
                         @for c in Category::ALL {
                             option value=(c.key()) selected[p.category == Some(*c)] { (c.label()) }
@@ -74,7 +77,7 @@ fn form(ctx: &PageContext, p: &SearchParams) -> Markup {
                 }
                 p {
                     label for="f-department" { "监督部门 " }
-                    select #f-department name="department" {
+                    select #f-department name="department" form="search-form" {
                         option value="" { "全部" }
                         @for d in ctx.departments.all() {
                             option value=(d.id) selected[selected_dep == d.id] { (d.name) }
@@ -83,18 +86,18 @@ fn form(ctx: &PageContext, p: &SearchParams) -> Markup {
                 }
                 p {
                     label for="f-from" { "发布日期 从 " }
-                    input #f-from type="date" name="from" value=[p.from.map(|d| d.to_string())];
+                    input #f-from type="date" name="from" form="search-form" value=[p.from.map(|d| d.to_string())];
                     label for="f-to" { " 至 " }
-                    input #f-to type="date" name="to" value=[p.to.map(|d| d.to_string())];
+                    input #f-to type="date" name="to" form="search-form" value=[p.to.map(|d| d.to_string())];
                 }
                 p {
                     label for="f-sort" { "排序 " }
-                    select #f-sort name="sort" {
+                    select #f-sort name="sort" form="search-form" {
                         option value="relevance" selected[p.sort == Sort::Relevance] { "按相关度" }
                         option value="date" selected[p.sort == Sort::Date] { "按发布日期（新的在前）" }
                     }
                 }
-            }
+                p { button type="submit" form="search-form" { "应用筛选" } }
         }
     }
 }
