@@ -102,15 +102,29 @@ pub fn known_paths(docs: &[Disclosure], departments: &Departments) -> HashSet<St
 }
 
 fn is_list_page(path: &str, known: &HashSet<String>) -> bool {
-    // `/notices/page/3/` and filter pages such as `/notices/category/land/` belong to a known list.
-    for marker in ["page/", "category/", "stage/"] {
-        if let Some(i) = path.find(marker) {
-            if known.contains(&path[..i]) {
-                return true;
-            }
-        }
+    // `/notices/page/3/`, and filter pages such as `/notices/category/land/page/2/`.
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let base = match path.rsplit_once("/page/") {
+        Some((base, n)) if n.parse::<u32>().is_ok_and(|n| n >= 2) => format!("{base}/"),
+        Some(_) => return false,
+        None => format!("{path}/"),
+    };
+    if known.contains(&base) {
+        return true;
     }
-    false
+    let filter = |list: &str, dim: &str, key: &str| {
+        ["/notices/", "/results/"].contains(&list)
+            && match dim {
+                "category" => Category::from_key(key).is_some(),
+                "stage" => crate::kind::Stage::from_key(key).is_some(),
+                _ => false,
+            }
+    };
+    let mut parts = base.trim_end_matches('/').rsplitn(3, '/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(key), Some(dim), Some(list)) => filter(&format!("{list}/"), dim, key),
+        _ => false,
+    }
 }
 
 /// Site-internal link targets (starting with `/`, not `//`) in the body, with their lines.
@@ -173,4 +187,29 @@ pub fn links_to_withdrawn(
         }
     }
     diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_pages_and_filters_are_known_but_not_their_bare_folders() {
+        let known: HashSet<String> = ["/notices/".to_string()].into();
+        for ok in [
+            "/notices/page/2/",
+            "/notices/category/land/",
+            "/results/stage/award/page/3/",
+        ] {
+            assert!(is_list_page(ok, &known), "{ok}");
+        }
+        for bad in [
+            "/notices/category/",
+            "/notices/page/1/",
+            "/notices/category/roads/",
+            "/penalties/stage/award/",
+        ] {
+            assert!(!is_list_page(bad, &known), "{bad}");
+        }
+    }
 }
