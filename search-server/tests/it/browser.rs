@@ -93,8 +93,9 @@ async fn typing_a_company_name_on_the_home_page_lands_on_its_results() {
             ],
         }),
     );
-    let client = ClientBuilder::rustls()
-        .unwrap()
+    // chromedriver speaks plain HTTP on loopback: no TLS stack (and no second rustls provider).
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
