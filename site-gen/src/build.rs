@@ -8,7 +8,9 @@
 //! changed, re-renders only the pages of disclosures whose source changed and the projects they
 //! belong to, re-renders the site-wide pages (lists, feeds, home, sitemap, open-data indexes),
 //! and writes a file only when its bytes differ, each one atomically. Its output is
-//! byte-identical to a clean build of the same content (a test proves it).
+//! byte-identical to a clean build of the same content (a test proves it). A new build date
+//! (publicity and credit validity change with it), a changed `site.toml`, `departments.toml` or
+//! `calendar.toml`, or a new theme or site-gen version makes the next build a clean one.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
