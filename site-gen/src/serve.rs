@@ -31,7 +31,8 @@ pub fn watch(
 ) -> notify::Result<()> {
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if event.is_ok() {
+        // The build itself reads the content folder: reacting to reads would rebuild forever.
+        if event.is_ok_and(|e| is_change(&e.kind)) {
             let _ = tx.send(());
         }
     })?;
@@ -48,6 +49,17 @@ pub fn watch(
         }
     });
     Ok(())
+}
+
+/// Whether a file-system event changes content (reads and metadata-only events do not).
+fn is_change(kind: &notify::EventKind) -> bool {
+    use notify::event::{EventKind, ModifyKind};
+    matches!(
+        kind,
+        EventKind::Create(_)
+            | EventKind::Remove(_)
+            | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
+    )
 }
 
 /// Today's date in China Standard Time, the zone every date on the site is in.

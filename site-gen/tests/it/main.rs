@@ -5,3 +5,4 @@ mod demo;
 mod incremental;
 mod support;
 mod verify;
+mod watch;
