@@ -18,3 +18,4 @@ mod storage;
 mod submit;
 mod support;
 mod track;
+mod webdriver;
