@@ -1,7 +1,7 @@
 //! Working days, from `calendar.toml`: weekends are off, except the make-up working days (调休);
 //! listed public holidays are off. Statutory deadlines (受理、办结) are counted in working days.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::Deserialize;
@@ -145,15 +145,6 @@ impl Calendar {
             }
         }
         n
-    }
-
-    /// The working-day status of every listed special day, e.g. for a staff calendar view.
-    pub fn special_days(&self) -> HashMap<NaiveDate, bool> {
-        self.holidays
-            .iter()
-            .map(|d| (*d, false))
-            .chain(self.workdays.iter().map(|d| (*d, true)))
-            .collect()
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Diagnostic;
-use crate::kind::{Category, Kind};
+use crate::kind::Category;
 use crate::model::Disclosure;
 use crate::routes;
 use crate::site::Departments;
@@ -141,11 +141,6 @@ pub fn internal_links(d: &Disclosure) -> Vec<(usize, String)> {
         }
     }
     links
-}
-
-/// Whether a kind's pages are listed under `kind.path()` (pages are not).
-pub fn has_list(kind: Kind) -> bool {
-    kind != Kind::Page
 }
 
 /// Links from public pages to pages that are no longer public on `today` (a penalty past its
