@@ -12,11 +12,11 @@
 //! (publicity and credit validity change with it), a changed `site.toml`, `departments.toml` or
 //! `calendar.toml`, or a new theme or site-gen version makes the next build a clean one.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Instant, UNIX_EPOCH};
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -24,8 +24,8 @@ use disclosure::validate::links_to_withdrawn;
 use disclosure::{Diagnostic, Disclosure};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
+use crate::cache::{self, CachedFile, CachedFileRef, Owner, ParsedRef, Stamp};
 use crate::content::{self, Content, Parsed};
 use crate::log::{self, Event, PublicationLog};
 use crate::output::OutFile;
@@ -98,39 +98,9 @@ impl std::fmt::Display for Summary {
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 1");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 2");
 
-/// Who produced an output file, so an incremental build knows which old files it replaces.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-enum Owner {
-    Disclosure(String),
-    Project(String),
-    Site,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp {
-    size: u64,
-    modified_ns: u64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct CachedFile {
-    path: PathBuf,
-    stamp: Stamp,
-    parsed: Parsed,
-}
-
-/// What the previous build left for the next one, kept beside the output folder.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Cache {
-    fingerprint: String,
-    files: Vec<CachedFile>,
-    /// Every output file: its owner and a hash of its bytes.
-    outputs: BTreeMap<String, (Owner, u64)>,
-}
-
-/// Where the cache of the build into `out` lives: `.public.site-gen-cache` beside `public/`.
+/// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
     let name = out
         .file_name()
@@ -153,27 +123,6 @@ fn fingerprint(content: &Path, today: NaiveDate) -> String {
         (name, bytes).hash(&mut h);
     }
     format!("{CACHE_FORMAT} {today} {:016x}", h.finish())
-}
-
-fn stamp(path: &Path) -> Option<Stamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-    Some(Stamp {
-        size: meta.len(),
-        modified_ns: modified.as_nanos() as u64,
-    })
-}
-
-fn read_cache(path: &Path, fingerprint: &str) -> Option<Cache> {
-    let bytes = std::fs::read(path).ok()?;
-    let cache: Cache = postcard::from_bytes(&bytes).ok()?;
-    (cache.fingerprint == fingerprint).then_some(cache)
-}
-
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
 }
 
 /// Reads the publication log the previous build left in `out`, if any.
@@ -237,74 +186,182 @@ impl Phases {
     }
 }
 
+/// The content as loaded, with what the build needs to know about what changed.
+struct Loaded {
+    content: Content,
+    /// Path and stamp of each disclosure's source file, in `content.docs` order.
+    sources: Vec<(PathBuf, Option<Stamp>)>,
+    /// Source files parsed this time (the rest came from the cache).
+    parsed: usize,
+    /// Ids of the disclosures that are new, changed or gone (`None`: a clean build).
+    changed: Option<BTreeSet<String>>,
+    /// Projects the changed disclosures belong to, before and after the change.
+    touched_projects: BTreeSet<String>,
+    /// Cache shards holding a file that was parsed, added or removed.
+    dirty: [bool; cache::SHARDS],
+}
+
 /// Loads the content, reusing the parse of every file whose size and modification time the
-/// cache still knows. Returns the content and the cache entries for the next build.
-fn load(opts: &Options, previous: Option<&Cache>) -> Result<(Content, Vec<CachedFile>, usize)> {
+/// cache still knows, and works out which disclosures changed since the cached build.
+fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<Loaded> {
     let config = content::load_config(&opts.content);
     let paths = content::markdown_files(&opts.content)?;
-    let known: HashMap<&Path, &CachedFile> = previous
-        .map(|c| c.files.iter().map(|f| (f.path.as_path(), f)).collect())
-        .unwrap_or_default();
-    let bar = Progress::new(opts.progress, paths.len(), "load");
-    struct Loaded {
-        path: PathBuf,
-        stamp: Option<Stamp>,
-        from_cache: bool,
-        result: Result<Parsed, Vec<Diagnostic>>,
+    let stamps: Vec<Option<Stamp>> = paths.par_iter().map(|p| Stamp::of(p)).collect();
+    let incremental = previous.is_some();
+    let mut old: HashMap<PathBuf, (Stamp, Parsed)> = previous
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| (f.path, (f.stamp, f.parsed)))
+        .collect();
+    // The cached parse of every file whose stamp is unchanged, moved out of `old`: what stays
+    // there was changed or removed since.
+    let reused: Vec<Option<Parsed>> = paths
+        .iter()
+        .zip(&stamps)
+        .map(|(path, stamp)| match old.get(path.as_path()) {
+            Some((s, _)) if Some(*s) == *stamp => old.remove(path.as_path()).map(|(_, p)| p),
+            _ => None,
+        })
+        .collect();
+    let mut dirty = [!incremental; cache::SHARDS];
+    for (path, r) in paths.iter().zip(&reused) {
+        if r.is_none() {
+            dirty[cache::shard_of(path)] = true;
+        }
     }
-    let loaded: Vec<Loaded> = paths
-        .into_par_iter()
-        .map(|path| {
-            let stamp = stamp(&path);
-            let cached = known.get(path.as_path()).filter(|c| Some(c.stamp) == stamp);
-            let (from_cache, result) = match cached {
-                Some(c) => (true, Ok(c.parsed.clone())),
+    for path in old.keys() {
+        dirty[cache::shard_of(path)] = true;
+    }
+
+    let bar = Progress::new(opts.progress, paths.len(), "load");
+    let results: Vec<(bool, Result<Parsed, Vec<Diagnostic>>)> = paths
+        .par_iter()
+        .zip(reused)
+        .map(|(path, reused)| {
+            let r = match reused {
+                Some(p) => (false, Ok(p)),
                 None => (
-                    false,
-                    content::read_source(&opts.content, &path)
+                    true,
+                    content::read_source(&opts.content, path)
                         .map_err(|d| vec![d])
                         .and_then(|f| content::parse_source(&f)),
                 ),
             };
             bar.inc();
-            Loaded {
-                path,
-                stamp,
-                from_cache,
-                result,
-            }
+            r
         })
         .collect();
     bar.finish();
-    let parsed_now = loaded.iter().filter(|l| !l.from_cache).count();
-    let mut cache_files = Vec::with_capacity(loaded.len());
-    let mut results = Vec::with_capacity(loaded.len());
-    for l in loaded {
-        if let (Some(stamp), Ok(parsed)) = (l.stamp, &l.result) {
-            cache_files.push(CachedFile {
-                path: l.path,
-                stamp,
-                parsed: parsed.clone(),
-            });
+    let parsed = results.iter().filter(|r| r.0).count();
+
+    // In the order `assemble` keeps (by id, then source), so `sources` lines up with the docs.
+    let mut ok = Vec::with_capacity(results.len());
+    let mut failed = Vec::new();
+    let mut reparsed_ids = Vec::new();
+    for ((path, stamp), (fresh, r)) in paths.into_iter().zip(stamps).zip(results) {
+        match r {
+            Ok(p) => {
+                if fresh {
+                    reparsed_ids.push(p.disclosure.id.clone());
+                }
+                ok.push((path, stamp, p));
+            }
+            Err(e) => failed.push(Err(e)),
         }
-        results.push(l.result);
     }
+    ok.sort_by(|a, b| {
+        let (a, b) = (&a.2.disclosure, &b.2.disclosure);
+        a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source))
+    });
+    let mut sources = Vec::with_capacity(ok.len());
+    let results: Vec<_> = ok
+        .into_iter()
+        .map(|(path, stamp, p)| {
+            sources.push((path, stamp));
+            Ok(p)
+        })
+        .chain(failed)
+        .collect();
     let content = content::assemble(&opts.content, config, results)?;
-    Ok((content, cache_files, parsed_now))
+
+    let (changed, touched_projects) = if incremental {
+        let (changed, projects) = changes(&content, &reparsed_ids, &old);
+        (Some(changed), projects)
+    } else {
+        let projects = content
+            .docs
+            .iter()
+            .filter_map(|d| d.trade())
+            .map(|t| t.project.clone())
+            .collect();
+        (None, projects)
+    };
+    Ok(Loaded {
+        content,
+        sources,
+        parsed,
+        changed,
+        touched_projects,
+        dirty,
+    })
+}
+
+/// Which disclosures changed since the cached build, and the projects they touch before and
+/// after the change: `reparsed` are the ids of the files parsed again, `old` the cached parse
+/// of every file that changed or is gone.
+fn changes(
+    content: &Content,
+    reparsed: &[String],
+    old: &HashMap<PathBuf, (Stamp, Parsed)>,
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let before: HashMap<&str, &Parsed> = old
+        .values()
+        .map(|(_, p)| (p.disclosure.id.as_str(), p))
+        .collect();
+    let index_of = |id: &str| {
+        content
+            .docs
+            .binary_search_by(|d| d.id.as_str().cmp(id))
+            .ok()
+    };
+    let mut changed = BTreeSet::new();
+    let mut projects = BTreeSet::new();
+    for id in reparsed {
+        let Some(i) = index_of(id) else { continue };
+        let d = &content.docs[i];
+        match before.get(id.as_str()) {
+            Some(p) if p.hash == content.hashes[i] && p.disclosure == *d => {}
+            old => {
+                changed.insert(id.clone());
+                projects.extend(d.trade().map(|t| t.project.clone()));
+                projects.extend(
+                    old.and_then(|p| p.disclosure.trade())
+                        .map(|t| t.project.clone()),
+                );
+            }
+        }
+    }
+    for (id, p) in &before {
+        if index_of(id).is_none() {
+            changed.insert(id.to_string());
+            projects.extend(p.disclosure.trade().map(|t| t.project.clone()));
+        }
+    }
+    (changed, projects)
 }
 
 /// Where files go: a staging folder for a clean build, the live folder for an incremental one.
 struct Writer<'a> {
     root: PathBuf,
     /// The previous build's outputs, when writing incrementally: unchanged bytes are skipped.
-    previous: Option<&'a BTreeMap<String, (Owner, u64)>>,
+    previous: Option<&'a cache::Outputs>,
     written: std::sync::atomic::AtomicUsize,
     outputs: Mutex<Vec<(String, Owner, u64)>>,
 }
 
 impl Writer<'_> {
     fn put(&self, owner: &Owner, file: &OutFile) -> Result<()> {
-        let hash = hash_bytes(&file.bytes);
+        let hash = cache::hash_bytes(&file.bytes);
         let target = self.root.join(&file.path);
         let unchanged = self
             .previous
@@ -355,16 +412,24 @@ pub fn build(opts: &Options) -> Result<Summary> {
         done: Vec::new(),
     };
     let fingerprint = fingerprint(&opts.content, opts.today);
-    let cache_file = cache_path(&opts.out);
-    let previous = if opts.clean || !opts.out.is_dir() {
+    let cache_dir = cache_path(&opts.out);
+    let mut previous = if opts.clean || !opts.out.is_dir() {
         None
     } else {
-        read_cache(&cache_file, &fingerprint)
+        cache::read(&cache_dir, &fingerprint)
     };
     let incremental = previous.is_some();
 
     // Load and validate: nothing below runs unless the whole content is valid.
-    let (content, cache_files, parsed) = load(opts, previous.as_ref())?;
+    let cached_files = previous.as_mut().map(|c| std::mem::take(&mut c.files));
+    let Loaded {
+        content,
+        sources,
+        parsed,
+        changed,
+        touched_projects,
+        dirty,
+    } = load(opts, cached_files)?;
     let withdrawn_links = links_to_withdrawn(&content.docs, &content.links, opts.today);
     if !withdrawn_links.is_empty() {
         return Err(content::Invalid(withdrawn_links).into());
@@ -372,7 +437,6 @@ pub fn build(opts: &Options) -> Result<Summary> {
     phases.mark("load");
 
     let mut log = read_log(&opts.out)?;
-    let (changed, touched_projects) = changes(&content, previous.as_ref());
     let prior_log = log.clone();
     let site = Site::new(&content, opts.today, &prior_log);
     let targets: Vec<&Disclosure> = match &changed {
@@ -426,39 +490,44 @@ pub fn build(opts: &Options) -> Result<Summary> {
         }
         return Err(e);
     }
-    let outputs = writer
-        .outputs
-        .into_inner()
-        .expect("writer threads are done");
+    let Writer {
+        outputs, written, ..
+    } = writer;
+    let outputs = outputs.into_inner().expect("writer threads are done");
 
     // The new manifest: what was written now, plus what unchanged disclosures and projects keep.
-    let mut manifest: BTreeMap<String, (Owner, u64)> = BTreeMap::new();
+    let mut manifest = previous
+        .as_mut()
+        .map(|c| std::mem::take(&mut c.outputs))
+        .unwrap_or_default();
     let mut removed = 0;
-    if let (Some(prev), Some(changed)) = (&previous, &changed) {
-        let rendered: BTreeSet<&str> = outputs.iter().map(|o| o.0.as_str()).collect();
-        let public: BTreeSet<&str> = site.public.iter().map(|d| d.id.as_str()).collect();
-        for (path, (owner, hash)) in &prev.outputs {
+    if let Some(changed) = &changed {
+        let rendered: HashSet<&str> = outputs.iter().map(|o| o.0.as_str()).collect();
+        let mut gone = Vec::new();
+        manifest.retain(|path, (owner, _)| {
             let keep = match owner {
                 Owner::Disclosure(id) => {
-                    public.contains(id.as_str()) && !changed.contains(id.as_str())
+                    !changed.contains(id.as_str())
+                        && site.get(id).is_some_and(|d| d.is_public(site.today))
                 }
                 Owner::Project(code) => !touched_projects.contains(code.as_str()),
                 Owner::Site => false,
             };
-            if keep {
-                manifest.insert(path.clone(), (owner.clone(), *hash));
-            } else if !rendered.contains(path.as_str()) {
-                let target = opts.out.join(path);
-                match std::fs::remove_file(&target) {
-                    Ok(()) => removed += 1,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(e)
-                            .with_context(|| format!("cannot remove {}", target.display()))
-                    }
-                }
-                remove_empty_parents(&opts.out, &target);
+            if !keep && !rendered.contains(path.as_str()) {
+                gone.push(path.clone());
             }
+            keep
+        });
+        for path in gone {
+            let target = opts.out.join(&path);
+            match std::fs::remove_file(&target) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot remove {}", target.display()))
+                }
+            }
+            remove_empty_parents(&opts.out, &target);
         }
     }
     for (path, owner, hash) in outputs {
@@ -484,21 +553,33 @@ pub fn build(opts: &Options) -> Result<Summary> {
         phases.mark("index");
     }
 
-    let cache = Cache {
-        fingerprint,
-        files: cache_files,
-        outputs: manifest,
-    };
-    save_cache(&cache_file, &cache)?;
+    let cached: Vec<CachedFileRef<'_>> = sources
+        .iter()
+        .zip(content.docs.iter().zip(&content.hashes).zip(&content.links))
+        .filter_map(|((path, stamp), ((disclosure, hash), links))| {
+            Some(CachedFileRef {
+                path,
+                stamp: (*stamp)?,
+                parsed: ParsedRef {
+                    disclosure,
+                    hash,
+                    links,
+                },
+            })
+        })
+        .collect();
+    cache::write(
+        &cache_dir,
+        &fingerprint,
+        &cached,
+        &manifest,
+        previous.as_ref(),
+        &dirty,
+    )?;
     phases.mark("cache");
 
-    let pages = cache
-        .outputs
-        .keys()
-        .filter(|p| p.ends_with(".html"))
-        .count();
-    let feeds = cache
-        .outputs
+    let pages = manifest.keys().filter(|p| p.ends_with(".html")).count();
+    let feeds = manifest
         .keys()
         .filter(|p| p.starts_with("feeds/") && p.ends_with(".xml"))
         .count();
@@ -508,60 +589,14 @@ pub fn build(opts: &Options) -> Result<Summary> {
         disclosures: content.docs.len(),
         pages,
         feeds,
-        files: cache.outputs.len(),
-        written: writer.written.into_inner(),
+        files: manifest.len(),
+        written: written.into_inner(),
         removed,
         withdrawn: site.withdrawn.len(),
         log_entries: log.entries.len() - prior_log.entries.len(),
         seconds: started.elapsed().as_secs_f64(),
         phases: phases.done,
     })
-}
-
-/// Which disclosures changed since the previous build (`None`: everything, a clean build), and
-/// which projects they touch, before and after the change.
-fn changes(
-    content: &Content,
-    previous: Option<&Cache>,
-) -> (Option<BTreeSet<String>>, BTreeSet<String>) {
-    let Some(previous) = previous else {
-        let projects = content
-            .docs
-            .iter()
-            .filter_map(|d| d.trade())
-            .map(|t| t.project.clone())
-            .collect();
-        return (None, projects);
-    };
-    let before: HashMap<&str, &Parsed> = previous
-        .files
-        .iter()
-        .map(|f| (f.parsed.disclosure.id.as_str(), &f.parsed))
-        .collect();
-    let mut changed = BTreeSet::new();
-    let mut projects = BTreeSet::new();
-    let mut now = BTreeSet::new();
-    for (d, hash) in content.docs.iter().zip(&content.hashes) {
-        now.insert(d.id.as_str());
-        match before.get(d.id.as_str()) {
-            Some(p) if &p.hash == hash && p.disclosure == *d => {}
-            old => {
-                changed.insert(d.id.clone());
-                projects.extend(d.trade().map(|t| t.project.clone()));
-                projects.extend(
-                    old.and_then(|p| p.disclosure.trade())
-                        .map(|t| t.project.clone()),
-                );
-            }
-        }
-    }
-    for (id, p) in &before {
-        if !now.contains(id) {
-            changed.insert(id.to_string());
-            projects.extend(p.disclosure.trade().map(|t| t.project.clone()));
-        }
-    }
-    (Some(changed), projects)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -605,9 +640,6 @@ fn render_and_write(
 
     // Site-wide pages: lists, departments, home, feeds, sitemap, open-data indexes.
     let lists = render::lists(site);
-    lists
-        .par_iter()
-        .try_for_each(|l| writer.put_all(&Owner::Site, &render::list_pages(site, l)))?;
     let site_wide: Vec<Box<dyn Fn() -> Vec<OutFile> + Sync + Send + '_>> = vec![
         Box::new(|| render::projects_index(site)),
         Box::new(|| vec![render::departments_index(site)]),
@@ -632,61 +664,71 @@ fn render_and_write(
         Box::new(|| data::data_files(site)),
         Box::new(|| data::sitemap(site)),
     ];
-    site_wide
-        .par_iter()
-        .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))?;
-    phases.mark("lists+feeds");
-
-    // The publication log: new, revised, re-rendered and withdrawn pages, in id order.
-    let mut appends: Vec<(String, String, Event, String, String)> = Vec::new();
-    for (i, page_hash) in page_hashes {
-        let d = targets[i];
-        let source = site.source_hash(d);
-        let event = match log.latest(&d.id) {
-            None => Some(Event::Published),
-            Some(e) if e.event == Event::Withdrawn => {
-                let known = log
-                    .revisions(&d.id)
-                    .iter()
-                    .any(|r| r.source_sha256 == source);
-                Some(if known {
-                    Event::Published
-                } else {
-                    Event::Revised
-                })
+    // The site-wide pages and, beside them, the publication log: new, revised, re-rendered and
+    // withdrawn pages, in id order.
+    let (pages, log_json) = rayon::join(
+        || {
+            lists
+                .par_iter()
+                .try_for_each(|l| writer.put_all(&Owner::Site, &render::list_pages(site, l)))?;
+            site_wide
+                .par_iter()
+                .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))
+        },
+        || {
+            let mut appends: Vec<(String, String, Event, String, String)> = Vec::new();
+            for (i, page_hash) in page_hashes {
+                let d = targets[i];
+                let source = site.source_hash(d);
+                let event = match log.latest(&d.id) {
+                    None => Some(Event::Published),
+                    Some(e) if e.event == Event::Withdrawn => {
+                        let known = log
+                            .revisions(&d.id)
+                            .iter()
+                            .any(|r| r.source_sha256 == source);
+                        Some(if known {
+                            Event::Published
+                        } else {
+                            Event::Revised
+                        })
+                    }
+                    Some(e) if e.source_sha256 != source => Some(Event::Revised),
+                    Some(e) if e.page_sha256 != page_hash => Some(Event::Rerendered),
+                    Some(_) => None,
+                };
+                if let Some(event) = event {
+                    appends.push((d.id.clone(), d.url(), event, source, page_hash));
+                }
             }
-            Some(e) if e.source_sha256 != source => Some(Event::Revised),
-            Some(e) if e.page_sha256 != page_hash => Some(Event::Rerendered),
-            Some(_) => None,
-        };
-        if let Some(event) = event {
-            appends.push((d.id.clone(), d.url(), event, source, page_hash));
-        }
-    }
-    let public: BTreeSet<&str> = site.public.iter().map(|d| d.id.as_str()).collect();
-    for e in log.latest_entries() {
-        if e.event != Event::Withdrawn && !public.contains(e.id.as_str()) {
-            appends.push((
-                e.id.clone(),
-                e.url.clone(),
-                Event::Withdrawn,
-                e.source_sha256.clone(),
-                String::new(),
-            ));
-        }
-    }
-    appends.sort_by(|a, b| a.0.cmp(&b.0));
-    for (id, url, event, source, page) in appends {
-        log.append(site.today, &id, &url, event, &source, &page);
-    }
+            for e in log.latest_entries() {
+                let public = site.get(&e.id).is_some_and(|d| d.is_public(site.today));
+                if e.event != Event::Withdrawn && !public {
+                    appends.push((
+                        e.id.clone(),
+                        e.url.clone(),
+                        Event::Withdrawn,
+                        e.source_sha256.clone(),
+                        String::new(),
+                    ));
+                }
+            }
+            appends.sort_by(|a, b| a.0.cmp(&b.0));
+            for (id, url, event, source, page) in appends {
+                log.append(site.today, &id, &url, event, &source, &page);
+            }
+            log.to_json()
+        },
+    );
+    pages?;
     writer.put(
         &Owner::Site,
         &OutFile {
             path: log::LOG_PATH.to_string(),
-            bytes: log.to_json().into_bytes(),
+            bytes: log_json.into_bytes(),
         },
     )?;
-    phases.mark("log");
+    phases.mark("lists+feeds+log");
     Ok(())
 }
 
@@ -754,14 +796,6 @@ fn remove_empty_parents(root: &Path, file: &Path) {
         }
         dir = d.parent();
     }
-}
-
-fn save_cache(path: &Path, cache: &Cache) -> Result<()> {
-    let bytes = postcard::to_allocvec(cache).context("cannot encode the build cache")?;
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 /// Brings the search index in step with the site: everything in a clean build (or when the index

@@ -7,6 +7,7 @@
 //! written before the whole content has validated.
 
 pub mod build;
+pub mod cache;
 pub mod content;
 pub mod data;
 pub mod feeds;

@@ -1,0 +1,193 @@
+//! What one build leaves for the next: the parse of every source file (by size and modification
+//! time) and every output file's owner and hash. It lives in a folder beside the output,
+//! `.public.site-gen-cache/`:
+//!
+//! - `files-00` … `files-63`: the parsed source files, sharded by a hash of their path, so that
+//!   a build that changed one file rewrites one shard (about 1/64 of the cache) and a build
+//!   reads the shards in parallel;
+//! - `manifest`: the configuration fingerprint, the hash of every shard, and the outputs.
+//!
+//! Shards are written first and the manifest last, each atomically; a shard whose bytes do not
+//! match the manifest (a build killed between the two) makes the whole cache unusable, and the
+//! next build is a clean one. A cache is only ever an optimisation: nothing is lost without it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use disclosure::Disclosure;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::content::Parsed;
+
+/// How many shards the parsed files are spread over.
+pub const SHARDS: usize = 64;
+
+/// Who produced an output file, so an incremental build knows which old files it replaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Owner {
+    Disclosure(String),
+    Project(String),
+    Site,
+}
+
+/// Size and modification time of a source file: when both are unchanged, so is its parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    pub modified_ns: u64,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some(Stamp {
+            size: meta.len(),
+            modified_ns: modified.as_nanos() as u64,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CachedFile {
+    pub path: PathBuf,
+    pub stamp: Stamp,
+    pub parsed: Parsed,
+}
+
+/// A [`CachedFile`] borrowed from the build's content: serialises to the same bytes, without
+/// copying 100,000 disclosures to save them.
+#[derive(Serialize)]
+pub struct CachedFileRef<'a> {
+    pub path: &'a Path,
+    pub stamp: Stamp,
+    pub parsed: ParsedRef<'a>,
+}
+
+/// The borrowed form of [`Parsed`], field for field.
+#[derive(Serialize)]
+pub struct ParsedRef<'a> {
+    pub disclosure: &'a Disclosure,
+    pub hash: &'a [u8; 32],
+    pub links: &'a [(usize, String)],
+}
+
+/// Every output file: its owner and a hash of its bytes.
+pub type Outputs = BTreeMap<String, (Owner, u64)>;
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    fingerprint: String,
+    /// xxh3 of each shard's bytes.
+    shards: Vec<u64>,
+    outputs: Outputs,
+}
+
+/// The previous build's cache, read back.
+#[derive(Debug, Default)]
+pub struct Cache {
+    pub files: Vec<CachedFile>,
+    pub outputs: Outputs,
+    shards: Vec<u64>,
+}
+
+/// Which shard a source file's parse lives in.
+pub fn shard_of(path: &Path) -> usize {
+    (xxh3_64(path.as_os_str().as_encoded_bytes()) % SHARDS as u64) as usize
+}
+
+/// Hash of an output file's bytes, to skip writing what has not changed.
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    xxh3_64(bytes)
+}
+
+fn shard_path(dir: &Path, shard: usize) -> PathBuf {
+    dir.join(format!("files-{shard:02}"))
+}
+
+/// Reads the cache in `dir` if it was written for `fingerprint` and is whole; `None` otherwise.
+pub fn read(dir: &Path, fingerprint: &str) -> Option<Cache> {
+    let bytes = std::fs::read(dir.join("manifest")).ok()?;
+    let manifest: Manifest = postcard::from_bytes(&bytes).ok()?;
+    if manifest.fingerprint != fingerprint || manifest.shards.len() != SHARDS {
+        return None;
+    }
+    let shards: Vec<Vec<CachedFile>> = (0..SHARDS)
+        .into_par_iter()
+        .map(|i| {
+            let bytes = std::fs::read(shard_path(dir, i)).ok()?;
+            if xxh3_64(&bytes) != manifest.shards[i] {
+                return None;
+            }
+            postcard::from_bytes(&bytes).ok()
+        })
+        .collect::<Option<_>>()?;
+    Some(Cache {
+        files: shards.into_iter().flatten().collect(),
+        outputs: manifest.outputs,
+        shards: manifest.shards,
+    })
+}
+
+/// Writes the cache into `dir`: the shards in `dirty` (every shard when there is no previous
+/// cache to keep them from), then the manifest.
+pub fn write(
+    dir: &Path,
+    fingerprint: &str,
+    files: &[CachedFileRef<'_>],
+    outputs: &Outputs,
+    previous: Option<&Cache>,
+    dirty: &[bool; SHARDS],
+) -> Result<()> {
+    if dir.is_file() {
+        // The single-file cache of earlier versions.
+        std::fs::remove_file(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let previous = previous.filter(|p| p.shards.len() == SHARDS);
+    let mut by_shard: Vec<Vec<&CachedFileRef<'_>>> = vec![Vec::new(); SHARDS];
+    for f in files {
+        by_shard[shard_of(f.path)].push(f);
+    }
+    let shards: Vec<u64> = by_shard
+        .par_iter()
+        .enumerate()
+        .map(|(i, files)| match previous {
+            Some(p) if !dirty[i] => Ok(p.shards[i]),
+            _ => {
+                let bytes =
+                    postcard::to_allocvec(files).context("cannot encode the build cache")?;
+                write_atomically(&shard_path(dir, i), &bytes)?;
+                Ok(xxh3_64(&bytes))
+            }
+        })
+        .collect::<Result<_>>()?;
+    let manifest = postcard::to_allocvec(&ManifestRef {
+        fingerprint,
+        shards: &shards,
+        outputs,
+    })
+    .context("cannot encode the build cache")?;
+    write_atomically(&dir.join("manifest"), &manifest)
+}
+
+/// [`Manifest`], borrowed.
+#[derive(Serialize)]
+struct ManifestRef<'a> {
+    fingerprint: &'a str,
+    shards: &'a [u64],
+    outputs: &'a Outputs,
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
