@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use crate::cache::{self, CachedFile, CachedFileRef, Owner, ParsedRef, Stamp};
 use crate::content::{self, Content, Parsed};
-use crate::log::{self, Event, PublicationLog};
+use crate::log::{self, Event, NewEntry, PublicationLog};
 use crate::output::OutFile;
 use crate::site::Site;
 use crate::{data, feeds, render};
@@ -127,16 +127,24 @@ fn fingerprint(content: &Path, today: NaiveDate) -> String {
 
 /// Reads the publication log the previous build left in `out`, if any.
 pub fn read_log(out: &Path) -> Result<PublicationLog> {
+    read_log_text(out).map(|(log, _)| log)
+}
+
+/// The publication log in `out` and its JSON text, if there is one.
+fn read_log_text(out: &Path) -> Result<(PublicationLog, Option<String>)> {
     let path = out.join(log::LOG_PATH);
     match std::fs::read_to_string(&path) {
-        Ok(text) => PublicationLog::from_json(&text).with_context(|| {
-            format!(
-                "{}: the publication log is damaged; run `site-gen verify {}`",
-                path.display(),
-                out.display()
-            )
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PublicationLog::default()),
+        Ok(text) => match PublicationLog::from_json(&text) {
+            Ok(log) => Ok((log, Some(text))),
+            Err(e) => Err(e).with_context(|| {
+                format!(
+                    "{}: the publication log is damaged; run `site-gen verify {}`",
+                    path.display(),
+                    out.display()
+                )
+            }),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((PublicationLog::default(), None)),
         Err(e) => {
             Err(e).with_context(|| format!("{}: cannot read the publication log", path.display()))
         }
@@ -330,7 +338,8 @@ fn changes(
         let Some(i) = index_of(id) else { continue };
         let d = &content.docs[i];
         match before.get(id.as_str()) {
-            Some(p) if p.hash == content.hashes[i] && p.disclosure == *d => {}
+            // The same bytes at the same place parse the same (the cache keeps no bodies).
+            Some(p) if p.hash == content.hashes[i] && p.disclosure.source == d.source => {}
             old => {
                 changed.insert(id.clone());
                 projects.extend(d.trade().map(|t| t.project.clone()));
@@ -413,7 +422,12 @@ pub fn build(opts: &Options) -> Result<Summary> {
     };
     let fingerprint = fingerprint(&opts.content, opts.today);
     let cache_dir = cache_path(&opts.out);
-    let mut previous = if opts.clean || !opts.out.is_dir() {
+    // The cache keeps no bodies, so an index that must be written whole needs a clean build.
+    let index_missing = opts
+        .index
+        .as_ref()
+        .is_some_and(|dir| !dir.join("meta.json").exists());
+    let mut previous = if opts.clean || index_missing || !opts.out.is_dir() {
         None
     } else {
         cache::read(&cache_dir, &fingerprint)
@@ -423,7 +437,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     // Load and validate: nothing below runs unless the whole content is valid.
     let cached_files = previous.as_mut().map(|c| std::mem::take(&mut c.files));
     let Loaded {
-        content,
+        mut content,
         sources,
         parsed,
         changed,
@@ -436,9 +450,8 @@ pub fn build(opts: &Options) -> Result<Summary> {
     }
     phases.mark("load");
 
-    let mut log = read_log(&opts.out)?;
-    let prior_log = log.clone();
-    let site = Site::new(&content, opts.today, &prior_log);
+    let (log, log_text) = read_log_text(&opts.out)?;
+    let site = Site::new(&content, opts.today, &log);
     let targets: Vec<&Disclosure> = match &changed {
         None => site.public.clone(),
         Some(ids) => site
@@ -481,15 +494,18 @@ pub fn build(opts: &Options) -> Result<Summary> {
         &targets,
         &touched_projects,
         &writer,
-        &mut log,
+        log_text,
         &mut phases,
     );
-    if let Err(e) = result {
-        if !incremental {
-            let _ = std::fs::remove_dir_all(&staging);
+    let new_entries = match result {
+        Ok(new) => new,
+        Err(e) => {
+            if !incremental {
+                let _ = std::fs::remove_dir_all(&staging);
+            }
+            return Err(e);
         }
-        return Err(e);
-    }
+    };
     let Writer {
         outputs, written, ..
     } = writer;
@@ -541,22 +557,30 @@ pub fn build(opts: &Options) -> Result<Summary> {
     }
 
     if let Some(index_dir) = &opts.index {
-        update_index(
-            index_dir,
-            &site,
-            &targets,
-            changed.is_none(),
-            &prior_log,
-            &log,
-        )
-        .with_context(|| format!("{}: cannot update the search index", index_dir.display()))?;
+        update_index(index_dir, &site, &targets, changed.is_none(), &new_entries)
+            .with_context(|| format!("{}: cannot update the search index", index_dir.display()))?;
         phases.mark("index");
     }
 
+    // What the summary needs from the site; then the bodies go: the cache keeps none (a
+    // disclosure is rendered again only when its file changed, and then it is parsed again).
+    let withdrawn = site.withdrawn.len();
+    let log_entries = new_entries.len();
+    drop((targets, site));
+    for d in &mut content.docs {
+        d.body = String::new();
+    }
     let cached: Vec<CachedFileRef<'_>> = sources
         .iter()
-        .zip(content.docs.iter().zip(&content.hashes).zip(&content.links))
-        .filter_map(|((path, stamp), ((disclosure, hash), links))| {
+        .zip(
+            content
+                .docs
+                .iter()
+                .zip(&content.hashes)
+                .zip(&content.links)
+                .zip(&content.excerpts),
+        )
+        .filter_map(|((path, stamp), (((disclosure, hash), links), excerpt))| {
             Some(CachedFileRef {
                 path,
                 stamp: (*stamp)?,
@@ -564,6 +588,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
                     disclosure,
                     hash,
                     links,
+                    excerpt,
                 },
             })
         })
@@ -592,8 +617,8 @@ pub fn build(opts: &Options) -> Result<Summary> {
         files: manifest.len(),
         written: written.into_inner(),
         removed,
-        withdrawn: site.withdrawn.len(),
-        log_entries: log.entries.len() - prior_log.entries.len(),
+        withdrawn,
+        log_entries,
         seconds: started.elapsed().as_secs_f64(),
         phases: phases.done,
     })
@@ -606,9 +631,10 @@ fn render_and_write(
     targets: &[&Disclosure],
     touched_projects: &BTreeSet<String>,
     writer: &Writer<'_>,
-    log: &mut PublicationLog,
+    log_text: Option<String>,
     phases: &mut Phases,
-) -> Result<()> {
+) -> Result<Vec<log::Entry>> {
+    let log = site.log;
     // One page and one JSON file per disclosure; the page hashes go to the publication log.
     let bar = Progress::new(opts.progress, targets.len(), "pages");
     let page_hashes: Vec<(usize, String)> = targets
@@ -661,12 +687,13 @@ fn render_and_write(
         }),
         Box::new(render::assets),
         Box::new(|| feeds::feeds(site)),
-        Box::new(|| data::data_files(site)),
+        Box::new(|| vec![data::index_file(site)]),
+        Box::new(|| vec![data::ocds_file(site)]),
         Box::new(|| data::sitemap(site)),
     ];
     // The site-wide pages and, beside them, the publication log: new, revised, re-rendered and
     // withdrawn pages, in id order.
-    let (pages, log_json) = rayon::join(
+    let (pages, (new_entries, log_json)) = rayon::join(
         || {
             lists
                 .par_iter()
@@ -678,7 +705,7 @@ fn render_and_write(
         || {
             let mut appends: Vec<(String, String, Event, String, String)> = Vec::new();
             for (i, page_hash) in page_hashes {
-                let d = targets[i];
+                let d: &Disclosure = targets[i];
                 let source = site.source_hash(d);
                 let event = match log.latest(&d.id) {
                     None => Some(Event::Published),
@@ -714,10 +741,19 @@ fn render_and_write(
                 }
             }
             appends.sort_by(|a, b| a.0.cmp(&b.0));
-            for (id, url, event, source, page) in appends {
-                log.append(site.today, &id, &url, event, &source, &page);
-            }
-            log.to_json()
+            let appends: Vec<NewEntry<'_>> = appends
+                .iter()
+                .map(|(id, url, event, source, page)| NewEntry {
+                    id,
+                    url,
+                    event: *event,
+                    source,
+                    page,
+                })
+                .collect();
+            let new = log.next_entries(site.today, &appends);
+            let json = log.to_json_appending(log_text, &new);
+            (new, json)
         },
     );
     pages?;
@@ -729,7 +765,7 @@ fn render_and_write(
         },
     )?;
     phases.mark("lists+feeds+log");
-    Ok(())
+    Ok(new_entries)
 }
 
 /// Swaps the staging folder in for the published one.
@@ -805,8 +841,7 @@ fn update_index(
     site: &Site<'_>,
     targets: &[&Disclosure],
     clean: bool,
-    before: &PublicationLog,
-    after: &PublicationLog,
+    new_entries: &[log::Entry],
 ) -> Result<crate::index::IndexStats> {
     let fresh = clean || !dir.join("meta.json").exists();
     let mut writer = crate::index::IndexWriter::open(dir)?;
@@ -815,7 +850,7 @@ fn update_index(
         writer.upsert(site, &site.public)?;
     } else {
         writer.upsert(site, targets)?;
-        let left: Vec<String> = after.entries[before.entries.len()..]
+        let left: Vec<String> = new_entries
             .iter()
             .filter(|e| e.event == Event::Withdrawn)
             .map(|e| e.id.clone())

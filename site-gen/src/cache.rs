@@ -1,5 +1,5 @@
 //! What one build leaves for the next: the parse of every source file (by size and modification
-//! time) and every output file's owner and hash. It lives in a folder beside the output,
+//! time) without its body, and every output file's owner and hash. It lives in a folder beside the output,
 //! `.public.site-gen-cache/`:
 //!
 //! - `files-00` … `files-63`: the parsed source files, sharded by a hash of their path, so that
@@ -77,6 +77,7 @@ pub struct ParsedRef<'a> {
     pub disclosure: &'a Disclosure,
     pub hash: &'a [u8; 32],
     pub links: &'a [(usize, String)],
+    pub excerpt: &'a str,
 }
 
 /// Every output file: its owner and a hash of its bytes.

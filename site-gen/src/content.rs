@@ -23,6 +23,10 @@ pub struct Content {
     pub hashes: Vec<[u8; 32]>,
     /// Internal links of each body with their lines, in the same order as `docs`.
     pub links: Vec<Vec<(usize, String)>>,
+    /// The start of each body as plain text ([`crate::feeds::excerpt`]), in the same order as
+    /// `docs`: what the feeds quote. Disclosures the build cache supplies come without their
+    /// body (only a changed disclosure's page is rendered again), so the feeds read this.
+    pub excerpts: Vec<String>,
 }
 
 /// One source file, parsed: what the build cache keeps per file.
@@ -31,6 +35,7 @@ pub struct Parsed {
     pub disclosure: Disclosure,
     pub hash: [u8; 32],
     pub links: Vec<(usize, String)>,
+    pub excerpt: String,
 }
 
 /// Why content could not be loaded: every diagnostic found, sorted by file and line.
@@ -150,10 +155,12 @@ pub fn read_source(dir: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
 pub fn parse_source(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
     let disclosure = parse_disclosure(&file.display, &file.stem, &file.text)?;
     let links = internal_links(&disclosure);
+    let excerpt = crate::feeds::excerpt(&disclosure.body);
     Ok(Parsed {
         disclosure,
         hash: Sha256::digest(file.text.as_bytes()).into(),
         links,
+        excerpt,
     })
 }
 
@@ -201,11 +208,13 @@ pub fn assemble(
     });
     let mut hashes = Vec::with_capacity(docs.len());
     let mut links = Vec::with_capacity(docs.len());
+    let mut excerpts = Vec::with_capacity(docs.len());
     let docs: Vec<Disclosure> = docs
         .into_iter()
         .map(|p| {
             hashes.push(p.hash);
             links.push(p.links);
+            excerpts.push(p.excerpt);
             p.disclosure
         })
         .collect();
@@ -221,6 +230,7 @@ pub fn assemble(
             docs,
             hashes,
             links,
+            excerpts,
         }),
         _ => {
             diags.sort();

@@ -23,6 +23,12 @@ pub const FEED_ITEMS: usize = 50;
 /// Length of an item's description, in characters, before the ellipsis.
 pub const DESCRIPTION_CHARS: usize = 200;
 
+/// The start of a Markdown body as plain text, as long as a description can quote: what the
+/// build keeps of every body for the feeds ([`crate::content::Content::excerpts`]).
+pub fn excerpt(markdown: &str) -> String {
+    plain_text(markdown, DESCRIPTION_CHARS + 1)
+}
+
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
 /// China Standard Time: UTC+8 all year, no daylight saving.
@@ -184,7 +190,7 @@ fn item(site: &Site, d: &Disclosure) -> Item {
     Item {
         title: Some(xml_text(&d.title)),
         link: Some(url.clone()),
-        description: Some(description(d, site.today)),
+        description: Some(description(d, site.excerpt(d), site.today)),
         categories: categories
             .into_iter()
             .filter(|c| !c.is_empty())
@@ -200,15 +206,17 @@ fn item(site: &Site, d: &Disclosure) -> Item {
 }
 
 /// A plain-text summary for feed readers: the kind-specific facts first (who won and for how
-/// much, who was penalised and how), then the start of the body, cut at [`DESCRIPTION_CHARS`].
-/// A credit entry's state is judged on `today`, the build date, as on its page.
-pub fn description(d: &Disclosure, today: NaiveDate) -> String {
+/// much, who was penalised and how), then the start of the body (its [`excerpt`]), cut at
+/// [`DESCRIPTION_CHARS`]. A credit entry's state is judged on `today`, the build date, as on its
+/// page.
+pub fn description(d: &Disclosure, excerpt: &str, today: NaiveDate) -> String {
     let mut text = summary(d, today);
     if !text.is_empty() {
         text.push('。');
     }
     let budget = DESCRIPTION_CHARS + 1 - text.chars().count().min(DESCRIPTION_CHARS);
-    text.push_str(&plain_text(&d.body, budget));
+    // `plain_text` stops at its budget, so a shorter budget gives a prefix of the excerpt.
+    text.extend(excerpt.chars().take(budget));
     // RSS readers take a description as HTML (the writer wraps it in CDATA), so the plain text
     // is escaped: a `<` in a body is shown, never parsed.
     escape_html(&truncate_chars(&xml_text(&text), DESCRIPTION_CHARS))
@@ -529,6 +537,6 @@ mod tests {
         let text =
             format!("+++\nkind = \"page\"\ntitle = \"关于\"\ndate = 2026-01-01\n+++\n{body}\n");
         let d = disclosure::parse::parse_disclosure("content/about.md", "about", &text).unwrap();
-        description(&d, today())
+        description(&d, &excerpt(&d.body), today())
     }
 }

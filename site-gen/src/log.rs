@@ -75,6 +75,48 @@ fn event_key(e: Event) -> &'static str {
     }
 }
 
+const JSON_HEAD: &str = "{\"entries\":[\n";
+const JSON_TAIL: &str = "\n]}\n";
+
+fn push_entry(s: &mut String, e: &Entry) {
+    s.push_str(&serde_json::to_string(e).expect("entries serialise"));
+}
+
+/// An entry a build is about to append.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEntry<'a> {
+    pub id: &'a str,
+    pub url: &'a str,
+    pub event: Event,
+    pub source: &'a str,
+    pub page: &'a str,
+}
+
+/// The entry after `last` (the first when `None`), with its hash.
+fn chain(
+    last: Option<&Entry>,
+    date: NaiveDate,
+    id: &str,
+    url: &str,
+    event: Event,
+    source: &str,
+    page: &str,
+) -> Entry {
+    let mut e = Entry {
+        seq: last.map_or(1, |e| e.seq + 1),
+        date,
+        id: id.to_string(),
+        url: url.to_string(),
+        event,
+        source_sha256: source.to_string(),
+        page_sha256: page.to_string(),
+        prev: last.map_or(GENESIS.to_string(), |e| e.hash.clone()),
+        hash: String::new(),
+    };
+    e.hash = e.compute_hash();
+    e
+}
+
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The log as read from the previous build, plus what this build appends.
@@ -103,15 +145,56 @@ impl PublicationLog {
 
     /// One entry per line, so the file diffs and greps well.
     pub fn to_json(&self) -> String {
-        let mut s = String::from("{\"entries\":[\n");
+        let mut s = String::with_capacity(self.entries.len() * 512 + 32);
+        s.push_str(JSON_HEAD);
         for (i, e) in self.entries.iter().enumerate() {
             if i > 0 {
                 s.push_str(",\n");
             }
-            s.push_str(&serde_json::to_string(e).expect("entries serialise"));
+            push_entry(&mut s, e);
         }
-        s.push_str("\n]}\n");
+        s.push_str(JSON_TAIL);
         s
+    }
+
+    /// The JSON of this log with `new` appended, given `prior`, this log's JSON as
+    /// [`PublicationLog::to_json`] wrote it: its bytes (and its buffer) are kept as they are, so
+    /// a build that adds one entry to 100,000 does not write the other 100,000 again.
+    pub fn to_json_appending(&self, prior: Option<String>, new: &[Entry]) -> String {
+        match prior {
+            // Written by `to_json`: one line per entry between the head and the tail.
+            Some(text)
+                if !self.entries.is_empty()
+                    && text.starts_with(JSON_HEAD)
+                    && text.ends_with(JSON_TAIL)
+                    && text.bytes().filter(|&b| b == b'\n').count() == self.entries.len() + 2 =>
+            {
+                let mut s = text;
+                s.truncate(s.len() - JSON_TAIL.len());
+                s.reserve(new.len() * 512 + JSON_TAIL.len());
+                for e in new {
+                    s.push_str(",\n");
+                    push_entry(&mut s, e);
+                }
+                s.push_str(JSON_TAIL);
+                s
+            }
+            _ => {
+                let mut all = self.clone();
+                all.entries.extend(new.iter().cloned());
+                all.to_json()
+            }
+        }
+    }
+
+    /// The entries that appending `events` in order would add, chained to the last entry.
+    pub fn next_entries(&self, date: NaiveDate, events: &[NewEntry]) -> Vec<Entry> {
+        let mut out: Vec<Entry> = Vec::with_capacity(events.len());
+        for n in events {
+            let last = out.last().or(self.entries.last());
+            out.push(chain(last, date, n.id, n.url, n.event, n.source, n.page));
+        }
+        out
     }
 
     fn reindex(&mut self) {
@@ -162,23 +245,7 @@ impl PublicationLog {
         source: &str,
         page: &str,
     ) {
-        let prev = self
-            .entries
-            .last()
-            .map_or(GENESIS.to_string(), |e| e.hash.clone());
-        let seq = self.entries.last().map_or(1, |e| e.seq + 1);
-        let mut e = Entry {
-            seq,
-            date,
-            id: id.to_string(),
-            url: url.to_string(),
-            event,
-            source_sha256: source.to_string(),
-            page_sha256: page.to_string(),
-            prev,
-            hash: String::new(),
-        };
-        e.hash = e.compute_hash();
+        let e = chain(self.entries.last(), date, id, url, event, source, page);
         self.by_id
             .entry(e.id.clone())
             .or_default()
@@ -217,4 +284,64 @@ fn short(h: &str) -> &str {
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn new<'a>(id: &'a str, event: Event) -> NewEntry<'a> {
+        NewEntry {
+            id,
+            url: "/notices/x/",
+            event,
+            source: "ab",
+            page: "cd",
+        }
+    }
+
+    #[test]
+    fn appending_keeps_the_prior_bytes_and_equals_writing_all() {
+        let mut log = PublicationLog::default();
+        log.append(day("2026-01-01"), "a", "/a/", Event::Published, "s1", "p1");
+        log.append(day("2026-01-02"), "b", "/b/", Event::Published, "s2", "p2");
+        let prior = log.to_json();
+
+        let events = [new("a", Event::Revised), new("c", Event::Published)];
+        let added = log.next_entries(day("2026-02-01"), &events);
+        let spliced = log.to_json_appending(Some(prior.clone()), &added);
+
+        let mut whole = log.clone();
+        for n in &events {
+            whole.append(day("2026-02-01"), n.id, n.url, n.event, n.source, n.page);
+        }
+        assert_eq!(added, whole.entries[2..]);
+        assert_eq!(spliced, whole.to_json());
+        assert!(whole.chain_problems().is_empty());
+        assert!(spliced.starts_with(&prior[..prior.len() - JSON_TAIL.len()]));
+
+        // Text in another shape (not written by this version) is written again whole.
+        let reformatted = prior.replace(",\n", ",");
+        assert_eq!(
+            log.to_json_appending(Some(reformatted), &added),
+            whole.to_json()
+        );
+        // An empty log has nothing to keep.
+        let empty = PublicationLog::default();
+        let first = empty.next_entries(day("2026-02-01"), &events);
+        assert_eq!(first[0].prev, GENESIS);
+        assert_eq!(first[1].prev, first[0].hash);
+        assert_eq!(
+            empty.to_json_appending(Some(empty.to_json()), &first),
+            PublicationLog {
+                entries: first.clone(),
+                ..Default::default()
+            }
+            .to_json()
+        );
+    }
 }

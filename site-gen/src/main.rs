@@ -10,7 +10,9 @@ use site_gen::build::{self, Options};
 use site_gen::content::Invalid;
 
 /// A build allocates and frees millions of small strings; mimalloc does that markedly faster
-/// than the system allocator (the one-file rebuild of 100,000 disclosures, see `bench/site.sh`).
+/// than the system allocator (the one-file rebuild of 100,000 disclosures, see `bench/site.sh`:
+/// 1.7 s against 2.3 s). Built without transparent huge pages (`no_thp`): on a virtual machine
+/// that hands freed memory back to its host, zeroing fresh 2 MiB pages tripled the system time.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -87,6 +87,14 @@ impl<'a> Site<'a> {
         self.by_id.get(id).map(|&i| &self.content.docs[i])
     }
 
+    /// The start of the disclosure's body as plain text, for the feeds.
+    pub fn excerpt(&self, d: &Disclosure) -> &'a str {
+        self.by_id
+            .get(d.id.as_str())
+            .map(|&i| self.content.excerpts[i].as_str())
+            .unwrap_or_default()
+    }
+
     /// SHA-256 of the disclosure's source file, hex.
     pub fn source_hash(&self, d: &Disclosure) -> String {
         self.by_id

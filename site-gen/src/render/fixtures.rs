@@ -326,6 +326,10 @@ impl Fixture {
         docs.sort_by(|a, b| a.0.id.cmp(&b.0.id));
         let (docs, hashes): (Vec<_>, Vec<_>) = docs.into_iter().unzip();
         let links = vec![Vec::new(); docs.len()];
+        let excerpts = docs
+            .iter()
+            .map(|d| crate::feeds::excerpt(&d.body))
+            .collect();
         Fixture {
             content: Content {
                 dir: PathBuf::from("content"),
@@ -335,6 +339,7 @@ impl Fixture {
                 docs,
                 hashes,
                 links,
+                excerpts,
             },
             log: PublicationLog::default(),
         }
