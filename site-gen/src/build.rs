@@ -13,6 +13,7 @@
 //! `calendar.toml`, or a new theme or site-gen version makes the next build a clean one.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ffi::OsStr;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -24,8 +25,9 @@ use disclosure::validate::links_to_withdrawn;
 use disclosure::{Diagnostic, Disclosure};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
-use crate::cache::{self, CachedFile, CachedFileRef, Owner, ParsedRef, Stamp};
+use crate::cache::{self, CachedFile, CachedFileRef, Output, Owner, ParsedRef, Stamp};
 use crate::content::{self, Content, Parsed};
 use crate::log::{self, Event, NewEntry, PublicationLog};
 use crate::output::OutFile;
@@ -98,7 +100,7 @@ impl std::fmt::Display for Summary {
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 2");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 3");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -216,20 +218,33 @@ fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<Loaded> {
     let paths = content::markdown_files(&opts.content)?;
     let stamps: Vec<Option<Stamp>> = paths.par_iter().map(|p| Stamp::of(p)).collect();
     let incremental = previous.is_some();
-    let mut old: HashMap<PathBuf, (Stamp, Parsed)> = previous
+    let (old_paths, mut old): (Vec<PathBuf>, Vec<Option<(Stamp, Parsed)>>) = previous
         .unwrap_or_default()
         .into_iter()
-        .map(|f| (f.path, (f.stamp, f.parsed)))
+        .map(|f| (f.path, Some((f.stamp, f.parsed))))
+        .unzip();
+    let at: HashMap<&OsStr, usize, Xxh3DefaultBuilder> = old_paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_os_str(), i))
         .collect();
     // The cached parse of every file whose stamp is unchanged, moved out of `old`: what stays
     // there was changed or removed since.
     let reused: Vec<Option<Parsed>> = paths
         .iter()
         .zip(&stamps)
-        .map(|(path, stamp)| match old.get(path.as_path()) {
-            Some((s, _)) if Some(*s) == *stamp => old.remove(path.as_path()).map(|(_, p)| p),
-            _ => None,
+        .map(|(path, stamp)| {
+            let slot = &mut old[*at.get(path.as_os_str())?];
+            match slot {
+                Some((s, _)) if Some(*s) == *stamp => slot.take().map(|(_, p)| p),
+                _ => None,
+            }
         })
+        .collect();
+    let old: Vec<(&PathBuf, Parsed)> = old_paths
+        .iter()
+        .zip(old)
+        .filter_map(|(path, slot)| Some((path, slot?.1)))
         .collect();
     let mut dirty = [!incremental; cache::SHARDS];
     for (path, r) in paths.iter().zip(&reused) {
@@ -237,7 +252,7 @@ fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<Loaded> {
             dirty[cache::shard_of(path)] = true;
         }
     }
-    for path in old.keys() {
+    for (path, _) in &old {
         dirty[cache::shard_of(path)] = true;
     }
 
@@ -277,13 +292,17 @@ fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<Loaded> {
             Err(e) => failed.push(Err(e)),
         }
     }
-    ok.sort_by(|a, b| {
-        let (a, b) = (&a.2.disclosure, &b.2.disclosure);
+    // Sorting indexes, not the parses themselves, which are large to move.
+    let mut order: Vec<usize> = (0..ok.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&ok[a].2.disclosure, &ok[b].2.disclosure);
         a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source))
     });
+    let mut ok: Vec<Option<_>> = ok.into_iter().map(Some).collect();
     let mut sources = Vec::with_capacity(ok.len());
-    let results: Vec<_> = ok
+    let results: Vec<_> = order
         .into_iter()
+        .filter_map(|i| ok[i].take())
         .map(|(path, stamp, p)| {
             sources.push((path, stamp));
             Ok(p)
@@ -320,10 +339,10 @@ fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<Loaded> {
 fn changes(
     content: &Content,
     reparsed: &[String],
-    old: &HashMap<PathBuf, (Stamp, Parsed)>,
+    old: &[(&PathBuf, Parsed)],
 ) -> (BTreeSet<String>, BTreeSet<String>) {
     let before: HashMap<&str, &Parsed> = old
-        .values()
+        .iter()
         .map(|(_, p)| (p.disclosure.id.as_str(), p))
         .collect();
     let index_of = |id: &str| {
@@ -365,17 +384,54 @@ struct Writer<'a> {
     /// The previous build's outputs, when writing incrementally: unchanged bytes are skipped.
     previous: Option<&'a cache::Outputs>,
     written: std::sync::atomic::AtomicUsize,
-    outputs: Mutex<Vec<(String, Owner, u64)>>,
+    outputs: Mutex<Vec<(String, Output)>>,
 }
 
 impl Writer<'_> {
     fn put(&self, owner: &Owner, file: &OutFile) -> Result<()> {
+        self.put_with_inputs(owner, file, None)
+    }
+
+    /// Writes the site-wide page at `path` rendered from `inputs` (a hash of everything it is
+    /// rendered from), unless the previous build wrote it from the same inputs: then the file
+    /// stays as it is and `render` is not called.
+    fn put_rendered(
+        &self,
+        path: String,
+        inputs: u64,
+        render: impl FnOnce() -> OutFile,
+    ) -> Result<()> {
+        let kept = self
+            .previous
+            .and_then(|p| p.get(&path))
+            .filter(|o| o.inputs == Some(inputs) && self.root.join(&path).exists());
+        match kept {
+            Some(o) => {
+                self.record(path, o.clone());
+                Ok(())
+            }
+            None => {
+                let file = render();
+                debug_assert_eq!(file.path, path, "the renderer names the same file");
+                self.put_with_inputs(&Owner::Site, &file, Some(inputs))
+            }
+        }
+    }
+
+    fn record(&self, path: String, output: Output) {
+        self.outputs
+            .lock()
+            .expect("no panics while holding the lock")
+            .push((path, output));
+    }
+
+    fn put_with_inputs(&self, owner: &Owner, file: &OutFile, inputs: Option<u64>) -> Result<()> {
         let hash = cache::hash_bytes(&file.bytes);
         let target = self.root.join(&file.path);
         let unchanged = self
             .previous
             .and_then(|p| p.get(&file.path))
-            .is_some_and(|(_, h)| *h == hash && target.exists());
+            .is_some_and(|o| o.hash == hash && target.exists());
         if !unchanged {
             if let Some(dir) = target.parent() {
                 std::fs::create_dir_all(dir)
@@ -401,10 +457,14 @@ impl Writer<'_> {
             self.written
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        self.outputs
-            .lock()
-            .expect("no panics while holding the lock")
-            .push((file.path.clone(), owner.clone(), hash));
+        self.record(
+            file.path.clone(),
+            Output {
+                owner: owner.clone(),
+                hash,
+                inputs,
+            },
+        );
         Ok(())
     }
 
@@ -520,7 +580,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     if let Some(changed) = &changed {
         let rendered: HashSet<&str> = outputs.iter().map(|o| o.0.as_str()).collect();
         let mut gone = Vec::new();
-        manifest.retain(|path, (owner, _)| {
+        manifest.retain(|path, Output { owner, .. }| {
             let keep = match owner {
                 Owner::Disclosure(id) => {
                     !changed.contains(id.as_str())
@@ -546,8 +606,8 @@ pub fn build(opts: &Options) -> Result<Summary> {
             remove_empty_parents(&opts.out, &target);
         }
     }
-    for (path, owner, hash) in outputs {
-        manifest.insert(path, (owner, hash));
+    for (path, output) in outputs {
+        manifest.insert(path, output);
     }
     phases.mark("write");
 
@@ -670,14 +730,6 @@ fn render_and_write(
         Box::new(|| render::projects_index(site)),
         Box::new(|| vec![render::departments_index(site)]),
         Box::new(|| {
-            site.content
-                .departments
-                .all()
-                .iter()
-                .flat_map(|d| render::department_page(site, d))
-                .collect()
-        }),
-        Box::new(|| {
             vec![
                 render::home(site),
                 render::not_found(site),
@@ -695,9 +747,21 @@ fn render_and_write(
     // withdrawn pages, in id order.
     let (pages, (new_entries, log_json)) = rayon::join(
         || {
-            lists
-                .par_iter()
-                .try_for_each(|l| writer.put_all(&Owner::Site, &render::list_pages(site, l)))?;
+            // The paginated lists and department pages, each page kept from the previous build
+            // when what it shows is the same.
+            let jobs: Vec<render::PageJob<'_>> = lists
+                .iter()
+                .flat_map(|l| render::list_page_jobs(site, l))
+                .chain(
+                    site.content
+                        .departments
+                        .all()
+                        .iter()
+                        .flat_map(|d| render::department_page_jobs(site, d)),
+                )
+                .collect();
+            jobs.into_par_iter()
+                .try_for_each(|job| writer.put_rendered(job.path, job.inputs, job.render))?;
             site_wide
                 .par_iter()
                 .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))

@@ -80,8 +80,20 @@ pub struct ParsedRef<'a> {
     pub excerpt: &'a str,
 }
 
-/// Every output file: its owner and a hash of its bytes.
-pub type Outputs = BTreeMap<String, (Owner, u64)>;
+/// What the cache knows of one output file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Output {
+    pub owner: Owner,
+    /// Hash of its bytes.
+    pub hash: u64,
+    /// Hash of everything a site-wide page was rendered from (a list page: the list, its page
+    /// number and its items' ids and source hashes), when the renderer can name it: the next
+    /// build keeps the file without rendering it again while the inputs are the same.
+    pub inputs: Option<u64>,
+}
+
+/// Every output file, by path.
+pub type Outputs = BTreeMap<String, Output>;
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {

@@ -66,7 +66,8 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// Finds every `.md` file below `dir`, sorted so that builds are deterministic.
+/// Finds every `.md` file below `dir`, in a fixed order (by the bytes of their paths) so that
+/// builds are deterministic.
 pub fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(true) {
@@ -75,7 +76,8 @@ pub fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>> {
             files.push(entry.into_path());
         }
     }
-    files.sort();
+    // Byte order: comparing paths component by component took a tenth of a one-file rebuild.
+    files.sort_unstable_by(|a: &PathBuf, b: &PathBuf| a.as_os_str().cmp(b.as_os_str()));
     Ok(files)
 }
 

@@ -1195,9 +1195,9 @@ date = 2026-01-01
 mod tests {
     use super::testing::{fixture, today};
     use super::*;
-    use rayon::prelude::*;
     use crate::log::PublicationLog;
     use expect_test::expect;
+    use rayon::prelude::*;
     use serde_json::Value as Json;
 
     fn file<'a>(files: &'a [OutFile], path: &str) -> &'a OutFile {

@@ -95,6 +95,13 @@ impl<'a> Site<'a> {
             .unwrap_or_default()
     }
 
+    /// SHA-256 of the disclosure's source file.
+    pub fn source_sha256(&self, d: &Disclosure) -> Option<&'a [u8; 32]> {
+        self.by_id
+            .get(d.id.as_str())
+            .map(|&i| &self.content.hashes[i])
+    }
+
     /// SHA-256 of the disclosure's source file, hex.
     pub fn source_hash(&self, d: &Disclosure) -> String {
         self.by_id

@@ -9,7 +9,7 @@ use disclosure::SiteConfig;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// Which top-level section a page belongs to, to mark the current navigation link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Nav {
     Home,
     Notices,

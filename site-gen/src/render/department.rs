@@ -6,23 +6,48 @@ use maud::html;
 use rayon::prelude::*;
 use themes::Nav;
 
-use super::{breadcrumb, items, page_count, page_file, page_suffix, pagination, PER_PAGE};
-use crate::output::OutFile;
+use super::{
+    breadcrumb, items, page_count, page_file, page_inputs, page_suffix, pagination, PageJob,
+    PER_PAGE,
+};
+use crate::output::{file_for_url, OutFile};
 use crate::site::Site;
 
 /// `/departments/<id>/` and its further pages: the department and its disclosures.
 pub fn department_page(site: &Site, dep: &Department) -> Vec<OutFile> {
+    department_page_jobs(site, dep)
+        .into_par_iter()
+        .map(|job| (job.render)())
+        .collect()
+}
+
+/// The department's pages as jobs the build may skip ([`PageJob`]).
+pub fn department_page_jobs<'s>(site: &'s Site<'_>, dep: &'s Department) -> Vec<PageJob<'s>> {
+    let docs = department_docs(site, dep);
+    let pages = page_count(docs.len());
     let base = routes::department(&dep.id);
-    let docs: &[&disclosure::Disclosure] = site
-        .by_department
+    (1..=pages)
+        .map(|n| PageJob {
+            path: file_for_url(&routes::list_page(&base, n)),
+            inputs: page_inputs(site, &dep.id, docs, n),
+            render: Box::new(move || department_page_file(site, dep, n, pages)),
+        })
+        .collect()
+}
+
+fn department_docs<'s>(site: &'s Site<'_>, dep: &Department) -> &'s [&'s disclosure::Disclosure] {
+    site.by_department
         .get(dep.id.as_str())
-        .map_or(&[], |v| v.as_slice());
+        .map_or(&[], |v| v.as_slice())
+}
+
+fn department_page_file(site: &Site, dep: &Department, n: usize, pages: usize) -> OutFile {
+    let base = routes::department(&dep.id);
+    let docs = department_docs(site, dep);
     let feed = routes::department_feed(&dep.id);
     let feed_title = format!("{} RSS", dep.short);
-    let pages = page_count(docs.len());
-    (1..=pages)
-        .into_par_iter()
-        .map(|n| {
+    {
+        {
             let start = (n - 1) * PER_PAGE;
             let slice = &docs[start.min(docs.len())..(start + PER_PAGE).min(docs.len())];
             let title = page_suffix(&dep.name, n);
@@ -71,8 +96,8 @@ pub fn department_page(site: &Site, dep: &Department) -> Vec<OutFile> {
                 Nav::Departments,
                 main,
             )
-        })
-        .collect()
+        }
+    }
 }
 
 /// `/departments/`: every department with what it supervises and how much it published.

@@ -12,8 +12,10 @@ use maud::html;
 use rayon::prelude::*;
 use themes::Nav;
 
-use super::{breadcrumb, page_count, page_file, page_suffix, pagination, PER_PAGE};
-use crate::output::OutFile;
+use super::{
+    breadcrumb, page_count, page_file, page_inputs, page_suffix, pagination, PageJob, PER_PAGE,
+};
+use crate::output::{file_for_url, OutFile};
 use crate::site::Site;
 
 /// One list of the site: its first page's URL, what it shows and how it is navigated.
@@ -40,13 +42,13 @@ pub struct ListSpec<'a> {
 }
 
 /// A row of filter links, e.g. all the categories.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct FilterGroup {
     pub label: &'static str,
     pub options: Vec<FilterOption>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct FilterOption {
     pub label: String,
     pub url: String,
@@ -318,10 +320,32 @@ pub fn lists<'a>(site: &Site<'a>) -> Vec<ListSpec<'a>> {
 
 /// Every page of a list, 20 items a page, newest first.
 pub fn list_pages(site: &Site, list: &ListSpec) -> Vec<OutFile> {
-    let pages = page_count(list.items.len());
-    (1..=pages)
+    list_page_jobs(site, list)
         .into_par_iter()
-        .map(|n| list_page_file(site, list, n, pages))
+        .map(|job| (job.render)())
+        .collect()
+}
+
+/// The pages of a list as jobs the build may skip ([`PageJob`]).
+pub fn list_page_jobs<'s>(site: &'s Site<'_>, list: &'s ListSpec<'_>) -> Vec<PageJob<'s>> {
+    let pages = page_count(list.items.len());
+    let own = (
+        &list.url,
+        &list.title,
+        &list.intro,
+        &list.empty,
+        list.nav,
+        &list.feed,
+        &list.filters,
+        list.group_by_department,
+        &list.trail,
+    );
+    (1..=pages)
+        .map(|n| PageJob {
+            path: file_for_url(&list_page(&list.url, n)),
+            inputs: page_inputs(site, own, &list.items, n),
+            render: Box::new(move || list_page_file(site, list, n, pages)),
+        })
         .collect()
 }
 

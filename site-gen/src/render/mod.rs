@@ -23,14 +23,42 @@ use themes::{Meta, Nav};
 use crate::output::OutFile;
 use crate::site::Site;
 
-pub use department::{department_page, departments_index};
+pub use department::{department_page, department_page_jobs, departments_index};
 pub use doc::disclosure_page;
 pub use home::{assets, data_index, feeds_index, home, not_found};
-pub use lists::{list_pages, lists, FilterGroup, FilterOption, ListSpec};
+pub use lists::{list_page_jobs, list_pages, lists, FilterGroup, FilterOption, ListSpec};
 pub use project::{project_page, projects_index};
 
 /// Items per page of every paginated list.
 pub const PER_PAGE: usize = 20;
+
+/// One page of a paginated list, ready to render: its file, a hash of everything it is rendered
+/// from, and the renderer. The build keeps the previous build's file when the hash is the same,
+/// so a one-file change re-renders the list pages that show that file, not all 5,000.
+pub struct PageJob<'s> {
+    pub path: String,
+    pub inputs: u64,
+    pub render: Box<dyn FnOnce() -> OutFile + Send + 's>,
+}
+
+/// The hash of what page `n` of a list is rendered from, besides the site's configuration and
+/// build date (the build cache is keyed on those): `parts`, the list's own texts and counts,
+/// and every item on the page and the one before it (a page may say that a group continues),
+/// each by id and source hash. A page shows nothing of an item but what its source says.
+fn page_inputs(site: &Site, parts: impl std::hash::Hash, items: &[&Disclosure], n: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let start = (n - 1) * PER_PAGE;
+    let end = (start + PER_PAGE).min(items.len());
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    parts.hash(&mut h);
+    n.hash(&mut h);
+    items.len().hash(&mut h);
+    for d in &items[start.saturating_sub(1).min(end)..end] {
+        d.id.hash(&mut h);
+        site.source_sha256(d).hash(&mut h);
+    }
+    h.finish()
+}
 
 /// A whole page in the site's layout, at `url`.
 fn page_file(

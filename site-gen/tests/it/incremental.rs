@@ -2,7 +2,9 @@
 //! byte-identical to a clean build of the same content.
 
 use crate::support::*;
-use site_gen::build::{build, cache_path};
+use std::path::Path;
+
+use site_gen::build::{build, cache_path, Summary};
 
 #[test]
 fn incremental_equals_clean() {
@@ -74,4 +76,100 @@ fn deleting_a_file_removes_its_pages() {
     assert!(!out.join("data/disclosures/about.json").exists());
     let log = std::fs::read_to_string(out.join("data/log.json")).unwrap();
     assert!(log.contains("\"id\":\"about\"") && log.contains("\"event\":\"withdrawn\""));
+}
+
+/// Builds `content` incrementally into `inc` and, from a copy of `inc` as it was before (so that
+/// both read the same publication log), cleanly into a second folder; the two must be the same
+/// byte for byte. Returns the incremental build's summary.
+fn step(content: &Path, inc: &Path, what: &str) -> Summary {
+    let today = day("2026-11-26");
+    let before = tempfile::tempdir().unwrap();
+    let clean = before.path().join("public");
+    copy_tree(inc, &clean);
+    let s = build_at(content, inc, today).unwrap();
+    assert!(s.incremental, "{what}: {s}");
+    let mut opts = options(content, &clean, today);
+    opts.clean = true;
+    build(&opts).unwrap();
+    let (a, b) = (snapshot(inc), snapshot(&clean));
+    let only_a: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    let only_b: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "{what}: file sets differ: {only_a:?} vs {only_b:?}"
+    );
+    let differing: Vec<_> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert!(
+        differing.is_empty(),
+        "{what}: incremental and clean builds differ in {differing:?}"
+    );
+    s
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{}: no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Every kind of change an editor makes, one after another, each rebuilt incrementally and
+/// compared with a clean build: the pages kept from the previous build (list pages, department
+/// pages, the cached parses without their bodies) must be exactly what a clean build writes.
+#[test]
+fn every_kind_of_change_rebuilds_like_a_clean_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    copy_tree(&demo_content(), &content);
+    let inc = tmp.path().join("public");
+    build_at(&content, &inc, day("2026-11-26")).unwrap();
+    let tender = content.join("notices/2026-cg-031-tender.md");
+    let credit = content.join("credit/black-2026-hengtong.md");
+
+    // Only the body: the page, the feeds' excerpt and the log change; no list shows the body.
+    std::fs::write(
+        &tender,
+        std::fs::read_to_string(&tender).unwrap() + "\n补充：开标地点不变。\n",
+    )
+    .unwrap();
+    let s = step(&content, &inc, "body edit");
+    assert_eq!((s.parsed, s.log_entries), (1, 1), "{s}");
+
+    // An older date moves the notice down the lists, across pages.
+    edit(
+        &tender,
+        "date = 2026-05-18T10:00:00",
+        "date = 2025-02-03T10:00:00",
+    );
+    step(&content, &inc, "date moved");
+
+    // From the black list to the red list: the credit lists and their counts change.
+    edit(&credit, "list = \"black\"", "list = \"red\"");
+    step(&content, &inc, "credit list changed");
+
+    // A new file, then the same disclosure moved to another file name.
+    let copy = content.join("notices/2026-cg-031-tender-copy.md");
+    let text = std::fs::read_to_string(&tender).unwrap();
+    std::fs::write(
+        &copy,
+        text.replacen("+++\n", "+++\nid = \"cg-031-again\"\n", 1),
+    )
+    .unwrap();
+    let s = step(&content, &inc, "file added");
+    assert!(inc.join("notices/cg-031-again/index.html").exists(), "{s}");
+    let moved = content.join("notices/2026-cg-031-again.md");
+    std::fs::rename(&copy, &moved).unwrap();
+    step(&content, &inc, "file renamed");
+
+    // A file removed: its page, its JSON and every mention in lists and feeds go.
+    std::fs::remove_file(&moved).unwrap();
+    let s = step(&content, &inc, "file removed");
+    assert!(s.removed >= 2, "{s}");
+    assert!(!inc.join("notices/cg-031-again/index.html").exists());
+
+    // Saved again unchanged: parsed again, and nothing written.
+    let text = std::fs::read_to_string(&credit).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&credit, text).unwrap();
+    let s = step(&content, &inc, "touched");
+    assert_eq!((s.parsed, s.written, s.log_entries), (1, 0, 0), "{s}");
 }
