@@ -5,7 +5,8 @@
 //! - `files-00` … `files-63`: the parsed source files, sharded by a hash of their path, so that
 //!   a build that changed one file rewrites one shard (about 1/64 of the cache) and a build
 //!   reads the shards in parallel;
-//! - `manifest`: the configuration fingerprint, the hash of every shard, and the outputs.
+//! - `manifest`: the configuration fingerprint, the hash of every shard, and the site-wide
+//!   outputs (lists, feeds, open data), each with its hash and what it was rendered from.
 //!
 //! Shards are written first and the manifest last, each atomically; a shard whose bytes do not
 //! match the manifest (a build killed between the two) makes the whole cache unusable, and the
@@ -25,7 +26,8 @@ use crate::content::Parsed;
 /// How many shards the parsed files are spread over.
 pub const SHARDS: usize = 64;
 
-/// Who produced an output file, so an incremental build knows which old files it replaces.
+/// Who produced an output file: the site-wide files go into the cache's manifest, the others
+/// are known from the disclosures and projects that produce them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Owner {
     Disclosure(String),
@@ -59,7 +61,8 @@ impl Stamp {
 pub struct CachedFile {
     pub path: PathBuf,
     pub stamp: Stamp,
-    pub parsed: Parsed,
+    /// Boxed: a build moves 100,000 of these around before they settle in the content.
+    pub parsed: Box<Parsed>,
 }
 
 /// A [`CachedFile`] borrowed from the build's content: serialises to the same bytes, without
@@ -80,10 +83,10 @@ pub struct ParsedRef<'a> {
     pub excerpt: &'a str,
 }
 
-/// What the cache knows of one output file.
+/// What the cache knows of one site-wide output file (lists, feeds, open data, …). The pages
+/// and JSON of disclosures and projects are not listed: a build knows them from the content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Output {
-    pub owner: Owner,
     /// Hash of its bytes.
     pub hash: u64,
     /// Hash of everything a site-wide page was rendered from (a list page: the list, its page

@@ -154,23 +154,23 @@ pub fn read_source(dir: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
 }
 
 /// Parses one source file, hashes its bytes and finds its internal links.
-pub fn parse_source(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
+pub fn parse_source(file: &SourceFile) -> Result<Box<Parsed>, Vec<Diagnostic>> {
     let disclosure = parse_disclosure(&file.display, &file.stem, &file.text)?;
     let links = internal_links(&disclosure);
     let excerpt = crate::feeds::excerpt(&disclosure.body);
-    Ok(Parsed {
+    Ok(Box::new(Parsed {
         disclosure,
         hash: Sha256::digest(file.text.as_bytes()).into(),
         links,
         excerpt,
-    })
+    }))
 }
 
 /// Loads and validates the whole content folder. `progress` is called once per file parsed.
 pub fn load(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Content> {
     let config = load_config(dir);
     let files = markdown_files(dir)?;
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = files
+    let parsed: Vec<Result<Box<Parsed>, Vec<Diagnostic>>> = files
         .par_iter()
         .map(|path| {
             let r = read_source(dir, path)
@@ -187,7 +187,7 @@ pub fn load(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Content> {
 pub fn assemble(
     dir: &Path,
     config: Result<(SiteConfig, Departments, Calendar), Invalid>,
-    parsed: Vec<Result<Parsed, Vec<Diagnostic>>>,
+    parsed: Vec<Result<Box<Parsed>, Vec<Diagnostic>>>,
 ) -> Result<Content> {
     let mut diags = Vec::new();
     let mut docs = Vec::with_capacity(parsed.len());
@@ -204,7 +204,7 @@ pub fn assemble(
             None
         }
     };
-    docs.sort_by(|a: &Parsed, b: &Parsed| {
+    docs.sort_by(|a, b| {
         let (a, b) = (&a.disclosure, &b.disclosure);
         a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source))
     });
@@ -214,6 +214,7 @@ pub fn assemble(
     let docs: Vec<Disclosure> = docs
         .into_iter()
         .map(|p| {
+            let p = *p;
             hashes.push(p.hash);
             links.push(p.links);
             excerpts.push(p.excerpt);

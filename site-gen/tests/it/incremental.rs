@@ -166,6 +166,18 @@ fn every_kind_of_change_rebuilds_like_a_clean_build() {
     assert!(s.removed >= 2, "{s}");
     assert!(!inc.join("notices/cg-031-again/index.html").exists());
 
+    // Into a project of its own, then gone: the new project's page comes and goes with it.
+    edit(
+        &tender,
+        "project = \"PDSCG-2026-031\"",
+        "project = \"PDSCG-2026-999\"",
+    );
+    step(&content, &inc, "moved to another project");
+    assert!(inc.join("projects/PDSCG-2026-999/index.html").exists());
+    std::fs::remove_file(&tender).unwrap();
+    step(&content, &inc, "project gone");
+    assert!(!inc.join("projects/PDSCG-2026-999/index.html").exists());
+
     // Saved again unchanged: parsed again, and nothing written.
     let text = std::fs::read_to_string(&credit).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
