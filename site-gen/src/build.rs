@@ -30,6 +30,7 @@ use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use crate::cache::{self, CachedFile, CachedFileRef, Output, Owner, ParsedRef, Stamp};
 use crate::content::{self, Content, Parsed};
+use crate::data::ItemIndex;
 use crate::index::IndexWriter;
 use crate::log::{self, Event, NewEntry, PublicationLog};
 use crate::output::file_for_url;
@@ -103,7 +104,7 @@ impl std::fmt::Display for Summary {
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 4");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 6");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -449,6 +450,80 @@ impl Writer<'_> {
         }
     }
 
+    /// The previous build's record of the site-wide file at `path`, if it was made from the
+    /// same `inputs` and is still there.
+    fn kept(&self, path: &str, inputs: u64) -> Option<Output> {
+        self.previous
+            .and_then(|p| p.get(path))
+            .filter(|o| o.inputs == Some(inputs) && self.root.join(path).exists())
+            .cloned()
+    }
+
+    /// Writes a file made of pieces, some of them ranges of the file it replaces.
+    fn put_pieces(&self, file: &data::ItemFile, inputs: u64) -> Result<()> {
+        use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+        let target = self.root.join(&file.path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let old = if file.pieces.iter().any(|p| matches!(p, data::Piece::Old(_))) {
+            Some(
+                std::fs::File::open(&target)
+                    .with_context(|| format!("cannot read {}", target.display()))?,
+            )
+        } else {
+            None
+        };
+        let dest = if self.previous.is_some() {
+            target.with_file_name(format!(
+                ".{}.tmp",
+                target
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            ))
+        } else {
+            target.clone()
+        };
+        let write = || -> std::io::Result<()> {
+            let mut out = std::fs::File::create(&dest)?;
+            for piece in &file.pieces {
+                match (piece, old.as_ref()) {
+                    (data::Piece::New(bytes), _) => out.write_all(bytes)?,
+                    (data::Piece::Old(range), Some(mut old)) => {
+                        old.seek(SeekFrom::Start(range.start))?;
+                        let want = range.end - range.start;
+                        // Between two files the kernel copies the bytes itself.
+                        let copied = std::io::copy(&mut old.take(want), &mut out)?;
+                        if copied != want {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::UnexpectedEof,
+                                "the previous file is shorter than the cache says",
+                            ));
+                        }
+                    }
+                    (data::Piece::Old(_), None) => unreachable!("opened above"),
+                }
+            }
+            out.flush()
+        };
+        write().with_context(|| format!("cannot write {}", dest.display()))?;
+        if dest != target {
+            std::fs::rename(&dest, &target)
+                .with_context(|| format!("cannot replace {}", target.display()))?;
+        }
+        self.written.fetch_add(1, Ordering::Relaxed);
+        self.record(
+            file.path.clone(),
+            Output {
+                hash: 0,
+                inputs: Some(inputs),
+            },
+        );
+        Ok(())
+    }
+
     fn record(&self, path: String, output: Output) {
         self.outputs
             .lock()
@@ -597,10 +672,15 @@ pub fn build(opts: &Options) -> Result<Summary> {
         &touched_projects,
         &writer,
         log_text,
+        DataReuse {
+            previous: previous.as_ref().map(|c| &c.items),
+            changed: changed.as_ref(),
+            inputs: content_inputs(&content),
+        },
         &mut phases,
     );
-    let new_entries = match result {
-        Ok(new) => new,
+    let (new_entries, items) = match result {
+        Ok(done) => done,
         Err(e) => {
             if !incremental {
                 let _ = std::fs::remove_dir_all(&staging);
@@ -700,6 +780,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         &fingerprint,
         &cached,
         &manifest,
+        &items,
         previous.as_ref(),
         &dirty,
     )?;
@@ -744,8 +825,9 @@ fn render_and_write(
     touched_projects: &BTreeSet<String>,
     writer: &Writer<'_>,
     log_text: Option<String>,
+    data_reuse: DataReuse<'_>,
     phases: &mut Phases,
-) -> Result<Vec<log::Entry>> {
+) -> Result<(Vec<log::Entry>, BTreeMap<String, ItemIndex>)> {
     let log = site.log;
     // One page and one JSON file per disclosure; the page hashes go to the publication log.
     let bar = Progress::new(opts.progress, targets.len(), "pages");
@@ -791,32 +873,21 @@ fn render_and_write(
         }),
         Box::new(render::assets),
         Box::new(|| feeds::feeds(site)),
-        Box::new(|| vec![data::index_file(site)]),
-        Box::new(|| vec![data::ocds_file(site)]),
         Box::new(|| data::sitemap(site)),
     ];
     // The site-wide pages and, beside them, the publication log: new, revised, re-rendered and
     // withdrawn pages, in id order.
-    let (pages, (new_entries, log_json)) = rayon::join(
+    let ((pages, (index, ocds)), (new_entries, log_json)) = rayon::join(
         || {
-            // The paginated lists and department pages, each page kept from the previous build
-            // when what it shows is the same.
-            let jobs: Vec<render::PageJob<'_>> = lists
-                .iter()
-                .flat_map(|l| render::list_page_jobs(site, l))
-                .chain(
-                    site.content
-                        .departments
-                        .all()
-                        .iter()
-                        .flat_map(|d| render::department_page_jobs(site, d)),
-                )
-                .collect();
-            jobs.into_par_iter()
-                .try_for_each(|job| writer.put_rendered(job.path, job.inputs, job.render))?;
-            site_wide
-                .par_iter()
-                .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))
+            rayon::join(
+                || site_wide_pages(site, writer, &lists, &site_wide),
+                || {
+                    rayon::join(
+                        || data_reuse.write(writer, data::INDEX_URL, |r| data::index_file(site, r)),
+                        || data_reuse.write(writer, data::OCDS_URL, |r| data::ocds_file(site, r)),
+                    )
+                },
+            )
         },
         || {
             let mut appends: Vec<(String, String, Event, String, String)> = Vec::new();
@@ -873,6 +944,7 @@ fn render_and_write(
         },
     );
     pages?;
+    let items = [index?, ocds?].into_iter().collect();
     writer.put(
         &Owner::Site,
         &OutFile {
@@ -881,7 +953,94 @@ fn render_and_write(
         },
     )?;
     phases.mark("lists+feeds+log");
-    Ok(new_entries)
+    Ok((new_entries, items))
+}
+
+/// The paginated lists and department pages, each kept from the previous build when what it
+/// shows is the same, and the other site-wide files.
+fn site_wide_pages(
+    site: &Site<'_>,
+    writer: &Writer<'_>,
+    lists: &[render::ListSpec<'_>],
+    site_wide: &[Box<dyn Fn() -> Vec<OutFile> + Sync + Send + '_>],
+) -> Result<()> {
+    let jobs: Vec<render::PageJob<'_>> = lists
+        .iter()
+        .flat_map(|l| render::list_page_jobs(site, l))
+        .chain(
+            site.content
+                .departments
+                .all()
+                .iter()
+                .flat_map(|d| render::department_page_jobs(site, d)),
+        )
+        .collect();
+    jobs.into_par_iter()
+        .try_for_each(|job| writer.put_rendered(job.path, job.inputs, job.render))?;
+    site_wide
+        .par_iter()
+        .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))
+}
+
+/// A hash of every disclosure's id and source: with the configuration and the build date (the
+/// cache's fingerprint), all that the site-wide files are made from.
+fn content_inputs(content: &Content) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for (d, hash) in content.docs.iter().zip(&content.hashes) {
+        h.write(d.id.as_bytes());
+        h.write(hash);
+    }
+    h.finish()
+}
+
+/// What the open-data files may take from the previous build.
+struct DataReuse<'a> {
+    /// Where each item is in the previous build's files.
+    previous: Option<&'a BTreeMap<String, ItemIndex>>,
+    /// Disclosures whose items must be made anew (`None`: all of them).
+    changed: Option<&'a BTreeSet<String>>,
+    /// [`content_inputs`]: when it is the previous build's, the files are kept as they are.
+    inputs: u64,
+}
+
+impl DataReuse<'_> {
+    /// Writes the open-data file at `url`, made by `make` from the items it may copy from the
+    /// previous build's file (those of unchanged disclosures, when that file is still the one
+    /// the cache describes), and returns where its items are.
+    fn write(
+        &self,
+        writer: &Writer<'_>,
+        url: &str,
+        make: impl FnOnce(&data::Reuse<'_>) -> data::ItemFile,
+    ) -> Result<(String, ItemIndex)> {
+        let path = file_for_url(url);
+        let before = self.previous.and_then(|p| p.get(&path));
+        let target = writer.root.join(&path);
+        let on_disk = std::fs::metadata(&target).ok().map(|m| m.len());
+        let old = before.filter(|b| on_disk == Some(b.len));
+        if let (Some(old), Some(kept)) = (old, writer.kept(&path, self.inputs)) {
+            writer.record(path.clone(), kept);
+            return Ok((path, old.clone()));
+        }
+        let ranges = old.zip(self.changed).and_then(|(old, _)| old.ranges());
+        let changed: HashSet<&str, Xxh3DefaultBuilder> = self
+            .changed
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let reuse = |d: &Disclosure| {
+            let ranges = ranges.as_ref()?;
+            if changed.contains(d.id.as_str()) {
+                return None;
+            }
+            ranges.get(&data::item_key(d)).cloned()
+        };
+        let file = make(&reuse);
+        writer.put_pieces(&file, self.inputs)?;
+        Ok((path, file.items))
+    }
 }
 
 /// Swaps the staging folder in for the published one.

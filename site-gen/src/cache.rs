@@ -5,8 +5,9 @@
 //! - `files-00` … `files-63`: the parsed source files, sharded by a hash of their path, so that
 //!   a build that changed one file rewrites one shard (about 1/64 of the cache) and a build
 //!   reads the shards in parallel;
-//! - `manifest`: the configuration fingerprint, the hash of every shard, and the site-wide
-//!   outputs (lists, feeds, open data), each with its hash and what it was rendered from.
+//! - `manifest`: the configuration fingerprint, the hash of every shard, the site-wide outputs
+//!   (lists, feeds, open data), each with its hash and what it was rendered from, and where
+//!   each disclosure's item is in the open-data files.
 //!
 //! Shards are written first and the manifest last, each atomically; a shard whose bytes do not
 //! match the manifest (a build killed between the two) makes the whole cache unusable, and the
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::content::Parsed;
+use crate::data::ItemIndex;
 
 /// How many shards the parsed files are spread over.
 pub const SHARDS: usize = 64;
@@ -104,6 +106,7 @@ struct Manifest {
     /// xxh3 of each shard's bytes.
     shards: Vec<u64>,
     outputs: Outputs,
+    items: BTreeMap<String, ItemIndex>,
 }
 
 /// The previous build's cache, read back.
@@ -111,6 +114,8 @@ struct Manifest {
 pub struct Cache {
     pub files: Vec<CachedFile>,
     pub outputs: Outputs,
+    /// Where each disclosure's item is in the open-data files, by file.
+    pub items: BTreeMap<String, ItemIndex>,
     shards: Vec<u64>,
 }
 
@@ -148,6 +153,7 @@ pub fn read(dir: &Path, fingerprint: &str) -> Option<Cache> {
     Some(Cache {
         files: shards.into_iter().flatten().collect(),
         outputs: manifest.outputs,
+        items: manifest.items,
         shards: manifest.shards,
     })
 }
@@ -159,6 +165,7 @@ pub fn write(
     fingerprint: &str,
     files: &[CachedFileRef<'_>],
     outputs: &Outputs,
+    items: &BTreeMap<String, ItemIndex>,
     previous: Option<&Cache>,
     dirty: &[bool; SHARDS],
 ) -> Result<()> {
@@ -189,6 +196,7 @@ pub fn write(
         fingerprint,
         shards: &shards,
         outputs,
+        items,
     })
     .context("cannot encode the build cache")?;
     write_atomically(&dir.join("manifest"), &manifest)
@@ -200,6 +208,7 @@ struct ManifestRef<'a> {
     fingerprint: &'a str,
     shards: &'a [u64],
     outputs: &'a Outputs,
+    items: &'a BTreeMap<String, ItemIndex>,
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {

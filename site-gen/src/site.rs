@@ -10,6 +10,7 @@ use disclosure::{Disclosure, Kind, ProjectTimeline};
 
 use crate::content::Content;
 use crate::log::{Event, PublicationLog, Revision};
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 pub struct Site<'a> {
     pub content: &'a Content,
@@ -26,7 +27,7 @@ pub struct Site<'a> {
     /// Every project, by code.
     pub projects: BTreeMap<&'a str, ProjectTimeline<'a>>,
     pub log: &'a PublicationLog,
-    by_id: HashMap<&'a str, usize>,
+    by_id: HashMap<&'a str, usize, Xxh3DefaultBuilder>,
 }
 
 /// Newest first; ties broken by id so that every build orders the same way.
@@ -87,27 +88,34 @@ impl<'a> Site<'a> {
         self.by_id.get(id).map(|&i| &self.content.docs[i])
     }
 
+    /// Where `d` is in the content: found by its address when it is one of the content's own
+    /// disclosures (every renderer holds those), which spares a hash lookup per disclosure per
+    /// list, feed and data file; else by its id.
+    pub fn index_of(&self, d: &Disclosure) -> Option<usize> {
+        let docs = &self.content.docs;
+        let offset = (d as *const Disclosure as usize).wrapping_sub(docs.as_ptr() as usize);
+        let i = offset / std::mem::size_of::<Disclosure>().max(1);
+        match docs.get(i) {
+            Some(at) if std::ptr::eq(at, d) => Some(i),
+            _ => self.by_id.get(d.id.as_str()).copied(),
+        }
+    }
+
     /// The start of the disclosure's body as plain text, for the feeds.
     pub fn excerpt(&self, d: &Disclosure) -> &'a str {
-        self.by_id
-            .get(d.id.as_str())
-            .map(|&i| self.content.excerpts[i].as_str())
+        self.index_of(d)
+            .map(|i| self.content.excerpts[i].as_str())
             .unwrap_or_default()
     }
 
     /// SHA-256 of the disclosure's source file.
     pub fn source_sha256(&self, d: &Disclosure) -> Option<&'a [u8; 32]> {
-        self.by_id
-            .get(d.id.as_str())
-            .map(|&i| &self.content.hashes[i])
+        self.index_of(d).map(|i| &self.content.hashes[i])
     }
 
     /// SHA-256 of the disclosure's source file, hex.
     pub fn source_hash(&self, d: &Disclosure) -> String {
-        self.by_id
-            .get(d.id.as_str())
-            .map(|&i| hex::encode(self.content.hashes[i]))
-            .unwrap_or_default()
+        self.source_sha256(d).map(hex::encode).unwrap_or_default()
     }
 
     /// Publication and revisions of a disclosure, oldest first, including the one this build is
