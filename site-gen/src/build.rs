@@ -133,14 +133,21 @@ fn fingerprint(content: &Path, today: NaiveDate) -> String {
 
 /// Reads the publication log the previous build left in `out`, if any.
 pub fn read_log(out: &Path) -> Result<PublicationLog> {
-    read_log_text(out).map(|(log, _)| log)
+    read_log_text(out, None).map(|(log, _)| log)
 }
 
-/// The publication log in `out` and its JSON text, if there is one.
-fn read_log_text(out: &Path) -> Result<(PublicationLog, Option<String>)> {
+/// The publication log in `out` and its JSON text, if there is one: whole, or only the
+/// entries of the disclosures in `only` ([`PublicationLog::from_json_for`]).
+fn read_log_text(
+    out: &Path,
+    only: Option<&BTreeSet<String>>,
+) -> Result<(PublicationLog, Option<String>)> {
     let path = out.join(log::LOG_PATH);
     match std::fs::read_to_string(&path) {
-        Ok(text) => match PublicationLog::from_json(&text) {
+        Ok(text) => match only.map_or_else(
+            || PublicationLog::from_json(&text),
+            |ids| PublicationLog::from_json_for(&text, &|id| ids.contains(id)),
+        ) {
             Ok(log) => Ok((log, Some(text))),
             Err(e) => Err(e).with_context(|| {
                 format!(
@@ -626,7 +633,9 @@ pub fn build(opts: &Options) -> Result<Summary> {
     }
     phases.mark("load");
 
-    let (log, log_text) = read_log_text(&opts.out)?;
+    // An incremental build reads the entries of the disclosures it changed, which are all that
+    // gain entries or show revisions (publicity changes only with the build date).
+    let (log, log_text) = read_log_text(&opts.out, changed.as_ref())?;
     let site = Site::new(&content, opts.today, &log);
     let targets: Vec<&Disclosure> = match &changed {
         None => site.public.clone(),
