@@ -104,7 +104,7 @@ impl std::fmt::Display for Summary {
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 6");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 7");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -128,6 +128,10 @@ fn fingerprint(content: &Path, today: NaiveDate) -> String {
     for (name, bytes) in themes::ASSETS {
         (name, bytes).hash(&mut h);
     }
+    // A new index schema means indexing everything, which needs every body: a clean build.
+    serde_json::to_string(&disclosure::search::schema().0)
+        .unwrap_or_default()
+        .hash(&mut h);
     format!("{CACHE_FORMAT} {today} {:016x}", h.finish())
 }
 
@@ -603,16 +607,15 @@ pub fn build(opts: &Options) -> Result<Summary> {
     };
     let fingerprint = fingerprint(&opts.content, opts.today);
     let cache_dir = cache_path(&opts.out);
-    // The cache keeps no bodies, so an index that must be written whole needs a clean build.
-    let index_missing = opts
-        .index
-        .as_ref()
-        .is_some_and(|dir| !dir.join("meta.json").exists());
+    // The cache keeps no bodies, so an index that must be written whole needs a clean build:
+    // the cache is used only with the very index the previous build committed.
+    let index_meta = opts.index.as_deref().map(crate::index::meta_hash);
+    let index_missing = index_meta.is_some_and(|m| m.is_none());
     let opening_index = OpeningIndex::start(opts.index.as_deref());
     let mut previous = if opts.clean || index_missing || !opts.out.is_dir() {
         None
     } else {
-        cache::read(&cache_dir, &fingerprint)
+        cache::read(&cache_dir, &fingerprint).filter(|c| c.index_meta == index_meta.flatten())
     };
     let incremental = previous.is_some();
 
@@ -746,11 +749,11 @@ pub fn build(opts: &Options) -> Result<Summary> {
     }
 
     if let Some(index_dir) = &opts.index {
-        let fresh = changed.is_none() || index_missing;
-        update_index(opening_index, &site, &targets, fresh, &new_entries)
+        update_index(opening_index, &site, &targets, !incremental, &new_entries)
             .with_context(|| format!("{}: cannot update the search index", index_dir.display()))?;
         phases.mark("index");
     }
+    let index_meta = opts.index.as_deref().and_then(crate::index::meta_hash);
 
     // What the summary needs from the site; then the bodies go: the cache keeps none (a
     // disclosure is rendered again only when its file changed, and then it is parsed again).
@@ -786,10 +789,13 @@ pub fn build(opts: &Options) -> Result<Summary> {
         .collect();
     cache::write(
         &cache_dir,
-        &fingerprint,
-        &cached,
-        &manifest,
-        &items,
+        &cache::Next {
+            fingerprint: &fingerprint,
+            files: &cached,
+            outputs: &manifest,
+            items: &items,
+            index_meta,
+        },
         previous.as_ref(),
         &dirty,
     )?;
@@ -1158,6 +1164,10 @@ fn update_index(
     new_entries: &[log::Entry],
 ) -> Result<crate::index::IndexStats> {
     let mut writer = writer.wait()?;
+    if writer.recreated() && !fresh {
+        // Indexing everything needs every body, which only a clean build reads.
+        bail!("the index had to be created anew; run `site-gen build --clean`");
+    }
     if fresh {
         writer.clear();
         writer.upsert(site, &site.public)?;

@@ -107,6 +107,7 @@ struct Manifest {
     shards: Vec<u64>,
     outputs: Outputs,
     items: BTreeMap<String, ItemIndex>,
+    index_meta: Option<u64>,
 }
 
 /// The previous build's cache, read back.
@@ -116,7 +117,18 @@ pub struct Cache {
     pub outputs: Outputs,
     /// Where each disclosure's item is in the open-data files, by file.
     pub items: BTreeMap<String, ItemIndex>,
+    /// The search index the build committed ([`crate::index::meta_hash`]).
+    pub index_meta: Option<u64>,
     shards: Vec<u64>,
+}
+
+/// What a build leaves for the next one.
+pub struct Next<'a> {
+    pub fingerprint: &'a str,
+    pub files: &'a [CachedFileRef<'a>],
+    pub outputs: &'a Outputs,
+    pub items: &'a BTreeMap<String, ItemIndex>,
+    pub index_meta: Option<u64>,
 }
 
 /// Which shard a source file's parse lives in.
@@ -154,6 +166,7 @@ pub fn read(dir: &Path, fingerprint: &str) -> Option<Cache> {
         files: shards.into_iter().flatten().collect(),
         outputs: manifest.outputs,
         items: manifest.items,
+        index_meta: manifest.index_meta,
         shards: manifest.shards,
     })
 }
@@ -162,10 +175,7 @@ pub fn read(dir: &Path, fingerprint: &str) -> Option<Cache> {
 /// cache to keep them from), then the manifest.
 pub fn write(
     dir: &Path,
-    fingerprint: &str,
-    files: &[CachedFileRef<'_>],
-    outputs: &Outputs,
-    items: &BTreeMap<String, ItemIndex>,
+    next: &Next<'_>,
     previous: Option<&Cache>,
     dirty: &[bool; SHARDS],
 ) -> Result<()> {
@@ -176,7 +186,7 @@ pub fn write(
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let previous = previous.filter(|p| p.shards.len() == SHARDS);
     let mut by_shard: Vec<Vec<&CachedFileRef<'_>>> = vec![Vec::new(); SHARDS];
-    for f in files {
+    for f in next.files {
         by_shard[shard_of(f.path)].push(f);
     }
     let shards: Vec<u64> = by_shard
@@ -193,10 +203,11 @@ pub fn write(
         })
         .collect::<Result<_>>()?;
     let manifest = postcard::to_allocvec(&ManifestRef {
-        fingerprint,
+        fingerprint: next.fingerprint,
         shards: &shards,
-        outputs,
-        items,
+        outputs: next.outputs,
+        items: next.items,
+        index_meta: next.index_meta,
     })
     .context("cannot encode the build cache")?;
     write_atomically(&dir.join("manifest"), &manifest)
@@ -209,6 +220,7 @@ struct ManifestRef<'a> {
     shards: &'a [u64],
     outputs: &'a Outputs,
     items: &'a BTreeMap<String, ItemIndex>,
+    index_meta: Option<u64>,
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {

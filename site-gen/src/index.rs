@@ -51,7 +51,20 @@ pub struct IndexWriter {
     needs_everything: bool,
 }
 
+/// A hash of the index's `meta.json` (its segments and their commit), or `None` when there is
+/// no index: the build cache is used only with the index the cached build committed.
+pub fn meta_hash(dir: &Path) -> Option<u64> {
+    std::fs::read(dir.join("meta.json"))
+        .ok()
+        .map(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes))
+}
+
 impl IndexWriter {
+    /// Whether `open` found no usable index and created one, empty.
+    pub fn recreated(&self) -> bool {
+        self.needs_everything
+    }
+
     /// Opens the index in `dir`, creating it with the shared schema when missing. An index with
     /// another schema (written by an older version) is deleted and created anew: the build that
     /// opened it must then upsert everything, which a clean build does.

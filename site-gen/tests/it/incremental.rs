@@ -185,3 +185,36 @@ fn every_kind_of_change_rebuilds_like_a_clean_build() {
     let s = step(&content, &inc, "touched");
     assert_eq!((s.parsed, s.written, s.log_entries), (1, 0, 0), "{s}");
 }
+
+/// The cache keeps no bodies, so it is used only with the index it was built with: an index
+/// deleted (and left empty by a build that then failed) is written whole by the next build.
+#[test]
+fn an_index_that_is_not_the_cached_one_is_written_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    copy_tree(&demo_content(), &content);
+    let out = tmp.path().join("public");
+    let opts = options(&content, &out, day("2026-11-26"));
+    let index = opts.index.clone().unwrap();
+    let docs = |dir: &Path| {
+        let index = tantivy::Index::open_in_dir(dir).unwrap();
+        index.reader().unwrap().searcher().num_docs()
+    };
+    build(&opts).unwrap();
+    let all = docs(&index);
+    assert!(all > 100);
+
+    std::fs::remove_dir_all(&index).unwrap();
+    let bad = content.join("notices/broken.md");
+    std::fs::write(&bad, "+++\nkind = \"notice\"\n+++\n").unwrap();
+    assert!(build(&opts).is_err());
+    std::fs::remove_file(&bad).unwrap();
+    let tender = content.join("notices/2026-cg-031-tender.md");
+    edit(&tender, "## 一、", "## 一、（更正）");
+
+    let s = build(&opts).unwrap();
+    assert!(!s.incremental, "{s}");
+    assert_eq!(docs(&index), all);
+    let s = build(&opts).unwrap();
+    assert!(s.incremental, "the next build uses the cache again: {s}");
+}
