@@ -3,33 +3,33 @@
 //!
 //! Nothing is written until the whole content has validated. A clean build writes into a staging
 //! folder beside the output and swaps it in whole, so a failure leaves the published site as it
-//! was. An incremental build (the default when a cache from a previous build of the same
-//! configuration and build date exists) re-parses only the files whose size or modification time
-//! changed, re-renders only the pages of disclosures whose source changed and the projects they
-//! belong to, re-renders the site-wide pages (lists, feeds, home, sitemap, open-data indexes),
-//! and writes a file only when its bytes differ, each one atomically. Its output is
-//! byte-identical to a clean build of the same content (a test proves it). A new build date
-//! (publicity and credit validity change with it), a changed `site.toml`, `departments.toml` or
-//! `calendar.toml`, or a new theme or site-gen version makes the next build a clean one.
+//! was. An incremental build (the default when the cache ([`crate::cache`]) of a previous build
+//! of the same configuration, build date and search index exists) re-parses only the files whose
+//! size or modification time changed (`load`), renders the pages of the disclosures that
+//! changed and the timelines of their projects, keeps every list page whose items are unchanged,
+//! copies the unchanged items of the open-data files from the previous ones, appends to the
+//! publication log, and writes a file only when its bytes differ, each one atomically
+//! (`writer`). Its output is byte-identical to a clean build of the same content (tests apply
+//! every kind of change and compare). A new build date (publicity and credit validity change with
+//! it), a changed `site.toml`, `departments.toml` or `calendar.toml`, a new theme, index schema or
+//! site-gen version makes the next build a clean one.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::ffi::OsStr;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use disclosure::validate::links_to_withdrawn;
-use disclosure::{Diagnostic, Disclosure};
+use disclosure::Disclosure;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
-use crate::cache::{self, CachedFile, CachedFileRef, Output, Owner, ParsedRef, Stamp};
-use crate::content::{self, Content, Parsed};
+use crate::cache::{self, CachedFileRef, Owner, ParsedRef};
+use crate::content::{self, Content};
 use crate::data::ItemIndex;
 use crate::index::IndexWriter;
 use crate::log::{self, Event, NewEntry, PublicationLog};
@@ -37,6 +37,12 @@ use crate::output::file_for_url;
 use crate::output::OutFile;
 use crate::site::Site;
 use crate::{data, feeds, render};
+
+mod load;
+mod writer;
+
+use load::{load, Loaded};
+use writer::Writer;
 
 /// What to build, from where, to where.
 #[derive(Debug, Clone)]
@@ -208,393 +214,6 @@ impl Phases {
         let now = Instant::now();
         self.done.push((name, (now - self.last).as_secs_f64()));
         self.last = now;
-    }
-}
-
-/// A file's stamp and parse, as the cache keeps them.
-type CachedParse = (Stamp, Box<Parsed>);
-
-/// A file's parse, or what is wrong with it.
-type ParseResult = Result<Box<Parsed>, Vec<Diagnostic>>;
-
-/// The content as loaded, with what the build needs to know about what changed.
-struct Loaded {
-    content: Content,
-    /// Path and stamp of each disclosure's source file, in `content.docs` order.
-    sources: Vec<(PathBuf, Option<Stamp>)>,
-    /// Source files parsed this time (the rest came from the cache).
-    parsed: usize,
-    /// Ids of the disclosures that are new, changed or gone (`None`: a clean build).
-    changed: Option<BTreeSet<String>>,
-    /// Projects the changed disclosures belong to, before and after the change.
-    touched_projects: BTreeSet<String>,
-    /// Cache shards holding a file that was parsed, added or removed.
-    dirty: [bool; cache::SHARDS],
-    /// The page and JSON file of every disclosure that changed or is gone, as the previous build
-    /// wrote them (a file saved again unchanged is not changed): what this build does not write
-    /// again goes.
-    old_outputs: Vec<String>,
-}
-
-/// Loads the content, reusing the parse of every file whose size and modification time the
-/// cache still knows, and works out which disclosures changed since the cached build.
-fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<Loaded> {
-    let config = content::load_config(&opts.content);
-    let paths = content::markdown_files(&opts.content)?;
-    let stamps: Vec<Option<Stamp>> = paths.par_iter().map(|p| Stamp::of(p)).collect();
-    let incremental = previous.is_some();
-    let (old_paths, mut old): (Vec<PathBuf>, Vec<Option<CachedParse>>) = previous
-        .unwrap_or_default()
-        .into_iter()
-        .map(|f| (f.path, Some((f.stamp, f.parsed))))
-        .unzip();
-    let at: HashMap<&OsStr, usize, Xxh3DefaultBuilder> = old_paths
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_os_str(), i))
-        .collect();
-    // The cached parse of every file whose stamp is unchanged, moved out of `old`: what stays
-    // there was changed or removed since.
-    let reused: Vec<Option<Box<Parsed>>> = paths
-        .iter()
-        .zip(&stamps)
-        .map(|(path, stamp)| {
-            let slot = &mut old[*at.get(path.as_os_str())?];
-            match slot {
-                Some((s, _)) if Some(*s) == *stamp => slot.take().map(|(_, p)| p),
-                _ => None,
-            }
-        })
-        .collect();
-    let old: Vec<(&PathBuf, Box<Parsed>)> = old_paths
-        .iter()
-        .zip(old)
-        .filter_map(|(path, slot)| Some((path, slot?.1)))
-        .collect();
-    let mut dirty = [!incremental; cache::SHARDS];
-    for (path, r) in paths.iter().zip(&reused) {
-        if r.is_none() {
-            dirty[cache::shard_of(path)] = true;
-        }
-    }
-    for (path, _) in &old {
-        dirty[cache::shard_of(path)] = true;
-    }
-
-    let bar = Progress::new(opts.progress, paths.len(), "load");
-    let results: Vec<(bool, ParseResult)> = paths
-        .par_iter()
-        .zip(reused)
-        .map(|(path, reused)| {
-            let r = match reused {
-                Some(p) => (false, Ok(p)),
-                None => (
-                    true,
-                    content::read_source(&opts.content, path)
-                        .map_err(|d| vec![d])
-                        .and_then(|f| content::parse_source(&f)),
-                ),
-            };
-            bar.inc();
-            r
-        })
-        .collect();
-    bar.finish();
-    let parsed = results.iter().filter(|r| r.0).count();
-
-    // In the order `assemble` keeps (by id, then source), so `sources` lines up with the docs.
-    let mut ok = Vec::with_capacity(results.len());
-    let mut failed = Vec::new();
-    let mut reparsed_ids = Vec::new();
-    for ((path, stamp), (fresh, r)) in paths.into_iter().zip(stamps).zip(results) {
-        match r {
-            Ok(p) => {
-                if fresh {
-                    reparsed_ids.push(p.disclosure.id.clone());
-                }
-                ok.push((path, stamp, p));
-            }
-            Err(e) => failed.push(Err(e)),
-        }
-    }
-    // Sorting indexes, not the parses themselves, which are large to move.
-    let mut order: Vec<usize> = (0..ok.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let (a, b) = (&ok[a].2.disclosure, &ok[b].2.disclosure);
-        a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source))
-    });
-    let mut ok: Vec<Option<_>> = ok.into_iter().map(Some).collect();
-    let mut sources = Vec::with_capacity(ok.len());
-    let results: Vec<_> = order
-        .into_iter()
-        .filter_map(|i| ok[i].take())
-        .map(|(path, stamp, p)| {
-            sources.push((path, stamp));
-            Ok(p)
-        })
-        .chain(failed)
-        .collect();
-    let content = content::assemble(&opts.content, config, results)?;
-
-    let (changed, touched_projects) = if incremental {
-        let (changed, projects) = changes(&content, &reparsed_ids, &old);
-        (Some(changed), projects)
-    } else {
-        let projects = content
-            .docs
-            .iter()
-            .filter_map(|d| d.trade())
-            .map(|t| t.project.clone())
-            .collect();
-        (None, projects)
-    };
-    let old_outputs = old
-        .iter()
-        .filter(|(_, p)| {
-            changed
-                .as_ref()
-                .is_some_and(|c| c.contains(&p.disclosure.id))
-        })
-        .flat_map(|(_, p)| {
-            [
-                file_for_url(&p.disclosure.url()),
-                file_for_url(&data::disclosure_json_url(&p.disclosure.id)),
-            ]
-        })
-        .collect();
-    Ok(Loaded {
-        content,
-        sources,
-        parsed,
-        changed,
-        touched_projects,
-        dirty,
-        old_outputs,
-    })
-}
-
-/// Which disclosures changed since the cached build, and the projects they touch before and
-/// after the change: `reparsed` are the ids of the files parsed again, `old` the cached parse
-/// of every file that changed or is gone.
-fn changes(
-    content: &Content,
-    reparsed: &[String],
-    old: &[(&PathBuf, Box<Parsed>)],
-) -> (BTreeSet<String>, BTreeSet<String>) {
-    let before: HashMap<&str, &Parsed> = old
-        .iter()
-        .map(|(_, p)| (p.disclosure.id.as_str(), &**p))
-        .collect();
-    let index_of = |id: &str| {
-        content
-            .docs
-            .binary_search_by(|d| d.id.as_str().cmp(id))
-            .ok()
-    };
-    let mut changed = BTreeSet::new();
-    let mut projects = BTreeSet::new();
-    for id in reparsed {
-        let Some(i) = index_of(id) else { continue };
-        let d = &content.docs[i];
-        match before.get(id.as_str()) {
-            // The same bytes at the same place parse the same (the cache keeps no bodies).
-            Some(p) if p.hash == content.hashes[i] && p.disclosure.source == d.source => {}
-            old => {
-                changed.insert(id.clone());
-                projects.extend(d.trade().map(|t| t.project.clone()));
-                projects.extend(
-                    old.and_then(|p| p.disclosure.trade())
-                        .map(|t| t.project.clone()),
-                );
-            }
-        }
-    }
-    for (id, p) in &before {
-        if index_of(id).is_none() {
-            changed.insert(id.to_string());
-            projects.extend(p.disclosure.trade().map(|t| t.project.clone()));
-        }
-    }
-    (changed, projects)
-}
-
-/// Where files go: a staging folder for a clean build, the live folder for an incremental one.
-struct Writer<'a> {
-    root: PathBuf,
-    /// The previous build's outputs, when writing incrementally: unchanged bytes are skipped.
-    previous: Option<&'a cache::Outputs>,
-    written: AtomicUsize,
-    /// The site-wide files, for the manifest.
-    outputs: Mutex<Vec<(String, Output)>>,
-    /// The pages and JSON files of disclosures and projects written or kept this time.
-    rendered: Mutex<HashSet<String>>,
-}
-
-impl Writer<'_> {
-    fn put(&self, owner: &Owner, file: &OutFile) -> Result<()> {
-        self.put_with_inputs(owner, file, None)
-    }
-
-    /// Writes the site-wide page at `path` rendered from `inputs` (a hash of everything it is
-    /// rendered from), unless the previous build wrote it from the same inputs: then the file
-    /// stays as it is and `render` is not called.
-    fn put_rendered(
-        &self,
-        path: String,
-        inputs: u64,
-        render: impl FnOnce() -> OutFile,
-    ) -> Result<()> {
-        let kept = self
-            .previous
-            .and_then(|p| p.get(&path))
-            .filter(|o| o.inputs == Some(inputs) && self.root.join(&path).exists());
-        match kept {
-            Some(o) => {
-                self.record(path, o.clone());
-                Ok(())
-            }
-            None => {
-                let file = render();
-                debug_assert_eq!(file.path, path, "the renderer names the same file");
-                self.put_with_inputs(&Owner::Site, &file, Some(inputs))
-            }
-        }
-    }
-
-    /// The previous build's record of the site-wide file at `path`, if it was made from the
-    /// same `inputs` and is still there.
-    fn kept(&self, path: &str, inputs: u64) -> Option<Output> {
-        self.previous
-            .and_then(|p| p.get(path))
-            .filter(|o| o.inputs == Some(inputs) && self.root.join(path).exists())
-            .cloned()
-    }
-
-    /// Writes a file made of pieces, some of them ranges of the file it replaces.
-    fn put_pieces(&self, file: &data::ItemFile, inputs: u64) -> Result<()> {
-        use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
-        let target = self.root.join(&file.path);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        let old = if file.pieces.iter().any(|p| matches!(p, data::Piece::Old(_))) {
-            Some(
-                std::fs::File::open(&target)
-                    .with_context(|| format!("cannot read {}", target.display()))?,
-            )
-        } else {
-            None
-        };
-        let dest = if self.previous.is_some() {
-            target.with_file_name(format!(
-                ".{}.tmp",
-                target
-                    .file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            ))
-        } else {
-            target.clone()
-        };
-        let write = || -> std::io::Result<()> {
-            let mut out = std::fs::File::create(&dest)?;
-            for piece in &file.pieces {
-                match (piece, old.as_ref()) {
-                    (data::Piece::New(bytes), _) => out.write_all(bytes)?,
-                    (data::Piece::Old(range), Some(mut old)) => {
-                        old.seek(SeekFrom::Start(range.start))?;
-                        let want = range.end - range.start;
-                        // Between two files the kernel copies the bytes itself.
-                        let copied = std::io::copy(&mut old.take(want), &mut out)?;
-                        if copied != want {
-                            return Err(std::io::Error::new(
-                                std::io::ErrorKind::UnexpectedEof,
-                                "the previous file is shorter than the cache says",
-                            ));
-                        }
-                    }
-                    (data::Piece::Old(_), None) => unreachable!("opened above"),
-                }
-            }
-            out.flush()
-        };
-        write().with_context(|| format!("cannot write {}", dest.display()))?;
-        if dest != target {
-            std::fs::rename(&dest, &target)
-                .with_context(|| format!("cannot replace {}", target.display()))?;
-        }
-        self.written.fetch_add(1, Ordering::Relaxed);
-        self.record(
-            file.path.clone(),
-            Output {
-                hash: 0,
-                inputs: Some(inputs),
-            },
-        );
-        Ok(())
-    }
-
-    fn record(&self, path: String, output: Output) {
-        self.outputs
-            .lock()
-            .expect("no panics while holding the lock")
-            .push((path, output));
-    }
-
-    fn put_with_inputs(&self, owner: &Owner, file: &OutFile, inputs: Option<u64>) -> Result<()> {
-        let target = self.root.join(&file.path);
-        let site_wide = *owner == Owner::Site;
-        let hash = if site_wide {
-            cache::hash_bytes(&file.bytes)
-        } else {
-            0
-        };
-        let unchanged = match self.previous {
-            None => false,
-            Some(p) if site_wide => p
-                .get(&file.path)
-                .is_some_and(|o| o.hash == hash && target.exists()),
-            // Not in the manifest; an incremental build renders only the few that changed.
-            Some(_) => std::fs::read(&target).is_ok_and(|old| old == file.bytes),
-        };
-        if !unchanged {
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            if self.previous.is_some() {
-                // Live folder: never leave a half-written file where a reader can see it.
-                let tmp = target.with_file_name(format!(
-                    ".{}.tmp",
-                    target
-                        .file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default()
-                ));
-                std::fs::write(&tmp, &file.bytes)
-                    .with_context(|| format!("cannot write {}", tmp.display()))?;
-                std::fs::rename(&tmp, &target)
-                    .with_context(|| format!("cannot replace {}", target.display()))?;
-            } else {
-                std::fs::write(&target, &file.bytes)
-                    .with_context(|| format!("cannot write {}", target.display()))?;
-            }
-            self.written.fetch_add(1, Ordering::Relaxed);
-        }
-        if site_wide {
-            self.record(file.path.clone(), Output { hash, inputs });
-        } else if self.previous.is_some() {
-            self.rendered
-                .lock()
-                .expect("no panics while holding the lock")
-                .insert(file.path.clone());
-        }
-        Ok(())
-    }
-
-    fn put_all(&self, owner: &Owner, files: &[OutFile]) -> Result<()> {
-        files.iter().try_for_each(|f| self.put(owner, f))
     }
 }
 

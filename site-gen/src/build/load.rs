@@ -1,0 +1,224 @@
+//! Loading the content for a build: every file's parse, from the cache when its size and
+//! modification time are unchanged, and what changed since the cached build.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ffi::OsStr;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use disclosure::Diagnostic;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+
+use super::{Options, Progress};
+use crate::cache::{self, CachedFile, Stamp};
+use crate::content::{self, Content, Parsed};
+use crate::data;
+use crate::output::file_for_url;
+
+/// A file's stamp and parse, as the cache keeps them.
+type CachedParse = (Stamp, Box<Parsed>);
+
+/// A file's parse, or what is wrong with it.
+type ParseResult = Result<Box<Parsed>, Vec<Diagnostic>>;
+
+/// The content as loaded, with what the build needs to know about what changed.
+pub(super) struct Loaded {
+    pub(super) content: Content,
+    /// Path and stamp of each disclosure's source file, in `content.docs` order.
+    pub(super) sources: Vec<(PathBuf, Option<Stamp>)>,
+    /// Source files parsed this time (the rest came from the cache).
+    pub(super) parsed: usize,
+    /// Ids of the disclosures that are new, changed or gone (`None`: a clean build).
+    pub(super) changed: Option<BTreeSet<String>>,
+    /// Projects the changed disclosures belong to, before and after the change.
+    pub(super) touched_projects: BTreeSet<String>,
+    /// Cache shards holding a file that was parsed, added or removed.
+    pub(super) dirty: [bool; cache::SHARDS],
+    /// The page and JSON file of every disclosure that changed or is gone, as the previous build
+    /// wrote them (a file saved again unchanged is not changed): what this build does not write
+    /// again goes.
+    pub(super) old_outputs: Vec<String>,
+}
+
+/// Loads the content, reusing the parse of every file whose size and modification time the
+/// cache still knows, and works out which disclosures changed since the cached build.
+pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<Loaded> {
+    let config = content::load_config(&opts.content);
+    let paths = content::markdown_files(&opts.content)?;
+    let stamps: Vec<Option<Stamp>> = paths.par_iter().map(|p| Stamp::of(p)).collect();
+    let incremental = previous.is_some();
+    let (old_paths, mut old): (Vec<PathBuf>, Vec<Option<CachedParse>>) = previous
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| (f.path, Some((f.stamp, f.parsed))))
+        .unzip();
+    let at: HashMap<&OsStr, usize, Xxh3DefaultBuilder> = old_paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_os_str(), i))
+        .collect();
+    // The cached parse of every file whose stamp is unchanged, moved out of `old`: what stays
+    // there was changed or removed since.
+    let reused: Vec<Option<Box<Parsed>>> = paths
+        .iter()
+        .zip(&stamps)
+        .map(|(path, stamp)| {
+            let slot = &mut old[*at.get(path.as_os_str())?];
+            match slot {
+                Some((s, _)) if Some(*s) == *stamp => slot.take().map(|(_, p)| p),
+                _ => None,
+            }
+        })
+        .collect();
+    let old: Vec<(&PathBuf, Box<Parsed>)> = old_paths
+        .iter()
+        .zip(old)
+        .filter_map(|(path, slot)| Some((path, slot?.1)))
+        .collect();
+    let mut dirty = [!incremental; cache::SHARDS];
+    for (path, r) in paths.iter().zip(&reused) {
+        if r.is_none() {
+            dirty[cache::shard_of(path)] = true;
+        }
+    }
+    for (path, _) in &old {
+        dirty[cache::shard_of(path)] = true;
+    }
+
+    let bar = Progress::new(opts.progress, paths.len(), "load");
+    let results: Vec<(bool, ParseResult)> = paths
+        .par_iter()
+        .zip(reused)
+        .map(|(path, reused)| {
+            let r = match reused {
+                Some(p) => (false, Ok(p)),
+                None => (
+                    true,
+                    content::read_source(&opts.content, path)
+                        .map_err(|d| vec![d])
+                        .and_then(|f| content::parse_source(&f)),
+                ),
+            };
+            bar.inc();
+            r
+        })
+        .collect();
+    bar.finish();
+    let parsed = results.iter().filter(|r| r.0).count();
+
+    // In the order `assemble` keeps (by id, then source), so `sources` lines up with the docs.
+    let mut ok = Vec::with_capacity(results.len());
+    let mut failed = Vec::new();
+    let mut reparsed_ids = Vec::new();
+    for ((path, stamp), (fresh, r)) in paths.into_iter().zip(stamps).zip(results) {
+        match r {
+            Ok(p) => {
+                if fresh {
+                    reparsed_ids.push(p.disclosure.id.clone());
+                }
+                ok.push((path, stamp, p));
+            }
+            Err(e) => failed.push(Err(e)),
+        }
+    }
+    // Sorting indexes, not the parses themselves, which are large to move.
+    let mut order: Vec<usize> = (0..ok.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&ok[a].2.disclosure, &ok[b].2.disclosure);
+        a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source))
+    });
+    let mut ok: Vec<Option<_>> = ok.into_iter().map(Some).collect();
+    let mut sources = Vec::with_capacity(ok.len());
+    let results: Vec<_> = order
+        .into_iter()
+        .filter_map(|i| ok[i].take())
+        .map(|(path, stamp, p)| {
+            sources.push((path, stamp));
+            Ok(p)
+        })
+        .chain(failed)
+        .collect();
+    let content = content::assemble(&opts.content, config, results)?;
+
+    let (changed, touched_projects) = if incremental {
+        let (changed, projects) = changes(&content, &reparsed_ids, &old);
+        (Some(changed), projects)
+    } else {
+        let projects = content
+            .docs
+            .iter()
+            .filter_map(|d| d.trade())
+            .map(|t| t.project.clone())
+            .collect();
+        (None, projects)
+    };
+    let old_outputs = old
+        .iter()
+        .filter(|(_, p)| {
+            changed
+                .as_ref()
+                .is_some_and(|c| c.contains(&p.disclosure.id))
+        })
+        .flat_map(|(_, p)| {
+            [
+                file_for_url(&p.disclosure.url()),
+                file_for_url(&data::disclosure_json_url(&p.disclosure.id)),
+            ]
+        })
+        .collect();
+    Ok(Loaded {
+        content,
+        sources,
+        parsed,
+        changed,
+        touched_projects,
+        dirty,
+        old_outputs,
+    })
+}
+
+/// Which disclosures changed since the cached build, and the projects they touch before and
+/// after the change: `reparsed` are the ids of the files parsed again, `old` the cached parse
+/// of every file that changed or is gone.
+fn changes(
+    content: &Content,
+    reparsed: &[String],
+    old: &[(&PathBuf, Box<Parsed>)],
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let before: HashMap<&str, &Parsed> = old
+        .iter()
+        .map(|(_, p)| (p.disclosure.id.as_str(), &**p))
+        .collect();
+    let index_of = |id: &str| {
+        content
+            .docs
+            .binary_search_by(|d| d.id.as_str().cmp(id))
+            .ok()
+    };
+    let mut changed = BTreeSet::new();
+    let mut projects = BTreeSet::new();
+    for id in reparsed {
+        let Some(i) = index_of(id) else { continue };
+        let d = &content.docs[i];
+        match before.get(id.as_str()) {
+            // The same bytes at the same place parse the same (the cache keeps no bodies).
+            Some(p) if p.hash == content.hashes[i] && p.disclosure.source == d.source => {}
+            old => {
+                changed.insert(id.clone());
+                projects.extend(d.trade().map(|t| t.project.clone()));
+                projects.extend(
+                    old.and_then(|p| p.disclosure.trade())
+                        .map(|t| t.project.clone()),
+                );
+            }
+        }
+    }
+    for (id, p) in &before {
+        if index_of(id).is_none() {
+            changed.insert(id.to_string());
+            projects.extend(p.disclosure.trade().map(|t| t.project.clone()));
+        }
+    }
+    (changed, projects)
+}

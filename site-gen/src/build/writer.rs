@@ -1,0 +1,198 @@
+//! Where a build's files go: a staging folder for a clean build, the live folder (each file
+//! replaced atomically, and only when its bytes change) for an incremental one.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+
+use crate::cache::{self, Output, Owner};
+use crate::data;
+use crate::output::OutFile;
+
+/// Where files go: a staging folder for a clean build, the live folder for an incremental one.
+pub(super) struct Writer<'a> {
+    pub(super) root: PathBuf,
+    /// The previous build's outputs, when writing incrementally: unchanged bytes are skipped.
+    pub(super) previous: Option<&'a cache::Outputs>,
+    pub(super) written: AtomicUsize,
+    /// The site-wide files, for the manifest.
+    pub(super) outputs: Mutex<Vec<(String, Output)>>,
+    /// The pages and JSON files of disclosures and projects written or kept this time.
+    pub(super) rendered: Mutex<HashSet<String>>,
+}
+
+impl Writer<'_> {
+    pub(super) fn put(&self, owner: &Owner, file: &OutFile) -> Result<()> {
+        self.put_with_inputs(owner, file, None)
+    }
+
+    /// Writes the site-wide page at `path` rendered from `inputs` (a hash of everything it is
+    /// rendered from), unless the previous build wrote it from the same inputs: then the file
+    /// stays as it is and `render` is not called.
+    pub(super) fn put_rendered(
+        &self,
+        path: String,
+        inputs: u64,
+        render: impl FnOnce() -> OutFile,
+    ) -> Result<()> {
+        let kept = self
+            .previous
+            .and_then(|p| p.get(&path))
+            .filter(|o| o.inputs == Some(inputs) && self.root.join(&path).exists());
+        match kept {
+            Some(o) => {
+                self.record(path, o.clone());
+                Ok(())
+            }
+            None => {
+                let file = render();
+                debug_assert_eq!(file.path, path, "the renderer names the same file");
+                self.put_with_inputs(&Owner::Site, &file, Some(inputs))
+            }
+        }
+    }
+
+    /// The previous build's record of the site-wide file at `path`, if it was made from the
+    /// same `inputs` and is still there.
+    pub(super) fn kept(&self, path: &str, inputs: u64) -> Option<Output> {
+        self.previous
+            .and_then(|p| p.get(path))
+            .filter(|o| o.inputs == Some(inputs) && self.root.join(path).exists())
+            .cloned()
+    }
+
+    /// Writes a file made of pieces, some of them ranges of the file it replaces.
+    pub(super) fn put_pieces(&self, file: &data::ItemFile, inputs: u64) -> Result<()> {
+        use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+        let target = self.root.join(&file.path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let old = if file.pieces.iter().any(|p| matches!(p, data::Piece::Old(_))) {
+            Some(
+                std::fs::File::open(&target)
+                    .with_context(|| format!("cannot read {}", target.display()))?,
+            )
+        } else {
+            None
+        };
+        let dest = if self.previous.is_some() {
+            target.with_file_name(format!(
+                ".{}.tmp",
+                target
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            ))
+        } else {
+            target.clone()
+        };
+        let write = || -> std::io::Result<()> {
+            let mut out = std::fs::File::create(&dest)?;
+            for piece in &file.pieces {
+                match (piece, old.as_ref()) {
+                    (data::Piece::New(bytes), _) => out.write_all(bytes)?,
+                    (data::Piece::Old(range), Some(mut old)) => {
+                        old.seek(SeekFrom::Start(range.start))?;
+                        let want = range.end - range.start;
+                        // Between two files the kernel copies the bytes itself.
+                        let copied = std::io::copy(&mut old.take(want), &mut out)?;
+                        if copied != want {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::UnexpectedEof,
+                                "the previous file is shorter than the cache says",
+                            ));
+                        }
+                    }
+                    (data::Piece::Old(_), None) => unreachable!("opened above"),
+                }
+            }
+            out.flush()
+        };
+        write().with_context(|| format!("cannot write {}", dest.display()))?;
+        if dest != target {
+            std::fs::rename(&dest, &target)
+                .with_context(|| format!("cannot replace {}", target.display()))?;
+        }
+        self.written.fetch_add(1, Ordering::Relaxed);
+        self.record(
+            file.path.clone(),
+            Output {
+                hash: 0,
+                inputs: Some(inputs),
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) fn record(&self, path: String, output: Output) {
+        self.outputs
+            .lock()
+            .expect("no panics while holding the lock")
+            .push((path, output));
+    }
+
+    pub(super) fn put_with_inputs(
+        &self,
+        owner: &Owner,
+        file: &OutFile,
+        inputs: Option<u64>,
+    ) -> Result<()> {
+        let target = self.root.join(&file.path);
+        let site_wide = *owner == Owner::Site;
+        let hash = if site_wide {
+            cache::hash_bytes(&file.bytes)
+        } else {
+            0
+        };
+        let unchanged = match self.previous {
+            None => false,
+            Some(p) if site_wide => p
+                .get(&file.path)
+                .is_some_and(|o| o.hash == hash && target.exists()),
+            // Not in the manifest; an incremental build renders only the few that changed.
+            Some(_) => std::fs::read(&target).is_ok_and(|old| old == file.bytes),
+        };
+        if !unchanged {
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            if self.previous.is_some() {
+                // Live folder: never leave a half-written file where a reader can see it.
+                let tmp = target.with_file_name(format!(
+                    ".{}.tmp",
+                    target
+                        .file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
+                ));
+                std::fs::write(&tmp, &file.bytes)
+                    .with_context(|| format!("cannot write {}", tmp.display()))?;
+                std::fs::rename(&tmp, &target)
+                    .with_context(|| format!("cannot replace {}", target.display()))?;
+            } else {
+                std::fs::write(&target, &file.bytes)
+                    .with_context(|| format!("cannot write {}", target.display()))?;
+            }
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        if site_wide {
+            self.record(file.path.clone(), Output { hash, inputs });
+        } else if self.previous.is_some() {
+            self.rendered
+                .lock()
+                .expect("no panics while holding the lock")
+                .insert(file.path.clone());
+        }
+        Ok(())
+    }
+
+    pub(super) fn put_all(&self, owner: &Owner, files: &[OutFile]) -> Result<()> {
+        files.iter().try_for_each(|f| self.put(owner, f))
+    }
+}
