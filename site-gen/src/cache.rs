@@ -46,7 +46,10 @@ pub struct Stamp {
 
 impl Stamp {
     pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
+        Stamp::from_metadata(&std::fs::metadata(path).ok()?)
+    }
+
+    pub fn from_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
         let modified = meta
             .modified()
             .ok()?

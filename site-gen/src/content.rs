@@ -10,6 +10,8 @@ use disclosure::{Calendar, Departments, Diagnostic, Disclosure, SiteConfig};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::cache::Stamp;
+
 /// Everything the content folder says, validated.
 #[derive(Debug, Clone)]
 pub struct Content {
@@ -69,15 +71,61 @@ pub struct SourceFile {
 /// Finds every `.md` file below `dir`, in a fixed order (by the bytes of their paths) so that
 /// builds are deterministic.
 pub fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
-        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "md") {
-            files.push(entry.into_path());
+    Ok(markdown_files_stamped(dir)?
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect())
+}
+
+/// [`markdown_files`] with each file's size and modification time. Folders are read in
+/// parallel and each file's metadata is asked of its folder, without looking its path up
+/// again: at 100,000 files this is the first tenth of a one-file rebuild. Symbolic links are
+/// followed.
+pub fn markdown_files_stamped(dir: &Path) -> Result<Vec<(PathBuf, Option<Stamp>)>> {
+    let mut files = walk(dir, 0).with_context(|| format!("reading {}", dir.display()))?;
+    // Byte order: comparing paths component by component took a tenth of a one-file rebuild.
+    files.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+    Ok(files)
+}
+
+/// Deeper than this, a folder is taken for a symbolic link loop.
+const MAX_DEPTH: usize = 64;
+
+fn walk(dir: &Path, depth: usize) -> std::io::Result<Vec<(PathBuf, Option<Stamp>)>> {
+    if depth > MAX_DEPTH {
+        return Err(std::io::Error::other(format!(
+            "{}: more than {MAX_DEPTH} folders deep; is there a symbolic link loop?",
+            dir.display()
+        )));
+    }
+    let (mut files, mut dirs) = (Vec::new(), Vec::new());
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let (kind, meta) = match entry.file_type()? {
+            t if t.is_symlink() => {
+                let meta = std::fs::metadata(&path).map_err(|e| {
+                    std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+                })?;
+                (meta.file_type(), Some(meta))
+            }
+            t => (t, None),
+        };
+        if kind.is_dir() {
+            dirs.push(path);
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "md") {
+            let meta = match meta {
+                Some(m) => m,
+                None => entry.metadata()?,
+            };
+            files.push((path, Stamp::from_metadata(&meta)));
         }
     }
-    // Byte order: comparing paths component by component took a tenth of a one-file rebuild.
-    files.sort_unstable_by(|a: &PathBuf, b: &PathBuf| a.as_os_str().cmp(b.as_os_str()));
+    let nested: Vec<Vec<_>> = dirs
+        .par_iter()
+        .map(|d| walk(d, depth + 1))
+        .collect::<std::io::Result<_>>()?;
+    files.extend(nested.into_iter().flatten());
     Ok(files)
 }
 

@@ -20,6 +20,7 @@
 //!   disqualification reason is the bid's `description`.
 //! - Amounts are numbers in yuan (OCDS `value.amount`), currency `CNY`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 
@@ -364,14 +365,36 @@ pub struct ItemIndex {
 
 impl ItemIndex {
     /// The ranges by key, or `None` when two ids share a key (then nothing is reused).
-    pub fn ranges(&self) -> Option<std::collections::HashMap<u64, Range<u64>>> {
-        let mut map = std::collections::HashMap::with_capacity(self.items.len());
+    pub fn ranges(&self) -> Option<HashMap<u64, Range<u64>, KeyIsHash>> {
+        let mut map = HashMap::with_capacity_and_hasher(self.items.len(), KeyIsHash::default());
         for &(key, start, len) in &self.items {
             if map.insert(key, start..start + u64::from(len)).is_some() {
                 return None;
             }
         }
         Some(map)
+    }
+}
+
+/// Hashes a key that is a hash already ([`item_key`]) to itself.
+pub type KeyIsHash = std::hash::BuildHasherDefault<Identity>;
+
+#[derive(Default)]
+pub struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 

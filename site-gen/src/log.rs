@@ -79,10 +79,10 @@ const JSON_HEAD: &str = "{\"entries\":[\n";
 const JSON_TAIL: &str = "\n]}\n";
 
 /// The id of an entry as `to_json` writes it (`{"seq":…,"date":…,"id":"…",…}`).
-fn entry_id(line: &str) -> Option<&str> {
-    let rest = &line[line.find("\"id\":\"")? + 6..];
-    let id = &rest[..rest.find('"')?];
-    (!id.contains('\\')).then_some(id)
+fn entry_id(line: &[u8]) -> Option<&str> {
+    let rest = &line[memchr::memmem::find(line, b"\"id\":\"")? + 6..];
+    let id = &rest[..memchr::memchr(b'"', rest)?];
+    std::str::from_utf8(id).ok().filter(|id| !id.contains('\\'))
 }
 
 fn push_entry(s: &mut String, e: &Entry) {
@@ -147,8 +147,8 @@ pub struct Revision {
 }
 
 impl PublicationLog {
-    pub fn from_json(text: &str) -> Result<PublicationLog, serde_json::Error> {
-        let mut log: PublicationLog = serde_json::from_str(text)?;
+    pub fn from_json(text: &[u8]) -> Result<PublicationLog, serde_json::Error> {
+        let mut log: PublicationLog = serde_json::from_slice(text)?;
         log.reindex();
         Ok(log)
     }
@@ -159,18 +159,24 @@ impl PublicationLog {
     /// or show their revisions, and reading 100,000 entries whole took a tenth of it. Text in
     /// another shape is read whole.
     pub fn from_json_for(
-        text: &str,
+        text: &[u8],
         wanted: &dyn Fn(&str) -> bool,
     ) -> Result<PublicationLog, serde_json::Error> {
         let Some(body) = text
-            .strip_prefix(JSON_HEAD)
-            .and_then(|t| t.strip_suffix(JSON_TAIL))
+            .strip_prefix(JSON_HEAD.as_bytes())
+            .and_then(|t| t.strip_suffix(JSON_TAIL.as_bytes()))
             .filter(|body| !body.is_empty())
         else {
             return PublicationLog::from_json(text);
         };
         // A string in JSON has its line breaks escaped: every line break is between entries.
-        let lines: Vec<&str> = body.split(",\n").collect();
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for end in memchr::memmem::find_iter(body, b",\n") {
+            lines.push(&body[start..end]);
+            start = end + 2;
+        }
+        lines.push(&body[start..]);
         let mut log = PublicationLog::default();
         for (i, line) in lines.iter().enumerate() {
             let keep = match entry_id(line) {
@@ -178,7 +184,7 @@ impl PublicationLog {
                 None => return PublicationLog::from_json(text),
             };
             if keep {
-                log.entries.push(serde_json::from_str(line)?);
+                log.entries.push(serde_json::from_slice(line)?);
             } else {
                 log.skipped += 1;
             }
@@ -213,23 +219,24 @@ impl PublicationLog {
     /// The JSON of this log with `new` appended, given `prior`, this log's JSON as
     /// [`PublicationLog::to_json`] wrote it: its bytes (and its buffer) are kept as they are, so
     /// a build that adds one entry to 100,000 does not write the other 100,000 again.
-    pub fn to_json_appending(&self, prior: Option<String>, new: &[Entry]) -> String {
+    pub fn to_json_appending(&self, prior: Option<Vec<u8>>, new: &[Entry]) -> Vec<u8> {
         match prior {
             // Written by `to_json`: one line per entry between the head and the tail.
             Some(text)
                 if !self.is_empty()
-                    && text.starts_with(JSON_HEAD)
-                    && text.ends_with(JSON_TAIL)
-                    && text.bytes().filter(|&b| b == b'\n').count() == self.len() + 2 =>
+                    && text.starts_with(JSON_HEAD.as_bytes())
+                    && text.ends_with(JSON_TAIL.as_bytes())
+                    && memchr::memchr_iter(b'\n', &text).count() == self.len() + 2 =>
             {
                 let mut s = text;
                 s.truncate(s.len() - JSON_TAIL.len());
-                s.reserve(new.len() * 512 + JSON_TAIL.len());
+                let mut added = String::with_capacity(new.len() * 512 + JSON_TAIL.len());
                 for e in new {
-                    s.push_str(",\n");
-                    push_entry(&mut s, e);
+                    added.push_str(",\n");
+                    push_entry(&mut added, e);
                 }
-                s.push_str(JSON_TAIL);
+                added.push_str(JSON_TAIL);
+                s.extend_from_slice(added.as_bytes());
                 s
             }
             _ => {
@@ -240,7 +247,7 @@ impl PublicationLog {
                 );
                 let mut all = self.clone();
                 all.entries.extend(new.iter().cloned());
-                all.to_json()
+                all.to_json().into_bytes()
             }
         }
     }
@@ -374,7 +381,7 @@ mod tests {
             log.append(day("2026-01-01"), id, "/x/", event, &format!("s{i}"), "p");
         }
         let text = log.to_json();
-        let part = PublicationLog::from_json_for(&text, &|id| id == "a").unwrap();
+        let part = PublicationLog::from_json_for(text.as_bytes(), &|id| id == "a").unwrap();
         assert_eq!(part.len(), 5);
         assert_eq!(part.entries.len(), 3, "both of a's and the last (d)");
         assert_eq!(part.revisions("a"), log.revisions("a"));
@@ -394,13 +401,13 @@ mod tests {
             "cd",
         );
         assert_eq!(
-            part.to_json_appending(Some(text.clone()), &added),
-            whole.to_json()
+            part.to_json_appending(Some(text.clone().into_bytes()), &added),
+            whole.to_json().into_bytes()
         );
 
         // Text of another shape is read whole.
         let pretty = serde_json::to_string_pretty(&log).unwrap();
-        let read = PublicationLog::from_json_for(&pretty, &|id| id == "a").unwrap();
+        let read = PublicationLog::from_json_for(pretty.as_bytes(), &|id| id == "a").unwrap();
         assert_eq!(read.entries.len(), 5);
     }
 
@@ -413,7 +420,9 @@ mod tests {
 
         let events = [new("a", Event::Revised), new("c", Event::Published)];
         let added = log.next_entries(day("2026-02-01"), &events);
-        let spliced = log.to_json_appending(Some(prior.clone()), &added);
+        let spliced =
+            String::from_utf8(log.to_json_appending(Some(prior.clone().into_bytes()), &added))
+                .unwrap();
 
         let mut whole = log.clone();
         for n in &events {
@@ -427,8 +436,8 @@ mod tests {
         // Text in another shape (not written by this version) is written again whole.
         let reformatted = prior.replace(",\n", ",");
         assert_eq!(
-            log.to_json_appending(Some(reformatted), &added),
-            whole.to_json()
+            log.to_json_appending(Some(reformatted.into_bytes()), &added),
+            whole.to_json().into_bytes()
         );
         // An empty log has nothing to keep.
         let empty = PublicationLog::default();
@@ -436,12 +445,13 @@ mod tests {
         assert_eq!(first[0].prev, GENESIS);
         assert_eq!(first[1].prev, first[0].hash);
         assert_eq!(
-            empty.to_json_appending(Some(empty.to_json()), &first),
+            empty.to_json_appending(Some(empty.to_json().into_bytes()), &first),
             PublicationLog {
                 entries: first.clone(),
                 ..Default::default()
             }
             .to_json()
+            .into_bytes()
         );
     }
 }

@@ -10,7 +10,7 @@ use disclosure::{Disclosure, Kind, ProjectTimeline};
 
 use crate::content::Content;
 use crate::log::{Event, PublicationLog, Revision};
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+use foldhash::fast::RandomState as FastHash;
 
 pub struct Site<'a> {
     pub content: &'a Content,
@@ -27,7 +27,7 @@ pub struct Site<'a> {
     /// Every project, by code.
     pub projects: BTreeMap<&'a str, ProjectTimeline<'a>>,
     pub log: &'a PublicationLog,
-    by_id: HashMap<&'a str, usize, Xxh3DefaultBuilder>,
+    by_id: HashMap<&'a str, usize, FastHash>,
 }
 
 /// Newest first; ties broken by id so that every build orders the same way.

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use disclosure::Diagnostic;
+use foldhash::fast::RandomState as FastHash;
 use rayon::prelude::*;
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use super::{Options, Progress};
 use crate::cache::{self, CachedFile, Stamp};
@@ -45,15 +45,17 @@ pub(super) struct Loaded {
 /// cache still knows, and works out which disclosures changed since the cached build.
 pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<Loaded> {
     let config = content::load_config(&opts.content);
-    let paths = content::markdown_files(&opts.content)?;
-    let stamps: Vec<Option<Stamp>> = paths.par_iter().map(|p| Stamp::of(p)).collect();
+    let (paths, stamps): (Vec<PathBuf>, Vec<Option<Stamp>>) =
+        content::markdown_files_stamped(&opts.content)?
+            .into_iter()
+            .unzip();
     let incremental = previous.is_some();
     let (old_paths, mut old): (Vec<PathBuf>, Vec<Option<CachedParse>>) = previous
         .unwrap_or_default()
         .into_iter()
         .map(|f| (f.path, Some((f.stamp, f.parsed))))
         .unzip();
-    let at: HashMap<&OsStr, usize, Xxh3DefaultBuilder> = old_paths
+    let at: HashMap<&OsStr, usize, FastHash> = old_paths
         .iter()
         .enumerate()
         .map(|(i, p)| (p.as_os_str(), i))

@@ -24,9 +24,9 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use disclosure::validate::links_to_withdrawn;
 use disclosure::Disclosure;
+use foldhash::fast::RandomState as FastHash;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use crate::cache::{self, CachedFileRef, Owner, ParsedRef};
 use crate::content::{self, Content};
@@ -151,9 +151,9 @@ pub fn read_log(out: &Path) -> Result<PublicationLog> {
 fn read_log_text(
     out: &Path,
     only: Option<&BTreeSet<String>>,
-) -> Result<(PublicationLog, Option<String>)> {
+) -> Result<(PublicationLog, Option<Vec<u8>>)> {
     let path = out.join(log::LOG_PATH);
-    match std::fs::read_to_string(&path) {
+    match std::fs::read(&path) {
         Ok(text) => match only.map_or_else(
             || PublicationLog::from_json(&text),
             |ids| PublicationLog::from_json_for(&text, &|id| ids.contains(id)),
@@ -230,13 +230,14 @@ pub fn build(opts: &Options) -> Result<Summary> {
     // the cache is used only with the very index the previous build committed.
     let index_meta = opts.index.as_deref().map(crate::index::meta_hash);
     let index_missing = index_meta.is_some_and(|m| m.is_none());
-    let opening_index = OpeningIndex::start(opts.index.as_deref());
     let mut previous = if opts.clean || index_missing || !opts.out.is_dir() {
         None
     } else {
         cache::read(&cache_dir, &fingerprint).filter(|c| c.index_meta == index_meta.flatten())
     };
     let incremental = previous.is_some();
+    // An incremental build indexes the few disclosures that changed.
+    let opening_index = OpeningIndex::start(opts.index.as_deref(), incremental);
 
     // Load and validate: nothing below runs unless the whole content is valid.
     let cached_files = previous.as_mut().map(|c| std::mem::take(&mut c.files));
@@ -458,7 +459,7 @@ fn render_and_write(
     targets: &[&Disclosure],
     touched_projects: &BTreeSet<String>,
     writer: &Writer<'_>,
-    log_text: Option<String>,
+    log_text: Option<Vec<u8>>,
     data_reuse: DataReuse<'_>,
     phases: &mut Phases,
 ) -> Result<(Vec<log::Entry>, BTreeMap<String, ItemIndex>)> {
@@ -583,7 +584,7 @@ fn render_and_write(
         &Owner::Site,
         &OutFile {
             path: log::LOG_PATH.to_string(),
-            bytes: log_json.into_bytes(),
+            bytes: log_json,
         },
     )?;
     phases.mark("lists+feeds+log");
@@ -658,7 +659,7 @@ impl DataReuse<'_> {
             return Ok((path, old.clone()));
         }
         let ranges = old.zip(self.changed).and_then(|(old, _)| old.ranges());
-        let changed: HashSet<&str, Xxh3DefaultBuilder> = self
+        let changed: HashSet<&str, FastHash> = self
             .changed
             .into_iter()
             .flatten()
@@ -749,10 +750,11 @@ fn remove_empty_parents(root: &Path, file: &Path) {
 struct OpeningIndex(Option<std::thread::JoinHandle<Result<IndexWriter>>>);
 
 impl OpeningIndex {
-    fn start(dir: Option<&Path>) -> OpeningIndex {
+    /// Starts opening the index in `dir`, for a few documents when `few`.
+    fn start(dir: Option<&Path>, few: bool) -> OpeningIndex {
         OpeningIndex(dir.map(|dir| {
             let dir = dir.to_path_buf();
-            std::thread::spawn(move || IndexWriter::open(&dir))
+            std::thread::spawn(move || IndexWriter::open_for(&dir, few))
         }))
     }
 
