@@ -27,6 +27,9 @@ const MEMORY_BUDGET: usize = 256 * 1024 * 1024;
 /// took a tenth of a second — longer than indexing the one document that changed.
 const SMALL_BUDGET: usize = 16 * 1024 * 1024;
 
+/// The largest segment a small build merges.
+const SMALL_MERGE_DOCS: usize = 10_000;
+
 /// What a commit did, for the build's summary line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IndexStats {
@@ -115,7 +118,7 @@ impl IndexWriter {
                 .clamp(1, 4);
             (threads, MEMORY_BUDGET)
         };
-        let writer = index
+        let writer: TantivyWriter<TantivyDocument> = index
             .writer_with_num_threads(threads, budget)
             .with_context(|| {
                 format!(
@@ -123,6 +126,14 @@ impl IndexWriter {
                     dir.display()
                 )
             })?;
+        if few {
+            // Each small build adds a small segment; merging those is quick, but a merge that
+            // takes in the large segments of a clean build took over a second. They are left
+            // as they are until the next clean build.
+            let mut policy = tantivy::merge_policy::LogMergePolicy::default();
+            policy.set_max_docs_before_merge(SMALL_MERGE_DOCS);
+            writer.set_merge_policy(Box::new(policy));
+        }
         Ok(IndexWriter {
             dir: dir.to_path_buf(),
             index,

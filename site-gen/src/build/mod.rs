@@ -28,7 +28,7 @@ use foldhash::fast::RandomState as FastHash;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::cache::{self, CachedFileRef, Owner, ParsedRef};
+use crate::cache::{self, CachedFileRef, Output, Owner, ParsedRef};
 use crate::content::{self, Content};
 use crate::data::ItemIndex;
 use crate::index::IndexWriter;
@@ -673,9 +673,51 @@ impl DataReuse<'_> {
             ranges.get(&data::item_key(d)).cloned()
         };
         let file = make(&reuse);
+        if old.is_some_and(|old| same_bytes(&file, old, &target)) {
+            writer.record(
+                path.clone(),
+                Output {
+                    hash: 0,
+                    inputs: Some(self.inputs),
+                },
+            );
+            return Ok((path, file.items));
+        }
         writer.put_pieces(&file, self.inputs)?;
         Ok((path, file.items))
     }
+}
+
+/// Whether `file` is the previous file `old` describes, byte for byte: the same items in the
+/// same places, and every piece made now equal to the bytes it stands for (the item of a
+/// disclosure whose change the file does not show, such as a body edit in the OCDS package).
+/// Then the file is kept: writing 100 MB of the same bytes again took a tenth of a rebuild.
+fn same_bytes(file: &data::ItemFile, old: &ItemIndex, target: &Path) -> bool {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    if file.items != *old {
+        return false;
+    }
+    let Ok(mut on_disk) = std::fs::File::open(target) else {
+        return false;
+    };
+    let mut at = 0;
+    for piece in &file.pieces {
+        match piece {
+            data::Piece::Old(range) if range.start == at => at = range.end,
+            data::Piece::Old(_) => return false,
+            data::Piece::New(bytes) => {
+                let mut was = vec![0; bytes.len()];
+                let read = on_disk
+                    .seek(SeekFrom::Start(at))
+                    .and_then(|_| on_disk.read_exact(&mut was));
+                if read.is_err() || was != *bytes {
+                    return false;
+                }
+                at += bytes.len() as u64;
+            }
+        }
+    }
+    at == old.len
 }
 
 /// Swaps the staging folder in for the published one.
