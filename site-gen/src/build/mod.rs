@@ -658,7 +658,10 @@ impl DataReuse<'_> {
             writer.record(path.clone(), kept);
             return Ok((path, old.clone()));
         }
-        let ranges = old.zip(self.changed).and_then(|(old, _)| old.ranges());
+        // A clean build (no `changed`) makes every item anew.
+        let ranges = old
+            .filter(|_| self.changed.is_some())
+            .and_then(ItemIndex::ranges);
         let changed: HashSet<&str, FastHash> = self
             .changed
             .into_iter()
