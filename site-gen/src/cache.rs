@@ -231,3 +231,85 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(id: &str) -> Parsed {
+        let text =
+            format!("+++\nkind = \"page\"\ntitle = \"关于\"\ndate = 2026-01-01\n+++\n{id}\n");
+        let d = disclosure::parse::parse_disclosure(&format!("content/{id}.md"), id, &text)
+            .expect("a valid page");
+        Parsed {
+            disclosure: d,
+            hash: [7; 32],
+            links: vec![(6, "/about/".into())],
+            excerpt: id.into(),
+        }
+    }
+
+    #[test]
+    fn a_cache_reads_back_whole_or_not_at_all() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join(".public.site-gen-cache");
+        let files: Vec<(PathBuf, Parsed)> = (0..200)
+            .map(|i| {
+                (
+                    PathBuf::from(format!("content/p{i}.md")),
+                    parsed(&format!("p{i}")),
+                )
+            })
+            .collect();
+        let refs: Vec<CachedFileRef<'_>> = files
+            .iter()
+            .map(|(path, p)| CachedFileRef {
+                path,
+                stamp: Stamp {
+                    size: 1,
+                    modified_ns: 2,
+                },
+                parsed: ParsedRef {
+                    disclosure: &p.disclosure,
+                    hash: &p.hash,
+                    links: &p.links,
+                    excerpt: &p.excerpt,
+                },
+            })
+            .collect();
+        let next = Next {
+            fingerprint: "f",
+            files: &refs,
+            outputs: &Outputs::new(),
+            items: &BTreeMap::new(),
+            index_meta: Some(9),
+        };
+        write(&dir, &next, None, &[true; SHARDS]).unwrap();
+
+        let back = read(&dir, "f").expect("the cache just written");
+        assert_eq!(back.files.len(), 200);
+        assert_eq!(back.index_meta, Some(9));
+        let p7 = back
+            .files
+            .iter()
+            .find(|f| f.path.ends_with("p7.md"))
+            .unwrap();
+        assert_eq!(p7.parsed.disclosure, files[7].1.disclosure);
+        assert_eq!(p7.parsed.excerpt, "p7");
+        assert!(read(&dir, "another configuration").is_none());
+
+        // Rewriting one shard from a previous cache keeps the others as they are.
+        let mut dirty = [false; SHARDS];
+        dirty[shard_of(&files[3].0)] = true;
+        write(&dir, &next, Some(&back), &dirty).unwrap();
+        assert_eq!(read(&dir, "f").unwrap().files.len(), 200);
+
+        // A shard that no longer matches the manifest (a build killed between the two) makes
+        // the whole cache unusable: the next build is a clean one.
+        let shard = shard_path(&dir, shard_of(&files[3].0));
+        let mut bytes = std::fs::read(&shard).unwrap();
+        bytes[0] ^= 1;
+        std::fs::write(&shard, bytes).unwrap();
+        assert!(read(&dir, "f").is_none());
+    }
+}
