@@ -30,10 +30,10 @@ pub const SHARDS: usize = 64;
 
 /// Who produced an output file: the site-wide files go into the cache's manifest, the others
 /// are known from the disclosures and projects that produce them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
-    Disclosure(String),
-    Project(String),
+    Disclosure,
+    Project,
     Site,
 }
 
@@ -45,10 +45,6 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    pub fn of(path: &Path) -> Option<Stamp> {
-        Stamp::from_metadata(&std::fs::metadata(path).ok()?)
-    }
-
     pub fn from_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
         let modified = meta
             .modified()

@@ -100,23 +100,15 @@ pub struct NewEntry<'a> {
 }
 
 /// The entry after `last` (the first when `None`), with its hash.
-fn chain(
-    last: Option<&Entry>,
-    date: NaiveDate,
-    id: &str,
-    url: &str,
-    event: Event,
-    source: &str,
-    page: &str,
-) -> Entry {
+fn chain(last: Option<&Entry>, date: NaiveDate, n: &NewEntry<'_>) -> Entry {
     let mut e = Entry {
         seq: last.map_or(1, |e| e.seq + 1),
         date,
-        id: id.to_string(),
-        url: url.to_string(),
-        event,
-        source_sha256: source.to_string(),
-        page_sha256: page.to_string(),
+        id: n.id.to_string(),
+        url: n.url.to_string(),
+        event: n.event,
+        source_sha256: n.source.to_string(),
+        page_sha256: n.page.to_string(),
         prev: last.map_or(GENESIS.to_string(), |e| e.hash.clone()),
         hash: String::new(),
     };
@@ -257,7 +249,7 @@ impl PublicationLog {
         let mut out: Vec<Entry> = Vec::with_capacity(events.len());
         for n in events {
             let last = out.last().or(self.entries.last());
-            out.push(chain(last, date, n.id, n.url, n.event, n.source, n.page));
+            out.push(chain(last, date, n));
         }
         out
     }
@@ -310,7 +302,14 @@ impl PublicationLog {
         source: &str,
         page: &str,
     ) {
-        let e = chain(self.entries.last(), date, id, url, event, source, page);
+        let new = NewEntry {
+            id,
+            url,
+            event,
+            source,
+            page,
+        };
+        let e = chain(self.entries.last(), date, &new);
         self.by_id
             .entry(e.id.clone())
             .or_default()

@@ -470,7 +470,7 @@ fn render_and_write(
         .par_iter()
         .enumerate()
         .map(|(i, d)| {
-            let owner = Owner::Disclosure(d.id.clone());
+            let owner = Owner::Disclosure;
             let page = render::disclosure_page(site, d);
             writer.put(&owner, &page)?;
             writer.put(&owner, &data::disclosure_json(site, d))?;
@@ -484,10 +484,7 @@ fn render_and_write(
     // Project timelines touched by the change (all of them in a clean build).
     touched_projects.par_iter().try_for_each(|code| {
         if let Some(p) = site.projects.get(code.as_str()) {
-            writer.put(
-                &Owner::Project(code.clone()),
-                &render::project_page(site, p),
-            )?;
+            writer.put(&Owner::Project, &render::project_page(site, p))?;
         }
         Ok::<_, anyhow::Error>(())
     })?;
