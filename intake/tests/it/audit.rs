@@ -3,9 +3,6 @@
 
 use std::process::Command;
 
-use intake::audit::Action;
-use intake::cases;
-
 use crate::support::TestApp;
 
 fn verify_cli(app: &TestApp) -> (bool, String) {
@@ -36,21 +33,7 @@ async fn edited_removed_and_reordered_events_are_named() {
     let state = &app.state;
     for _ in 0..3 {
         let (number, _) = app.complaint(None).await;
-        let mut tx = state.db.begin().await.unwrap();
-        let mut case = cases::find_by_number_in(&mut tx, &number)
-            .await
-            .unwrap()
-            .unwrap();
-        case.accept(
-            &state.content.calendar,
-            &state.config.deadlines,
-            state.clock.today(),
-        );
-        cases::save(&mut tx, &case).await.unwrap();
-        cases::record(&mut tx, state, &case, "zjj-li", Action::Accepted, "")
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        app.accept(&number).await;
     }
     let report = intake::audit::verify(&state.db).await.unwrap();
     assert!(report.is_intact(), "{:?}", report.problems);

@@ -2,7 +2,6 @@
 //! change, the committee office's when a case goes overdue; the file outbox by default; a
 //! stable Message-ID stored in the outbox row.
 
-use intake::audit::Action;
 use intake::cases;
 use sqlx::Row;
 
@@ -44,21 +43,7 @@ async fn department_submitter_and_committee_office_are_mailed() {
 
     // A status change mails the submitter.
     let state = &app.state;
-    let mut tx = state.db.begin().await.unwrap();
-    let mut case = cases::find_by_number_in(&mut tx, &number)
-        .await
-        .unwrap()
-        .unwrap();
-    case.accept(
-        &state.content.calendar,
-        &state.config.deadlines,
-        state.clock.today(),
-    );
-    cases::save(&mut tx, &case).await.unwrap();
-    cases::record(&mut tx, state, &case, "zjj-li", Action::Accepted, "")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    app.accept(&number).await;
     state.mailer.wake.notify_one();
     let mail = smtp.wait_for("submitter@test.example.com", &number).await;
     assert!(mail.body().contains("已受理"), "{}", mail.body());

@@ -2,8 +2,6 @@
 //! (`.ci/run` starts PostgreSQL 15; `intake/scripts/start-postgres.sh` does it by hand). Each run
 //! creates a fresh database on that server.
 
-use intake::audit::Action;
-use intake::cases;
 use rand::Rng;
 use sqlx::{Connection, Executor};
 
@@ -82,21 +80,7 @@ async fn the_data_layer_runs_on_postgresql() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let state = &app.state;
-    let mut tx = state.db.begin().await.unwrap();
-    let mut case = cases::find_by_number_in(&mut tx, &number)
-        .await
-        .unwrap()
-        .unwrap();
-    case.accept(
-        &state.content.calendar,
-        &state.config.deadlines,
-        state.clock.today(),
-    );
-    cases::save(&mut tx, &case).await.unwrap();
-    cases::record(&mut tx, state, &case, "zjj-li", Action::Accepted, "")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    app.accept(&number).await;
     state.mailer.wake.notify_one();
     app.smtp
         .as_ref()

@@ -201,6 +201,29 @@ impl TestApp {
             v["access_key"].as_str().unwrap().to_string(),
         )
     }
+
+    /// Accepts the case `number` as the housing bureau's officer `zjj-li` would, through the
+    /// data layer: the case, its audit event and its outbox mail in one transaction.
+    pub async fn accept(&self, number: &str) {
+        use intake::audit::Action;
+        use intake::cases;
+        let state = &self.state;
+        let mut tx = state.db.begin().await.unwrap();
+        let mut case = cases::find_by_number_in(&mut tx, number)
+            .await
+            .unwrap()
+            .unwrap();
+        case.accept(
+            &state.content.calendar,
+            &state.config.deadlines,
+            state.clock.today(),
+        );
+        cases::save(&mut tx, &case).await.unwrap();
+        cases::record(&mut tx, state, &case, "zjj-li", Action::Accepted, "")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
 }
 
 /// A captured message.
