@@ -202,10 +202,16 @@ impl TestApp {
         )
     }
 
-    /// Accepts the case `number` as the housing bureau's officer `zjj-li` would, through the
-    /// data layer: the case, its audit event and its outbox mail in one transaction.
-    pub async fn accept(&self, number: &str) {
-        use intake::audit::Action;
+    /// Does `action` (with `note`) to the case `number` as the housing bureau's officer
+    /// `zjj-li` would, through the data layer: `change` moves the case, then the case, its
+    /// audit event and its outbox mail are written in one transaction.
+    pub async fn act(
+        &self,
+        number: &str,
+        action: intake::audit::Action,
+        note: &str,
+        change: impl FnOnce(&mut intake::cases::Case, &AppState),
+    ) {
         use intake::cases;
         let state = &self.state;
         let mut tx = state.db.begin().await.unwrap();
@@ -213,16 +219,20 @@ impl TestApp {
             .await
             .unwrap()
             .unwrap();
-        case.accept(
-            &state.content.calendar,
-            &state.config.deadlines,
-            state.clock.today(),
-        );
+        change(&mut case, state);
         cases::save(&mut tx, &case).await.unwrap();
-        cases::record(&mut tx, state, &case, "zjj-li", Action::Accepted, "")
+        cases::record(&mut tx, state, &case, "zjj-li", action, note)
             .await
             .unwrap();
         tx.commit().await.unwrap();
+    }
+
+    /// Accepts the case `number` ([`TestApp::act`]).
+    pub async fn accept(&self, number: &str) {
+        self.act(number, intake::audit::Action::Accepted, "", |case, s| {
+            case.accept(&s.content.calendar, &s.config.deadlines, s.clock.today())
+        })
+        .await;
     }
 }
 

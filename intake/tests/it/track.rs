@@ -2,7 +2,6 @@
 //! the same; the deadline stops while material is awaited and moves by the paused working days.
 
 use intake::audit::Action;
-use intake::cases;
 
 use crate::support::TestApp;
 
@@ -122,24 +121,13 @@ async fn waiting_for_material_stops_the_clock_across_national_day() {
 
     // Tuesday 29 September: staff ask for material; the clock stops.
     app.clock.set_date("2026-09-29".parse().unwrap());
-    let mut tx = state.db.begin().await.unwrap();
-    let mut case = cases::find_by_number_in(&mut tx, &number)
-        .await
-        .unwrap()
-        .unwrap();
-    case.pause(state.clock.today());
-    cases::save(&mut tx, &case).await.unwrap();
-    cases::record(
-        &mut tx,
-        state,
-        &case,
-        "zjj-li",
+    app.act(
+        &number,
         Action::MaterialRequested,
         "请补充投标文件第3章",
+        |case, s| case.pause(s.clock.today()),
     )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    .await;
     let (_, body) = api_track(&app, &number, &key).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["status"], "waiting");
@@ -148,24 +136,10 @@ async fn waiting_for_material_stops_the_clock_across_national_day() {
     // Friday 9 October: the material arrives. 30 September, 8 and 9 October were paused, so the
     // acceptance deadline moves from 8 October by three working days: 9, Saturday 10, 12.
     app.clock.set_date("2026-10-09".parse().unwrap());
-    let mut tx = state.db.begin().await.unwrap();
-    let mut case = cases::find_by_number_in(&mut tx, &number)
-        .await
-        .unwrap()
-        .unwrap();
-    case.resume(cal, &state.config.deadlines, state.clock.today());
-    cases::save(&mut tx, &case).await.unwrap();
-    cases::record(
-        &mut tx,
-        state,
-        &case,
-        "zjj-li",
-        Action::MaterialReceived,
-        "",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    app.act(&number, Action::MaterialReceived, "", |case, s| {
+        case.resume(cal, &s.config.deadlines, s.clock.today())
+    })
+    .await;
     let (_, body) = api_track(&app, &number, &key).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["status"], "received");
@@ -173,17 +147,7 @@ async fn waiting_for_material_stops_the_clock_across_national_day() {
 
     // Accepted on Monday 12 October: 30 working days to decide.
     app.clock.set_date("2026-10-12".parse().unwrap());
-    let mut tx = state.db.begin().await.unwrap();
-    let mut case = cases::find_by_number_in(&mut tx, &number)
-        .await
-        .unwrap()
-        .unwrap();
-    case.accept(cal, &state.config.deadlines, state.clock.today());
-    cases::save(&mut tx, &case).await.unwrap();
-    cases::record(&mut tx, state, &case, "zjj-li", Action::Accepted, "")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    app.accept(&number).await;
     let (_, body) = api_track(&app, &number, &key).await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["status"], "accepted");
