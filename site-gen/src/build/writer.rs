@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result};
+use foldhash::fast::RandomState as FastHash;
 
 use crate::cache::{self, Output, Owner};
 use crate::data;
@@ -22,6 +23,8 @@ pub(super) struct Writer<'a> {
     pub(super) outputs: Mutex<Vec<(String, Output)>>,
     /// The pages and JSON files of disclosures and projects written or kept this time.
     pub(super) rendered: Mutex<HashSet<String>>,
+    /// Folders known to exist: 93,000 JSON files share one, which need not be made again.
+    pub(super) folders: Mutex<HashSet<PathBuf, FastHash>>,
 }
 
 impl Writer<'_> {
@@ -64,10 +67,7 @@ impl Writer<'_> {
     pub(super) fn put_pieces(&self, file: &data::ItemFile, inputs: u64) -> Result<()> {
         use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
         let target = self.root.join(&file.path);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
+        self.make_parent(&target)?;
         let old = if file.pieces.iter().any(|p| matches!(p, data::Piece::Old(_))) {
             Some(
                 std::fs::File::open(&target)
@@ -153,10 +153,7 @@ impl Writer<'_> {
             Some(_) => std::fs::read(&target).is_ok_and(|old| old == file.bytes),
         };
         if !unchanged {
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-            }
+            self.make_parent(&target)?;
             if self.previous.is_some() {
                 // Live folder: never leave a half-written file where a reader can see it.
                 let tmp = beside(&target);
@@ -178,6 +175,24 @@ impl Writer<'_> {
                 .expect("no panics while holding the lock")
                 .insert(file.path.clone());
         }
+        Ok(())
+    }
+
+    /// Makes the folder `target` goes in, unless this writer made or found it before.
+    fn make_parent(&self, target: &Path) -> Result<()> {
+        let Some(dir) = target.parent() else {
+            return Ok(());
+        };
+        let folders = || {
+            self.folders
+                .lock()
+                .expect("no panics while holding the lock")
+        };
+        if folders().contains(dir) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        folders().insert(dir.to_path_buf());
         Ok(())
     }
 
