@@ -324,7 +324,7 @@ impl Reader<'_> {
                     NaiveTime::from_hms_opt(
                         u32::from(t.hour),
                         u32::from(t.minute),
-                        u32::from(t.second),
+                        u32::from(t.second.unwrap_or(0)),
                     )
                 });
                 Some((date, time))
