@@ -8,12 +8,12 @@
 //! place that defines them; this module only decides what goes in and when.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use disclosure::search::{self, Fields};
 use disclosure::Disclosure;
-use rayon::prelude::*;
 use tantivy::{Index, IndexWriter as TantivyWriter, TantivyDocument, Term};
 
 use crate::site::Site;
@@ -148,41 +148,43 @@ impl IndexWriter {
     /// Adds or replaces the documents of `docs`. A disclosure that is no longer public on the
     /// build date (a penalty past its publicity) is removed instead.
     pub fn upsert(&mut self, site: &Site, docs: &[&Disclosure]) -> Result<()> {
+        self.upsert_unless(site, docs, &AtomicBool::new(false))
+    }
+
+    /// [`IndexWriter::upsert`], giving up (with an error) once `stop` is set. The documents
+    /// (Markdown to text, JSON of the details) are made on the calling thread, which a build
+    /// runs beside its page writers; tantivy's own threads tokenize them.
+    pub fn upsert_unless(
+        &mut self,
+        site: &Site,
+        docs: &[&Disclosure],
+        stop: &AtomicBool,
+    ) -> Result<()> {
         let docs = if std::mem::take(&mut self.needs_everything) {
             &site.public[..]
         } else {
             docs
         };
-        // Turning disclosures into documents (Markdown to text, JSON of the details) is done in
-        // parallel, a chunk at a time to bound memory; tantivy's own threads then tokenize.
-        for chunk in docs.chunks(1024) {
-            let built: Vec<Option<TantivyDocument>> = chunk
-                .par_iter()
-                .map(|d| {
-                    d.is_public(site.today).then(|| {
-                        let department = d
-                            .department
-                            .as_deref()
-                            .and_then(|id| site.content.departments.get(id))
-                            .map(|dep| format!("{} {}", dep.name, dep.short))
-                            .unwrap_or_default();
-                        search::document(&self.fields, d, &department)
-                    })
-                })
-                .collect();
-            for (d, doc) in chunk.iter().zip(built) {
-                self.writer
-                    .delete_term(Term::from_field_text(self.fields.id, &d.id));
-                match doc {
-                    Some(doc) => {
-                        self.writer.add_document(doc).with_context(|| {
-                            format!("{}: cannot index {}", self.dir.display(), d.source)
-                        })?;
-                        self.stats.upserted += 1;
-                    }
-                    None => self.stats.removed += 1,
-                }
+        for d in docs {
+            if stop.load(Ordering::Relaxed) {
+                bail!("{}: indexing stopped", self.dir.display());
             }
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.id, &d.id));
+            if !d.is_public(site.today) {
+                self.stats.removed += 1;
+                continue;
+            }
+            let department = d
+                .department
+                .as_deref()
+                .and_then(|id| site.content.departments.get(id))
+                .map(|dep| format!("{} {}", dep.name, dep.short))
+                .unwrap_or_default();
+            self.writer
+                .add_document(search::document(&self.fields, d, &department))
+                .with_context(|| format!("{}: cannot index {}", self.dir.display(), d.source))?;
+            self.stats.upserted += 1;
         }
         Ok(())
     }

@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -270,110 +271,48 @@ pub fn build(opts: &Options) -> Result<Summary> {
             .collect(),
     };
 
-    let staging = opts.out.with_file_name(format!(
-        ".{}.staging",
-        opts.out
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
-    let root = if incremental {
-        opts.out.clone()
-    } else {
-        staging.clone()
-    };
-    if !incremental {
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging)
-                .with_context(|| format!("cannot clear {}", staging.display()))?;
+    // The search index is fed on a thread of its own while the site is written, so that both
+    // cores stay busy: tantivy tokenizes while the file system makes files. It is committed
+    // once the site is published.
+    let stop = AtomicBool::new(false);
+    let written = std::thread::scope(|scope| {
+        let feeding = opts.index.as_ref().map(|dir| {
+            let (site, targets, stop) = (&site, &targets, &stop);
+            scope.spawn(move || {
+                feed_index(opening_index, site, targets, !incremental, stop)
+                    .with_context(|| format!("{}: cannot update the search index", dir.display()))
+            })
+        });
+        let written = write_site(
+            opts,
+            &site,
+            &targets,
+            &touched_projects,
+            previous.as_ref(),
+            log_text,
+            changed.as_ref(),
+            old_outputs,
+            &mut phases,
+        );
+        if written.is_err() {
+            stop.store(true, Ordering::Relaxed);
         }
-        std::fs::create_dir_all(&staging)
-            .with_context(|| format!("cannot create {}", staging.display()))?;
-    }
-    let writer = Writer {
-        root,
-        previous: previous.as_ref().map(|c| &c.outputs),
-        written: Default::default(),
-        outputs: Mutex::new(Vec::new()),
-        rendered: Default::default(),
-        folders: Default::default(),
-    };
-    let result = render_and_write(
-        opts,
-        &site,
-        &targets,
-        &touched_projects,
-        &writer,
-        log_text,
-        DataReuse {
-            previous: previous.as_ref().map(|c| &c.items),
-            changed: changed.as_ref(),
-            inputs: content_inputs(&content),
-        },
-        &mut phases,
-    );
-    let (new_entries, items) = match result {
-        Ok(done) => done,
-        Err(e) => {
-            if !incremental {
-                let _ = std::fs::remove_dir_all(&staging);
-            }
-            return Err(e);
+        let fed = feeding.map(|f| f.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        let written = written?;
+        if let (Some(writer), Some(dir)) = (fed, &opts.index) {
+            commit_index(writer?, &written.new_entries)
+                .with_context(|| format!("{}: cannot update the search index", dir.display()))?;
+            phases.mark("index");
         }
-    };
-    let Writer {
-        outputs,
+        Ok::<_, anyhow::Error>(written)
+    })?;
+    let Written {
+        new_entries,
+        items,
+        manifest,
         written,
-        rendered,
-        ..
-    } = writer;
-    let manifest: cache::Outputs = outputs
-        .into_inner()
-        .expect("writer threads are done")
-        .into_iter()
-        .collect();
-    let rendered = rendered.into_inner().expect("writer threads are done");
-
-    // What the previous build wrote and this one did not: site-wide files no longer made, the
-    // files of disclosures that changed or went, the pages of projects that went.
-    let mut removed = 0;
-    if let Some(previous) = &previous {
-        let gone_projects = touched_projects
-            .iter()
-            .filter(|code| !site.projects.contains_key(code.as_str()))
-            .map(|code| file_for_url(&disclosure::routes::project(code)));
-        let gone: Vec<String> = previous
-            .outputs
-            .keys()
-            .filter(|path| !manifest.contains_key(*path))
-            .cloned()
-            .chain(old_outputs.into_iter().chain(gone_projects))
-            .filter(|path| !rendered.contains(path))
-            .collect();
-        for path in gone {
-            let target = opts.out.join(&path);
-            match std::fs::remove_file(&target) {
-                Ok(()) => removed += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(e).with_context(|| format!("cannot remove {}", target.display()))
-                }
-            }
-            remove_empty_parents(&opts.out, &target);
-        }
-    }
-    phases.mark("write");
-
-    if !incremental {
-        publish(&staging, &opts.out)?;
-        phases.mark("publish");
-    }
-
-    if let Some(index_dir) = &opts.index {
-        update_index(opening_index, &site, &targets, !incremental, &new_entries)
-            .with_context(|| format!("{}: cannot update the search index", index_dir.display()))?;
-        phases.mark("index");
-    }
+        removed,
+    } = written;
     let index_meta = opts.index.as_deref().and_then(crate::index::meta_hash);
 
     // What the summary needs from the site; then the bodies go: the cache keeps none (a
@@ -439,7 +378,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         pages,
         feeds,
         files: manifest.len() + 2 * public + projects,
-        written: written.into_inner(),
+        written,
         removed,
         withdrawn,
         log_entries,
@@ -451,6 +390,140 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let garbage = (content, manifest, previous, sources, log);
     std::thread::spawn(move || drop(garbage));
     Ok(summary)
+}
+
+/// What [`write_site`] wrote.
+struct Written {
+    new_entries: Vec<log::Entry>,
+    items: BTreeMap<String, ItemIndex>,
+    /// The site-wide files, for the cache.
+    manifest: cache::Outputs,
+    written: usize,
+    removed: usize,
+}
+
+/// Writes the site: into a staging folder swapped in at the end for a clean build, into the
+/// live folder for an incremental one (removing what the change took away).
+#[allow(clippy::too_many_arguments)]
+fn write_site(
+    opts: &Options,
+    site: &Site<'_>,
+    targets: &[&Disclosure],
+    touched_projects: &BTreeSet<String>,
+    previous: Option<&cache::Cache>,
+    log_text: Option<Vec<u8>>,
+    changed: Option<&BTreeSet<String>>,
+    old_outputs: Vec<String>,
+    phases: &mut Phases,
+) -> Result<Written> {
+    let incremental = previous.is_some();
+    let staging = opts.out.with_file_name(format!(
+        ".{}.staging",
+        opts.out
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let root = if incremental {
+        opts.out.clone()
+    } else {
+        staging.clone()
+    };
+    if !incremental {
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot clear {}", staging.display()))?;
+        }
+        std::fs::create_dir_all(&staging)
+            .with_context(|| format!("cannot create {}", staging.display()))?;
+    }
+    let writer = Writer {
+        root,
+        previous: previous.map(|c| &c.outputs),
+        written: Default::default(),
+        outputs: Mutex::new(Vec::new()),
+        rendered: Default::default(),
+        folders: Default::default(),
+    };
+    let result = render_and_write(
+        opts,
+        site,
+        targets,
+        touched_projects,
+        &writer,
+        log_text,
+        DataReuse {
+            previous: previous.map(|c| &c.items),
+            changed,
+            inputs: content_inputs(site.content),
+        },
+        phases,
+    );
+    let (new_entries, items) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if !incremental {
+                let _ = std::fs::remove_dir_all(&staging);
+            }
+            return Err(e);
+        }
+    };
+    let Writer {
+        outputs,
+        written,
+        rendered,
+        ..
+    } = writer;
+    let written = written.into_inner();
+    let manifest: cache::Outputs = outputs
+        .into_inner()
+        .expect("writer threads are done")
+        .into_iter()
+        .collect();
+    let rendered = rendered.into_inner().expect("writer threads are done");
+
+    // What the previous build wrote and this one did not: site-wide files no longer made, the
+    // files of disclosures that changed or went, the pages of projects that went.
+    let mut removed = 0;
+    if let Some(previous) = previous {
+        let gone_projects = touched_projects
+            .iter()
+            .filter(|code| !site.projects.contains_key(code.as_str()))
+            .map(|code| file_for_url(&disclosure::routes::project(code)));
+        let gone: Vec<String> = previous
+            .outputs
+            .keys()
+            .filter(|path| !manifest.contains_key(*path))
+            .cloned()
+            .chain(old_outputs.into_iter().chain(gone_projects))
+            .filter(|path| !rendered.contains(path))
+            .collect();
+        for path in gone {
+            let target = opts.out.join(&path);
+            match std::fs::remove_file(&target) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot remove {}", target.display()))
+                }
+            }
+            remove_empty_parents(&opts.out, &target);
+        }
+    }
+    phases.mark("write");
+
+    if !incremental {
+        publish(&staging, &opts.out)?;
+        phases.mark("publish");
+    }
+
+    Ok(Written {
+        new_entries,
+        items,
+        manifest,
+        written,
+        removed,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -834,15 +907,16 @@ impl Drop for OpeningIndex {
     }
 }
 
-/// Brings the search index in step with the site: everything in a clean build (or when the index
-/// is new), else the changed disclosures and those that left the site in this build.
-fn update_index(
+/// Brings the search index in step with the site, but for what left it in this build: every
+/// public disclosure in a clean build (or when the index is new), else the changed ones. Gives
+/// up once `stop` is set (the site could not be written).
+fn feed_index(
     writer: OpeningIndex,
     site: &Site<'_>,
     targets: &[&Disclosure],
     fresh: bool,
-    new_entries: &[log::Entry],
-) -> Result<crate::index::IndexStats> {
+    stop: &AtomicBool,
+) -> Result<IndexWriter> {
     let mut writer = writer.wait()?;
     if writer.recreated() && !fresh {
         // Indexing everything needs every body, which only a clean build reads.
@@ -850,16 +924,25 @@ fn update_index(
     }
     if fresh {
         writer.clear();
-        writer.upsert(site, &site.public)?;
+        writer.upsert_unless(site, &site.public, stop)?;
     } else {
-        writer.upsert(site, targets)?;
-        let left: Vec<String> = new_entries
-            .iter()
-            .filter(|e| e.event == Event::Withdrawn)
-            .map(|e| e.id.clone())
-            .collect();
-        writer.remove(&left)?;
+        writer.upsert_unless(site, targets, stop)?;
     }
+    Ok(writer)
+}
+
+/// Removes the disclosures withdrawn in this build (`new_entries`) from the index fed by
+/// [`feed_index`], and commits it.
+fn commit_index(
+    mut writer: IndexWriter,
+    new_entries: &[log::Entry],
+) -> Result<crate::index::IndexStats> {
+    let left: Vec<String> = new_entries
+        .iter()
+        .filter(|e| e.event == Event::Withdrawn)
+        .map(|e| e.id.clone())
+        .collect();
+    writer.remove(&left)?;
     writer.commit()
 }
 
