@@ -38,8 +38,15 @@ echo "generating $n disclosures in $dir/content"
 
 # Every timed run starts with the disk quiet: the previous run's writes flushed, and the blocks
 # of deleted files given back (this file system discards them, slowly, at each journal commit).
+# A clean build, ours or Hugo's, also starts with free memory: the page cache is emptied and the
+# content read back into it. Each run leaves its 1-2 GB of output cached, and a run that had to
+# evict the previous runs' pages took up to twice as long (needs root; else the cache is kept).
 settle() {
   sync
+  if [ "${SETTLE:-}" = clean ] && [ -w /proc/sys/vm/drop_caches ]; then
+    echo 3 >/proc/sys/vm/drop_caches
+    find "$dir/content" -type f -print0 | xargs -0 cat >/dev/null
+  fi
   sleep 2
 }
 
@@ -63,11 +70,11 @@ run() {
 
 echo
 echo "== site-gen, N=$n, $(nproc) cores"
-run "site-gen build (clean, with index)" public "$bin/site-gen" build --clean --timings \
+SETTLE=clean run "site-gen build (clean, with index)" public "$bin/site-gen" build --clean --timings \
   --content "$dir/content" --out "$dir/public" --index "$dir/index" --today 2026-11-26
 du -sh "$dir/index" | sed 's/^/    index size: /'
 rm -rf "$dir/public-noindex" "$dir/.public-noindex.site-gen-cache"
-run "site-gen build (clean, no index)" public-noindex "$bin/site-gen" build --clean --timings --no-index \
+SETTLE=clean run "site-gen build (clean, no index)" public-noindex "$bin/site-gen" build --clean --timings --no-index \
   --content "$dir/content" --out "$dir/public-noindex" --today 2026-11-26
 
 # One file changed, three times over: a notice's body, a result's title, another notice's date
@@ -87,5 +94,5 @@ run "site-gen build (a notice's date)" public "$bin/site-gen" build --timings \
 
 echo
 echo "== hugo $(hugo version | awk '{print $2}'), same corpus, minimal templates (bench/hugo)"
-run "hugo" hugo-public hugo --quiet --source bench/hugo --contentDir "$dir/content" \
+SETTLE=clean run "hugo" hugo-public hugo --quiet --source bench/hugo --contentDir "$dir/content" \
   --destination "$dir/hugo-public"
