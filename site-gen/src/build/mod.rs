@@ -557,15 +557,17 @@ fn render_and_write(
             .map_with(json, |json, (i, d)| {
                 let page = render::disclosure_page(site, d);
                 writer.put(&Owner::Disclosure, &page)?;
-                // Fails only when the JSON writer stopped, whose error is the one to report.
-                let _ = json.send(data::disclosure_json(site, d));
+                if json.send(data::disclosure_json(site, d)).is_err() {
+                    // The JSON writer stopped; its error is the one reported below.
+                    bail!("the JSON files could not be written");
+                }
                 bar.inc();
                 Ok((i, log::sha256_hex(&page.bytes)))
             })
             .collect::<Result<Vec<(usize, String)>>>();
         json_writer
             .join()
-            .expect("the JSON writer does not panic")?;
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         hashes
     })?;
     bar.finish();

@@ -218,3 +218,44 @@ fn an_index_that_is_not_the_cached_one_is_written_whole() {
     let s = build(&opts).unwrap();
     assert!(s.incremental, "the next build uses the cache again: {s}");
 }
+
+/// The disclosures' JSON files are written on a thread of their own, and the search index is fed
+/// on another while the site is written: a file that cannot be written must still fail the build
+/// with its name, and leave the index as the last good build committed it.
+#[test]
+fn a_file_that_cannot_be_written_fails_the_build_and_commits_no_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    copy_tree(&demo_content(), &content);
+    let out = tmp.path().join("public");
+    let opts = options(&content, &out, day("2026-11-26"));
+    let index = opts.index.clone().unwrap();
+    build(&opts).unwrap();
+    let committed = site_gen::index::meta_hash(&index).expect("an index");
+
+    // The tender's JSON file becomes a folder that holds a file: it cannot be replaced.
+    edit(
+        &content.join("notices/2026-cg-031-tender.md"),
+        "## 一、",
+        "## 一、（更正）",
+    );
+    let json = out.join("data/disclosures/2026-cg-031-tender.json");
+    std::fs::remove_file(&json).unwrap();
+    std::fs::create_dir(&json).unwrap();
+    std::fs::write(json.join("in-the-way"), "x").unwrap();
+    let e = format!("{:#}", build(&opts).unwrap_err());
+    assert!(e.contains("2026-cg-031-tender.json"), "{e}");
+    assert_eq!(
+        site_gen::index::meta_hash(&index),
+        Some(committed),
+        "the failed build committed the index"
+    );
+
+    // Out of the way, the next build publishes the change.
+    std::fs::remove_dir_all(&json).unwrap();
+    build(&opts).unwrap();
+    let page = std::fs::read_to_string(out.join("notices/2026-cg-031-tender/index.html")).unwrap();
+    assert!(page.contains("（更正）"));
+    assert!(std::fs::read_to_string(&json).unwrap().contains("（更正）"));
+    assert_ne!(site_gen::index::meta_hash(&index), Some(committed));
+}
