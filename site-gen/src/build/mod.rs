@@ -275,7 +275,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     // cores stay busy: tantivy tokenizes while the file system makes files. It is committed
     // once the site is published.
     let stop = AtomicBool::new(false);
-    let written = std::thread::scope(|scope| {
+    let site_written = std::thread::scope(|scope| {
         let feeding = opts.index.as_ref().map(|dir| {
             let (site, targets, stop) = (&site, &targets, &stop);
             scope.spawn(move || {
@@ -312,7 +312,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         manifest,
         written,
         removed,
-    } = written;
+    } = site_written;
     let index_meta = opts.index.as_deref().and_then(crate::index::meta_hash);
 
     // What the summary needs from the site; then the bodies go: the cache keeps none (a

@@ -8,9 +8,7 @@ use site_gen::build::{build, cache_path, Summary};
 
 #[test]
 fn incremental_equals_clean() {
-    let tmp = tempfile::tempdir().unwrap();
-    let content = tmp.path().join("content");
-    copy_tree(&demo_content(), &content);
+    let (tmp, content) = demo_copy();
     let today = day("2026-11-26");
 
     // Both sites start from the same first build, so their publication logs agree.
@@ -117,9 +115,7 @@ fn edit(path: &Path, from: &str, to: &str) {
 /// pages, the cached parses without their bodies) must be exactly what a clean build writes.
 #[test]
 fn every_kind_of_change_rebuilds_like_a_clean_build() {
-    let tmp = tempfile::tempdir().unwrap();
-    let content = tmp.path().join("content");
-    copy_tree(&demo_content(), &content);
+    let (tmp, content) = demo_copy();
     let inc = tmp.path().join("public");
     build_at(&content, &inc, day("2026-11-26")).unwrap();
     let tender = content.join("notices/2026-cg-031-tender.md");
@@ -190,9 +186,7 @@ fn every_kind_of_change_rebuilds_like_a_clean_build() {
 /// deleted (and left empty by a build that then failed) is written whole by the next build.
 #[test]
 fn an_index_that_is_not_the_cached_one_is_written_whole() {
-    let tmp = tempfile::tempdir().unwrap();
-    let content = tmp.path().join("content");
-    copy_tree(&demo_content(), &content);
+    let (tmp, content) = demo_copy();
     let out = tmp.path().join("public");
     let opts = options(&content, &out, day("2026-11-26"));
     let index = opts.index.clone().unwrap();
@@ -224,9 +218,7 @@ fn an_index_that_is_not_the_cached_one_is_written_whole() {
 /// with its name, and leave the index as the last good build committed it.
 #[test]
 fn a_file_that_cannot_be_written_fails_the_build_and_commits_no_index() {
-    let tmp = tempfile::tempdir().unwrap();
-    let content = tmp.path().join("content");
-    copy_tree(&demo_content(), &content);
+    let (tmp, content) = demo_copy();
     let out = tmp.path().join("public");
     let opts = options(&content, &out, day("2026-11-26"));
     let index = opts.index.clone().unwrap();

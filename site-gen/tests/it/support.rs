@@ -31,6 +31,14 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// A copy of the repository's demo content, as `content` inside a fresh temp dir.
+pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    copy_tree(&demo_content(), &content);
+    (tmp, content)
+}
+
 /// A content folder named `content` inside a fresh temp dir, made of the base fixture plus
 /// the given overlays.
 pub fn content_with(overlays: &[&Path]) -> (tempfile::TempDir, PathBuf) {
