@@ -44,10 +44,17 @@ pub enum Action {
     SignInFailed,
     SignedOut,
     Exported,
+    /// `intake staff disable|enable|reset-password` (no case).
+    StaffDisabled,
+    StaffEnabled,
+    PasswordReset,
+    /// One account's staff requests were refused repeatedly (other departments' cases, forged
+    /// forms, steps it may not take) within a short time (no case).
+    RefusalsRepeated,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 20] = [
         Action::Submitted,
         Action::Accepted,
         Action::Rejected,
@@ -64,6 +71,10 @@ impl Action {
         Action::SignInFailed,
         Action::SignedOut,
         Action::Exported,
+        Action::StaffDisabled,
+        Action::StaffEnabled,
+        Action::PasswordReset,
+        Action::RefusalsRepeated,
     ];
 
     pub fn key(self) -> &'static str {
@@ -84,6 +95,10 @@ impl Action {
             Action::SignInFailed => "sign_in_failed",
             Action::SignedOut => "signed_out",
             Action::Exported => "exported",
+            Action::StaffDisabled => "staff_disabled",
+            Action::StaffEnabled => "staff_enabled",
+            Action::PasswordReset => "password_reset",
+            Action::RefusalsRepeated => "refusals_repeated",
         }
     }
 
@@ -105,6 +120,10 @@ impl Action {
             Action::SignInFailed => "登录失败",
             Action::SignedOut => "退出登录",
             Action::Exported => "导出公开结果",
+            Action::StaffDisabled => "停用工作人员账号",
+            Action::StaffEnabled => "启用工作人员账号",
+            Action::PasswordReset => "重置工作人员密码",
+            Action::RefusalsRepeated => "多次请求被拒绝",
         }
     }
 

@@ -60,6 +60,11 @@ pub struct Db {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Whether a `--db` argument names a PostgreSQL database.
+pub fn is_postgres(db: &str) -> bool {
+    parse_target(db).0 == Backend::Postgres
+}
+
 /// How a `--db` argument names a database: a PostgreSQL URL, a `sqlite:` URL or a file path.
 fn parse_target(db: &str) -> (Backend, String, Option<PathBuf>) {
     if db.starts_with("postgres://") || db.starts_with("postgresql://") {
@@ -237,6 +242,137 @@ impl Db {
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         let mut conn = self.reader.acquire().await?;
         conn.ping().await
+    }
+}
+
+/// Why `intake backup` did not write a copy.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("{} already exists: a backup never overwrites a file (choose a new name)", .0.display())]
+    Exists(PathBuf),
+    #[error(
+        "intake backup copies SQLite databases only; back up PostgreSQL with its own tool while \
+         the service runs: `pg_dump --format=custom --file {out} <the --db URL>` (a consistent \
+         snapshot; restore with pg_restore into an empty database, then check it with \
+         `intake --db <restored URL> audit verify`)"
+    )]
+    Postgres { out: String },
+    #[error("backing up to {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("backing up the database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("the copy {} failed its integrity check: {why}", path.display())]
+    Corrupt { path: PathBuf, why: String },
+}
+
+/// What a backup wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub cases: i64,
+    pub events: i64,
+}
+
+/// Removes a half-written copy when the backup stops before it is in place.
+struct Partial(PathBuf);
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl Db {
+    /// Writes a consistent copy of the SQLite database to `out` while the service runs
+    /// (`intake backup --out FILE`). `VACUUM INTO` reads one snapshot (a WAL read transaction:
+    /// writers carry on, and the copy holds exactly the transactions committed before it
+    /// began, so every acknowledged submission up to then, with its audit events). The copy
+    /// is written beside `out` under a temporary name, checked (`PRAGMA integrity_check`),
+    /// synced, and put in place with a hard link, which fails rather than replace a file that
+    /// appeared meanwhile: `out` is either absent or a whole, checked copy. An existing `out`
+    /// is refused up front. PostgreSQL has its own tool, `pg_dump`; the error says how.
+    pub async fn backup(&self, out: &Path) -> Result<Backup, BackupError> {
+        if self.backend == Backend::Postgres {
+            return Err(BackupError::Postgres {
+                out: out.display().to_string(),
+            });
+        }
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| BackupError::Io { path, source }
+        };
+        if std::fs::symlink_metadata(out).is_ok() {
+            return Err(BackupError::Exists(out.to_path_buf()));
+        }
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = out
+            .file_name()
+            .ok_or_else(|| BackupError::Io {
+                path: out.to_path_buf(),
+                source: std::io::Error::other("not a file name"),
+            })?
+            .to_string_lossy()
+            .into_owned();
+        let mut random = [0u8; 6];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+        let tmp = dir.join(format!(".{name}.{}.partial", hex::encode(random)));
+        let partial = Partial(tmp.clone());
+        sqlx::query("VACUUM INTO $1")
+            .bind(tmp.display().to_string())
+            .execute(&self.reader)
+            .await?;
+
+        // Check the copy as the service will open it.
+        let options = AnyConnectOptions::from_str(&format!("sqlite://{}?mode=ro", tmp.display()))?;
+        let mut conn = sqlx::AnyConnection::connect_with(&options).await?;
+        let check: String = sqlx::query("PRAGMA integrity_check")
+            .fetch_one(&mut conn)
+            .await?
+            .try_get(0)?;
+        if check != "ok" {
+            return Err(BackupError::Corrupt {
+                path: out.to_path_buf(),
+                why: check,
+            });
+        }
+        let cases: i64 = sqlx::query("SELECT COUNT(*) FROM cases")
+            .fetch_one(&mut conn)
+            .await?
+            .try_get(0)?;
+        let events: i64 = sqlx::query("SELECT COUNT(*) FROM events")
+            .fetch_one(&mut conn)
+            .await?
+            .try_get(0)?;
+        conn.close().await?;
+
+        let file = std::fs::File::open(&tmp).map_err(io(&tmp))?;
+        file.sync_all().map_err(io(&tmp))?;
+        let bytes = file.metadata().map_err(io(&tmp))?.len();
+        drop(file);
+        match std::fs::hard_link(&tmp, out) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(BackupError::Exists(out.to_path_buf()))
+            }
+            Err(e) => return Err(io(out)(e)),
+        }
+        drop(partial); // the temporary name goes; the copy stays under `out`
+        std::fs::File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io(&dir))?;
+        Ok(Backup {
+            path: out.to_path_buf(),
+            bytes,
+            cases,
+            events,
+        })
     }
 }
 

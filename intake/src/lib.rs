@@ -11,7 +11,8 @@
 //! [`db`] (SQLite/PostgreSQL handle), [`cases`] (the case data layer), [`tracking`] (numbers and
 //! access keys), [`routing`], [`deadline`], [`audit`] (hash chain), [`mail`] (outbox and sender),
 //! [`attachments`], [`public`] (submission and tracking pages and API), [`security`] (rate
-//! limits, client address, headers), [`staff`] (the staff side).
+//! limits, client address, headers), [`text`] (strict decoding of what people type),
+//! [`staff`] (the staff side).
 
 pub mod attachments;
 pub mod audit;
@@ -29,6 +30,7 @@ pub mod routing;
 pub mod security;
 pub mod staff;
 pub mod submission;
+pub mod text;
 pub mod tracking;
 
 use std::path::{Path, PathBuf};
@@ -140,6 +142,13 @@ impl AppState {
     /// Starts the background work: the mail sender, the overdue check and the limiter cleanup.
     /// Call once per process (one sender per database).
     pub fn spawn_background(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        // Serving starts here, so no upload is under way yet: whatever is in the temporary
+        // folder was cut short by a crash.
+        match attachments::clear_leftovers(&self.attachments_dir) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("removed {n} unfinished upload(s) left by an earlier run"),
+            Err(e) => tracing::warn!("cannot clear unfinished uploads: {e}"),
+        }
         let sender = tokio::spawn(mail::run_sender(
             self.db.clone(),
             self.mailer.clone(),
@@ -164,11 +173,12 @@ pub fn app(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.limits.request_timeout_secs);
     Router::new()
         .merge(public::routes(&state))
-        .merge(staff::routes())
+        .merge(staff::routes(&state))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(axum::middleware::from_fn(error::uniform_errors))
         .layer(axum::middleware::from_fn(security::security_headers))
         .with_state(state)
 }

@@ -52,6 +52,12 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write a consistent copy of the SQLite database while the service runs (never
+    /// overwrites FILE). PostgreSQL: prints how to use pg_dump and fails.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -65,12 +71,36 @@ enum StaffCommand {
     },
     /// List the accounts: user name, department, created, active or disabled.
     List,
+    /// Disable an account: its live sessions end, it cannot sign in.
+    Disable {
+        #[arg(value_name = "NAME")]
+        username: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[arg(value_name = "NAME")]
+        username: String,
+    },
+    /// Set a new password, read from standard input; the account's live sessions end.
+    ResetPassword {
+        #[arg(value_name = "NAME")]
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check the hash chain; name every edited, removed or reordered event.
     Verify,
+}
+
+/// A password from standard input (one line; the line break is not part of it).
+fn read_password() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from standard input")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }
 
 #[tokio::main]
@@ -81,6 +111,8 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "intake=info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: a log file or the journal gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let settings = intake::Settings {
@@ -89,6 +121,26 @@ async fn main() -> anyhow::Result<()> {
         config: cli.config.clone(),
         rate_limit: !cli.no_rate_limit,
     };
+    // A backup needs the database only (no content, no config), and never touches PostgreSQL.
+    if let Some(Command::Backup { out }) = &cli.command {
+        if intake::db::is_postgres(&cli.db) {
+            return Err(intake::db::BackupError::Postgres {
+                out: out.display().to_string(),
+            }
+            .into());
+        }
+        let db = intake::Db::connect(&cli.db).await?;
+        let b = db.backup(out).await?;
+        eprintln!(
+            "backed up to {}: {} bytes, {} case(s), {} audit event(s); copy the attachment \
+             folder too",
+            b.path.display(),
+            b.bytes,
+            b.cases,
+            b.events
+        );
+        return Ok(());
+    }
     let state = intake::AppState::from_settings(&settings).await?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -105,13 +157,52 @@ async fn main() -> anyhow::Result<()> {
                     department,
                 },
         } => {
-            let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .context("reading the password from standard input")?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            intake::staff::add_account(&state, &username, &department, password).await?;
+            let password = read_password()?;
+            intake::staff::add_account(&state, &username, &department, &password).await?;
             eprintln!("added {username} ({department})");
+            Ok(())
+        }
+        Command::Staff {
+            command: StaffCommand::Disable { username },
+        } => {
+            let c = intake::staff::accounts::set_disabled(&state, &username, true).await?;
+            if c.changed {
+                eprintln!(
+                    "disabled {} ({}); ended {} live session(s)",
+                    c.member.username, c.member.department, c.sessions_ended
+                );
+            } else {
+                eprintln!("{} is already disabled", c.member.username);
+            }
+            Ok(())
+        }
+        Command::Staff {
+            command: StaffCommand::Enable { username },
+        } => {
+            let c = intake::staff::accounts::set_disabled(&state, &username, false).await?;
+            if c.changed {
+                eprintln!("enabled {} ({})", c.member.username, c.member.department);
+            } else {
+                eprintln!("{} is already active", c.member.username);
+            }
+            Ok(())
+        }
+        Command::Staff {
+            command: StaffCommand::ResetPassword { username },
+        } => {
+            let password = read_password()?;
+            let c = intake::staff::accounts::reset_password(&state, &username, &password).await?;
+            eprintln!(
+                "new password set for {} ({}); ended {} live session(s){}",
+                c.member.username,
+                c.member.department,
+                c.sessions_ended,
+                if c.member.disabled {
+                    "; the account stays disabled"
+                } else {
+                    ""
+                }
+            );
             Ok(())
         }
         Command::Staff {
@@ -139,6 +230,7 @@ async fn main() -> anyhow::Result<()> {
                 )
             }
         }
+        Command::Backup { .. } => unreachable!("handled before the state is built"),
         Command::Export { out } => {
             let n = intake::staff::export(&state, &out).await?;
             eprintln!("wrote {n} result(s) to {}", out.display());

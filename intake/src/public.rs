@@ -7,14 +7,15 @@
 //! against a dummy hash).
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
 use axum::handler::Handler;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use disclosure::Category;
+use http_body_util::BodyExt;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -25,7 +26,7 @@ use crate::error::{Error, FieldErrors};
 use crate::security::{self, Limit};
 use crate::submission::{self, Input};
 use crate::tracking::{self, CaseKind, TrackingNumber};
-use crate::{audit, routing, AppState};
+use crate::{audit, routing, text, AppState};
 
 /// The JSON body of a submission is small: text only.
 const JSON_BODY_LIMIT: usize = 256 * 1024;
@@ -45,14 +46,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                     .layer(DefaultBodyLimit::max(max_body)),
             ),
         )
-        .route(
-            "/api/submissions",
-            post(
-                submit_json
-                    .layer(submit_limit)
-                    .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT)),
-            ),
-        )
+        .route("/api/submissions", post(submit_json.layer(submit_limit)))
         .route(
             "/track",
             get(track_get.layer(track_limit.clone())).post(track_post.layer(track_limit.clone())),
@@ -232,13 +226,73 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> Refused {
     }
 }
 
+/// Files stored for a submission whose case is not written yet: removed when dropped unless
+/// handed over, so that a submission ending any other way (a refused field, an error, a
+/// request timed out) leaves no file behind.
+struct PendingFiles {
+    dir: std::path::PathBuf,
+    files: Vec<StoredFile>,
+}
+
+impl PendingFiles {
+    /// Hands the files to the case's writer: from here on the case refers to them, or
+    /// [`attachments::discard`] removes them when the case could not be written.
+    fn hand_over(mut self) -> Vec<StoredFile> {
+        std::mem::take(&mut self.files)
+    }
+}
+
+impl Drop for PendingFiles {
+    fn drop(&mut self) {
+        for f in &self.files {
+            let _ = std::fs::remove_file(self.dir.join(&f.stored_path));
+        }
+    }
+}
+
+/// Receives one file of the form. A refusal is a field error; only a storage error ends the
+/// reading.
+async fn read_file(
+    state: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+    file_name: &str,
+) -> Result<Result<StoredFile, Refused>, Refused> {
+    let limits = &state.config.limits;
+    let mut upload = Upload::start(
+        &state.attachments_dir,
+        file_name,
+        limits.max_attachment_bytes,
+    )
+    .await?;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => match upload.write(&chunk).await {
+                Ok(()) => {}
+                Err(Refused::Io(e)) => return Err(Refused::Io(e)),
+                // The rest of the file is skipped unread by the next field; nothing of it is
+                // written.
+                Err(refused) => return Ok(Err(refused)),
+            },
+            Ok(None) => break,
+            Err(e) => return Err(multipart_error(e)),
+        }
+    }
+    match upload.finish().await {
+        Ok(f) => Ok(Ok(f)),
+        Err(Refused::Io(e)) => Err(Refused::Io(e)),
+        Err(refused) => Ok(Err(refused)),
+    }
+}
+
 /// Reads the form: text fields into `input`, files streamed to disk. Refusals of single files
-/// are collected as field errors; a broken or oversized request ends the reading.
+/// and text that is not UTF-8 are collected as field errors; a broken or oversized request
+/// ends the reading. After a refused file the others are skipped (the submission fails
+/// anyway), so a request of several large wrong files writes nothing.
 async fn read_form(
     state: &AppState,
     multipart: &mut Multipart,
     input: &mut Input,
-    files: &mut Vec<StoredFile>,
+    files: &mut PendingFiles,
     errors: &mut FieldErrors,
 ) -> Result<(), Refused> {
     let limits = &state.config.limits;
@@ -246,49 +300,20 @@ async fn read_form(
         let name = field.name().unwrap_or_default().to_string();
         if name == "attachments" {
             let file_name = field.file_name().unwrap_or_default().to_string();
-            if file_name.is_empty() {
+            if file_name.is_empty() || errors.contains_key("attachments") {
                 continue; // the empty file input of a form sent without a file
             }
-            if files.len() >= limits.max_attachments {
-                errors
-                    .entry("attachments".into())
-                    .or_insert(Refused::TooMany(limits.max_attachments).to_string());
+            if files.files.len() >= limits.max_attachments {
+                errors.insert(
+                    "attachments".into(),
+                    Refused::TooMany(limits.max_attachments).to_string(),
+                );
                 continue;
             }
-            let mut upload = Upload::start(
-                &state.attachments_dir,
-                &file_name,
-                limits.max_attachment_bytes,
-            )
-            .await?;
-            let mut refused = None;
-            loop {
-                match field.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if let Err(e) = upload.write(&chunk).await {
-                            refused = Some(e);
-                            break;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        upload.abandon().await;
-                        return Err(multipart_error(e));
-                    }
-                }
-            }
-            let result = match refused {
-                Some(e) => {
-                    upload.abandon().await;
-                    Err(e)
-                }
-                None => upload.finish().await,
-            };
-            match result {
-                Ok(f) => files.push(f),
-                Err(Refused::Io(e)) => return Err(Refused::Io(e)),
-                Err(e) => {
-                    errors.entry("attachments".into()).or_insert(e.to_string());
+            match read_file(state, &mut field, &file_name).await? {
+                Ok(f) => files.files.push(f),
+                Err(refused) => {
+                    errors.insert("attachments".into(), refused.to_string());
                 }
             }
         } else {
@@ -299,46 +324,127 @@ async fn read_form(
                     return Err(Refused::BodyTooLarge);
                 }
             }
-            let text = String::from_utf8_lossy(&text).into_owned();
             // Unknown fields are ignored: the form is ours, and a browser may add its own.
-            input.set(&name, text);
+            match text::utf8(&text) {
+                Ok(t) => {
+                    input.set(&name, t.to_string());
+                }
+                Err(why) if Input::default().set(&name, String::new()) => {
+                    errors.insert(name, why.to_string());
+                }
+                Err(_) => {}
+            }
         }
     }
     Ok(())
 }
 
-async fn submit_form(State(state): State<AppState>, mut multipart: Multipart) -> Response {
-    let mut input = Input::default();
-    let mut files = Vec::new();
-    let mut errors = FieldErrors::new();
-    let read = read_form(&state, &mut multipart, &mut input, &mut files, &mut errors).await;
-    let outcome = match read {
-        Err(Refused::BodyTooLarge) => Err(Error::TooLarge),
-        Err(Refused::Io(e)) => Err(Error::Io(e)),
-        Err(e) => {
-            errors.entry("attachments".into()).or_insert(e.to_string());
-            Ok(())
-        }
-        Ok(()) => Ok(()),
+/// The essence of a `Content-Type` (`multipart/form-data`), lower case, and whether its
+/// parameters are only a UTF-8 charset (or none).
+fn content_type(headers: &HeaderMap) -> (String, bool) {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return (String::new(), true);
     };
-    if let Err(e) = outcome {
-        attachments::discard(&state.attachments_dir, &files).await;
-        return e.into_response();
+    let value = value.to_str().unwrap_or("");
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let utf8_only = parts.all(|p| {
+        let p = p.trim().to_ascii_lowercase().replace('"', "");
+        p.is_empty() || p == "charset=utf-8"
+    });
+    (essence, utf8_only)
+}
+
+/// The largest urlencoded form accepted (text only).
+const URLENCODED_LIMIT: usize = 1024 * 1024;
+
+/// Reads a body of at most `limit` bytes; a declared or actual length over it is `413`.
+async fn read_body(request: Request, limit: usize) -> Result<Bytes, Error> {
+    let too_large = Error::BodyTooLarge {
+        limit_kib: limit / 1024,
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large);
     }
-    let new = submission::validate(&input, &state.config.limits, &state.content);
-    let new = match new {
-        Ok(new) if errors.is_empty() => new,
-        Ok(_) => {
-            attachments::discard(&state.attachments_dir, &files).await;
-            return form_error(&state, &input, &errors);
+    match http_body_util::Limited::new(request.into_body(), limit)
+        .collect()
+        .await
+    {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large),
+        Err(e) => {
+            tracing::debug!("reading a body: {e}");
+            Err(Error::Malformed("请求体未完整接收"))
         }
+    }
+}
+
+/// `POST /submit`: the form, as a browser sends it (multipart, with attachments), or
+/// urlencoded (text only).
+async fn submit_form(State(state): State<AppState>, request: Request) -> Response {
+    let mut input = Input::default();
+    let mut files = PendingFiles {
+        dir: state.attachments_dir.to_path_buf(),
+        files: Vec::new(),
+    };
+    let mut errors = FieldErrors::new();
+    match content_type(request.headers()).0.as_str() {
+        "multipart/form-data" => {
+            let mut multipart = match Multipart::from_request(request, &state).await {
+                Ok(m) => m,
+                Err(e) => {
+                    tracing::debug!("multipart: {e}");
+                    return Error::Malformed("表单格式不正确（multipart/form-data 缺少分隔符）")
+                        .into_response();
+                }
+            };
+            let read = read_form(&state, &mut multipart, &mut input, &mut files, &mut errors).await;
+            match read {
+                Ok(()) => {}
+                Err(Refused::BodyTooLarge) => return Error::TooLarge.into_response(),
+                Err(Refused::Io(e)) => return Error::Io(e).into_response(),
+                Err(e) => {
+                    errors.entry("attachments".into()).or_insert(e.to_string());
+                }
+            }
+        }
+        "application/x-www-form-urlencoded" => {
+            let body = match read_body(request, URLENCODED_LIMIT).await {
+                Ok(b) => b,
+                Err(e) => return e.into_response(),
+            };
+            for (name, value) in text::form_fields(&body) {
+                match value {
+                    Ok(v) => {
+                        input.set(&name, v);
+                    }
+                    Err(why) if Input::default().set(&name, String::new()) => {
+                        errors.insert(name, why.to_string());
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        _ => {
+            return Error::UnsupportedMediaType("multipart/form-data（表单）").into_response();
+        }
+    }
+    let new = match submission::validate(&input, &state.config.limits, &state.content) {
+        Ok(new) if errors.is_empty() => new,
+        Ok(_) => return form_error(&state, &input, &errors),
         Err(mut more) => {
+            // A field that could not be read keeps its own message.
             more.extend(errors);
-            attachments::discard(&state.attachments_dir, &files).await;
             return form_error(&state, &input, &more);
         }
     };
     let route = routing::route(&state.content, new.project.as_deref(), new.category);
+    let files = files.hand_over();
     match cases::receive(&state, new, route, files.clone()).await {
         Ok(receipt) => (
             StatusCode::CREATED,
@@ -360,65 +466,64 @@ fn form_error(state: &AppState, input: &Input, errors: &FieldErrors) -> Response
         .into_response()
 }
 
-fn json_errors(status: StatusCode, errors: FieldErrors) -> Response {
-    (status, Json(serde_json::json!({ "errors": errors }))).into_response()
-}
-
-/// Reads a JSON object field by field, so that a wrong field is named.
-fn parse_json(body: &[u8]) -> Result<Input, Box<Response>> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
-        json_errors_boxed(
-            StatusCode::BAD_REQUEST,
-            FieldErrors::from([("body".to_string(), "请求体不是有效的 JSON".to_string())]),
-        )
-    })?;
+/// Reads a JSON object field by field, so that a wrong field is named. Unknown keys are
+/// counted beyond the first [`crate::error::MAX_LISTED`], not collected: the answer stays
+/// small however many a request sends.
+fn parse_json(body: &[u8]) -> Result<Input, Error> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|_| Error::Malformed("请求体不是有效的 JSON（须为 UTF-8 编码的 JSON 对象）"))?;
     let serde_json::Value::Object(map) = value else {
-        return Err(json_errors_boxed(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FieldErrors::from([("body".to_string(), "请求体应为 JSON 对象".to_string())]),
-        ));
+        return Err(Error::Invalid(FieldErrors::from([(
+            "body".to_string(),
+            "请求体应为 JSON 对象".to_string(),
+        )])));
     };
     let mut input = Input::default();
     let mut errors = FieldErrors::new();
     for (k, v) in map {
-        let text = match v {
-            serde_json::Value::String(s) => Some(s),
+        let known = Input::default().set(&k, String::new());
+        let problem = match v {
+            _ if !known => Some("未知字段"),
+            serde_json::Value::String(s) => {
+                input.set(&k, s);
+                None
+            }
             serde_json::Value::Null => None,
-            _ => {
-                errors.insert(k, "应为字符串".into());
-                continue;
-            }
+            _ => Some("应为字符串"),
         };
-        if let Some(text) = text {
-            if !input.set(&k, text) {
-                errors.insert(k, "未知字段".into());
-            }
-        } else if !matches!(
-            k.as_str(),
-            "kind" | "title" | "content" | "project" | "category" | "name" | "phone" | "email"
-        ) {
-            errors.insert(k, "未知字段".into());
+        if let Some(p) = problem {
+            errors.insert(k, p.into());
         }
     }
     if errors.is_empty() {
         Ok(input)
     } else {
-        Err(json_errors_boxed(StatusCode::UNPROCESSABLE_ENTITY, errors))
+        Err(Error::Invalid(errors))
     }
 }
 
-fn json_errors_boxed(status: StatusCode, errors: FieldErrors) -> Box<Response> {
-    Box::new(json_errors(status, errors))
-}
+/// The one content type `/api/submissions` takes. Anything else — `text/plain`, a form — is
+/// what a page on another site can make a visitor's browser send without asking; JSON needs a
+/// CORS preflight, which this server never grants.
+const JSON_ONLY: &str = "application/json";
 
-async fn submit_json(State(state): State<AppState>, body: Bytes) -> Response {
+/// `POST /api/submissions`.
+async fn submit_json(State(state): State<AppState>, request: Request) -> Response {
+    let (essence, utf8_only) = content_type(request.headers());
+    if essence != JSON_ONLY || !utf8_only {
+        return Error::UnsupportedMediaType("application/json（UTF-8）").into_response();
+    }
+    let body = match read_body(request, JSON_BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
     let input = match parse_json(&body) {
         Ok(i) => i,
-        Err(r) => return *r,
+        Err(e) => return e.into_response(),
     };
     let new = match submission::validate(&input, &state.config.limits, &state.content) {
         Ok(n) => n,
-        Err(errors) => return json_errors(StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(errors) => return Error::Invalid(errors).into_response(),
     };
     let route = routing::route(&state.content, new.project.as_deref(), new.category);
     match cases::receive(&state, new, route, Vec::new()).await {

@@ -2,10 +2,14 @@
 //! `Retry-After`, the client address (X-Forwarded-For believed only from configured proxies),
 //! and the security headers on every intake response.
 //!
+//! A client is counted by its [`ClientKey`]: an IPv4 address, or the /64 network of an IPv6
+//! address. One IPv6 subscriber is usually handed a whole /64 (often more), so counting single
+//! IPv6 addresses would give one machine 2^64 allowances.
+//!
 //! The limiters live in [`crate::AppState`]; [`rate_limit`] is the middleware, [`check`] the
 //! same test for a handler that wants to apply it itself (the staff sign-in does).
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
@@ -28,11 +32,40 @@ pub enum Limit {
     SignIn,
 }
 
-/// One keyed limiter per [`Limit`], keyed by client address.
+/// What a client is counted by: an IPv4 address (an IPv4-mapped IPv6 address is its IPv4
+/// address), or the /64 network of an IPv6 address. Shown as `203.0.113.7` or `2001:db8:1:2::/64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientKey(IpAddr);
+
+impl ClientKey {
+    pub fn of(ip: IpAddr) -> ClientKey {
+        match ip {
+            IpAddr::V4(v4) => ClientKey(IpAddr::V4(v4)),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => ClientKey(IpAddr::V4(v4)),
+                None => {
+                    let network = u128::from(v6) & !((1u128 << 64) - 1);
+                    ClientKey(IpAddr::V6(Ipv6Addr::from(network)))
+                }
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            IpAddr::V4(v4) => write!(f, "{v4}"),
+            IpAddr::V6(v6) => write!(f, "{v6}/64"),
+        }
+    }
+}
+
+/// One keyed limiter per [`Limit`], keyed by [`ClientKey`].
 pub struct RateLimiters {
-    submission: DefaultKeyedRateLimiter<IpAddr>,
-    tracking: DefaultKeyedRateLimiter<IpAddr>,
-    sign_in: DefaultKeyedRateLimiter<IpAddr>,
+    submission: DefaultKeyedRateLimiter<ClientKey>,
+    tracking: DefaultKeyedRateLimiter<ClientKey>,
+    sign_in: DefaultKeyedRateLimiter<ClientKey>,
     enabled: bool,
 }
 
@@ -66,12 +99,14 @@ impl RateLimiters {
             Limit::Tracking => &self.tracking,
             Limit::SignIn => &self.sign_in,
         };
-        limiter.check_key(&client).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            Error::RateLimited {
-                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-            }
-        })
+        limiter
+            .check_key(&ClientKey::of(client))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                Error::RateLimited {
+                    retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+                }
+            })
     }
 
     /// Forgets clients whose allowance is full again, so the maps do not grow without bound.
@@ -227,6 +262,34 @@ mod tests {
         assert!(l.check(Limit::Tracking, a).is_ok());
         assert!(RateLimiters::new(&limits, false)
             .check(Limit::Submission, a)
+            .is_ok());
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        let key = |s: &str| ClientKey::of(s.parse().unwrap());
+        assert_eq!(
+            key("2001:db8:1:2::a"),
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_ne!(key("2001:db8:1:2::a"), key("2001:db8:1:3::a"));
+        assert_eq!(key("2001:db8:1:2::a").to_string(), "2001:db8:1:2::/64");
+        assert_eq!(key("::ffff:192.0.2.1"), key("192.0.2.1"));
+        assert_eq!(key("192.0.2.1").to_string(), "192.0.2.1");
+        let limits = Limits {
+            submissions_per_minute: 1,
+            submissions_burst: 1,
+            ..Limits::default()
+        };
+        let l = RateLimiters::new(&limits, true);
+        assert!(l
+            .check(Limit::Submission, "2001:db8::1".parse().unwrap())
+            .is_ok());
+        assert!(l
+            .check(Limit::Submission, "2001:db8::2".parse().unwrap())
+            .is_err());
+        assert!(l
+            .check(Limit::Submission, "2001:db8:0:1::1".parse().unwrap())
             .is_ok());
     }
 }

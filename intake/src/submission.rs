@@ -17,6 +17,7 @@ use crate::cases::NewCase;
 use crate::config::Limits;
 use crate::content::ContentData;
 use crate::error::FieldErrors;
+use crate::text::{self, Lines};
 use crate::tracking::CaseKind;
 
 /// The fields as typed (form) or sent (JSON). Everything optional here: missing fields are
@@ -50,6 +51,20 @@ impl Input {
         };
         *slot = Some(value);
         true
+    }
+
+    /// Every field with its form name.
+    pub fn fields(&self) -> [(&'static str, Option<&str>); 8] {
+        [
+            ("kind", self.kind.as_deref()),
+            ("title", self.title.as_deref()),
+            ("content", self.content.as_deref()),
+            ("project", self.project.as_deref()),
+            ("category", self.category.as_deref()),
+            ("name", self.name.as_deref()),
+            ("phone", self.phone.as_deref()),
+            ("email", self.email.as_deref()),
+        ]
     }
 }
 
@@ -87,6 +102,18 @@ pub fn validate(
     let mut err = |field: &str, message: String| {
         errors.entry(field.to_string()).or_insert(message);
     };
+    // Characters first, so that a NUL or an escape sequence is the field's one message. Only
+    // the content is multi-line.
+    for (field, value) in input.fields() {
+        let lines = if field == "content" {
+            Lines::Multi
+        } else {
+            Lines::Single
+        };
+        if let Some(Err(why)) = value.map(|v| text::check(v, lines)) {
+            err(field, why.to_string());
+        }
+    }
 
     let kind = match present(&input.kind) {
         None => {

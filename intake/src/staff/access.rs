@@ -143,7 +143,7 @@ pub fn authorize(
     let handling = staff.department == case.department;
     let office = is_office(state, staff);
     if !handling && !office {
-        return Err(StaffError::NotFound);
+        return Err(StaffError::OtherDepartment);
     }
     let is_report = case.kind == CaseKind::Report;
     let access = Access {

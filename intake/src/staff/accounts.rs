@@ -1,6 +1,8 @@
 //! Staff accounts: one per person, each in one department, created by the operator
-//! (`intake staff add --username U --department D`, the password on standard input) and listed
-//! (`intake staff list`). Passwords are stored only as argon2id PHC strings.
+//! (`intake staff add --username U --department D`, the password on standard input), listed
+//! (`intake staff list`), disabled and enabled (`intake staff disable|enable NAME`) and given a
+//! new password (`intake staff reset-password NAME`, on standard input). Passwords are stored
+//! only as argon2id PHC strings; every change is an audit event.
 //!
 //! Password checks cost the same whether the account exists or not: an unknown or disabled
 //! account is verified against a dummy hash of the same cost, so the time of a failed sign-in
@@ -16,7 +18,7 @@ use sqlx::Row;
 
 use crate::audit::{self, Action};
 use crate::clock::stamp;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::AppState;
 
 /// A member of staff, as the rest of the staff side sees them.
@@ -161,6 +163,134 @@ pub async fn add_account(
     .await?;
     tx.commit().await?;
     Ok(member)
+}
+
+/// What an account command changed, for the operator's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountChange {
+    pub member: StaffMember,
+    /// False when the account already was as asked (nothing written, no audit event).
+    pub changed: bool,
+    /// Live sessions ended.
+    pub sessions_ended: u64,
+}
+
+async fn find_for_change(tx: &mut Tx, username: &str) -> anyhow::Result<StaffMember> {
+    let row = sqlx::query(
+        "SELECT id, username, department, created_at, disabled FROM staff WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match row {
+        Some(r) => Ok(member_from_row(&r)?),
+        None => anyhow::bail!("no account \"{username}\" (see intake staff list)"),
+    }
+}
+
+async fn end_sessions(tx: &mut Tx, staff_id: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+        .bind(staff_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
+/// Disables or enables an account (`intake staff disable|enable NAME`). Disabling ends the
+/// account's live sessions at once; a disabled account cannot sign in (its password is not
+/// even checked). Each change is an audit event; asking for what already holds changes
+/// nothing.
+pub async fn set_disabled(
+    state: &AppState,
+    username: &str,
+    disabled: bool,
+) -> anyhow::Result<AccountChange> {
+    let username = normalize_username(username);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let mut member = find_for_change(&mut tx, &username).await?;
+    if member.disabled == disabled {
+        return Ok(AccountChange {
+            member,
+            changed: false,
+            sessions_ended: 0,
+        });
+    }
+    sqlx::query("UPDATE staff SET disabled = $1 WHERE id = $2")
+        .bind(i64::from(disabled))
+        .bind(member.id)
+        .execute(&mut *tx)
+        .await?;
+    let sessions_ended = if disabled {
+        end_sessions(&mut tx, member.id).await?
+    } else {
+        0
+    };
+    let (action, note) = if disabled {
+        (
+            Action::StaffDisabled,
+            format!(
+                "{username}（{}），结束 {sessions_ended} 个会话",
+                member.department
+            ),
+        )
+    } else {
+        (
+            Action::StaffEnabled,
+            format!("{username}（{}）", member.department),
+        )
+    };
+    audit::append(&mut tx, None, now, "system", action, &note).await?;
+    tx.commit().await?;
+    member.disabled = disabled;
+    Ok(AccountChange {
+        member,
+        changed: true,
+        sessions_ended,
+    })
+}
+
+/// Sets a new password (`intake staff reset-password NAME`, the password on standard input as
+/// for `staff add`) and ends the account's live sessions: whoever knew the old one is out.
+/// A disabled account stays disabled.
+pub async fn reset_password(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<AccountChange> {
+    let username = normalize_username(username);
+    check_password(password).map_err(anyhow::Error::msg)?;
+    let owned = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&owned))
+        .await
+        .context("hashing the password")?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let member = find_for_change(&mut tx, &username).await?;
+    sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(member.id)
+        .execute(&mut *tx)
+        .await?;
+    let sessions_ended = end_sessions(&mut tx, member.id).await?;
+    audit::append(
+        &mut tx,
+        None,
+        now,
+        "system",
+        Action::PasswordReset,
+        &format!(
+            "{username}（{}），结束 {sessions_ended} 个会话",
+            member.department
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AccountChange {
+        member,
+        changed: true,
+        sessions_ended,
+    })
 }
 
 /// Every account, by department then user name (the `intake staff list` command).

@@ -29,9 +29,13 @@ pub enum StaffError {
     /// Allowed to see the case, not to do this to it; the message (Chinese) says why.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
-    /// No such case, or one of another department (which must not learn that it exists).
-    #[error("case not found or not visible")]
+    /// No such case.
+    #[error("case not found")]
     NotFound,
+    /// A case of another department: answered exactly as [`StaffError::NotFound`] (the
+    /// department must not learn that it exists), but logged and counted as a refusal.
+    #[error("case of another department")]
+    OtherDepartment,
     /// The case's state does not allow the action; the message (Chinese) says why.
     #[error("conflict: {0}")]
     Conflict(String),
@@ -56,7 +60,7 @@ impl StaffError {
             StaffError::Core(e) => e.status(),
             StaffError::SignInRequired | StaffError::SessionExpired => StatusCode::SEE_OTHER,
             StaffError::Csrf(_) | StaffError::Forbidden(_) => StatusCode::FORBIDDEN,
-            StaffError::NotFound => StatusCode::NOT_FOUND,
+            StaffError::NotFound | StaffError::OtherDepartment => StatusCode::NOT_FOUND,
             StaffError::Conflict(_) => StatusCode::CONFLICT,
             StaffError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             StaffError::Db(_) | StaffError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -81,12 +85,63 @@ impl StaffError {
                     .into(),
             ),
             StaffError::Forbidden(why) => ("无权进行此操作", (*why).to_string()),
-            StaffError::NotFound => ("未找到", "未找到该案件，或该案件不由您的部门办理。".into()),
+            StaffError::NotFound | StaffError::OtherDepartment => {
+                ("未找到", "未找到该案件，或该案件不由您的部门办理。".into())
+            }
             StaffError::Conflict(why) => ("无法进行此操作", why.clone()),
             StaffError::Invalid(why) => ("请补充或更正填写内容", why.clone()),
             StaffError::Db(_) | StaffError::Internal(_) => {
                 ("服务暂时不可用", "服务暂时不可用，操作未完成，请稍后重试。".into())
             }
+        }
+    }
+}
+
+/// What kind of refusal a response is (attached to it as an extension, so that
+/// [`super::refusals::watch`] logs and counts it with the request it answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// A case of another department (answered as not found).
+    OtherDepartment,
+    /// Allowed to see the case, not to do this (the committee office's handling steps, a
+    /// report's attachments).
+    Forbidden,
+    /// A forged or cross-site form.
+    Csrf,
+}
+
+impl Refusal {
+    pub fn key(self) -> &'static str {
+        match self {
+            Refusal::OtherDepartment => "other_department",
+            Refusal::Forbidden => "forbidden",
+            Refusal::Csrf => "csrf",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Refusal::OtherDepartment => "访问其他部门的案件",
+            Refusal::Forbidden => "无权进行的操作",
+            Refusal::Csrf => "表单校验失败",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Refusal> {
+        [Refusal::OtherDepartment, Refusal::Forbidden, Refusal::Csrf]
+            .into_iter()
+            .find(|r| r.key() == key)
+    }
+}
+
+impl StaffError {
+    /// The refusal this error is, if it is one.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            StaffError::OtherDepartment => Some(Refusal::OtherDepartment),
+            StaffError::Forbidden(_) => Some(Refusal::Forbidden),
+            StaffError::Csrf(_) => Some(Refusal::Csrf),
+            _ => None,
         }
     }
 }
@@ -116,6 +171,9 @@ pub fn respond(state: &AppState, error: StaffError) -> Response {
     };
     let page = super::pages::page(state, heading, main);
     let mut response = (status, Html(page.into_string())).into_response();
+    if let Some(refusal) = error.refusal() {
+        response.extensions_mut().insert(refusal);
+    }
     if let StaffError::Core(crate::Error::RateLimited { retry_after_secs }) = error {
         response.headers_mut().insert(
             header::RETRY_AFTER,

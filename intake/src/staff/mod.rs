@@ -11,7 +11,8 @@
 //! with throttling, sign-out), [`access`] (department scoping: the one authorization decision),
 //! [`workflow`] (the state machine and the actions), [`handlers`] and [`pages`] (the pages),
 //! [`queries`] (the staff side's SQL and columns), [`export`] (`intake export`), [`stats`]
-//! (quarterly statistics), [`error`] (error pages).
+//! (quarterly statistics), [`error`] (error pages), [`refusals`] (refused requests logged,
+//! repeated ones audited).
 //!
 //! Routes (all under `/staff/`, all `noindex`, `no-store` from the core's headers):
 //! `GET/POST /staff/login`, `POST /staff/logout`, `GET /staff/` (list), `GET /staff/cases/<no>`,
@@ -26,10 +27,12 @@ pub mod handlers;
 pub mod login;
 pub mod pages;
 pub mod queries;
+pub mod refusals;
 pub mod session;
 pub mod stats;
 pub mod workflow;
 
+use axum::middleware::from_fn_with_state;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
@@ -39,7 +42,7 @@ use crate::AppState;
 pub use accounts::{add_account, list_accounts};
 pub use export::export;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/staff", get(|| async { Redirect::permanent("/staff/") }))
         .route("/staff/", get(handlers::case_list))
@@ -56,4 +59,5 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases/{number}/{action}", post(handlers::action))
         .route("/staff/stats", get(stats::stats_page))
         .route("/staff/stats.json", get(stats::stats_json))
+        .layer(from_fn_with_state(state.clone(), refusals::watch))
 }

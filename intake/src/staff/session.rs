@@ -222,6 +222,35 @@ pub async fn lookup(state: &AppState, headers: &HeaderMap) -> StaffResult<Sessio
     })
 }
 
+/// The session and account a session token belongs to, read only (no timeouts applied, nothing
+/// touched): to say whose request was refused.
+pub async fn identify(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(i64, StaffMember)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT s.id AS session_id, t.id, t.username, t.department, t.created_at, t.disabled \
+         FROM sessions s JOIN staff t ON t.id = s.staff_id WHERE s.token_hash = $1",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(state.db.reader())
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let disabled: i64 = row.try_get("disabled")?;
+    Ok(Some((
+        row.try_get("session_id")?,
+        StaffMember {
+            id: row.try_get("id")?,
+            username: row.try_get("username")?,
+            department: row.try_get("department")?,
+            created_at: row.try_get("created_at")?,
+            disabled: disabled != 0,
+        },
+    )))
+}
+
 impl FromRequestParts<AppState> for Session {
     type Rejection = Response;
 
@@ -380,6 +409,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
             .ok_or_else(|| fail(StaffError::Csrf("missing token")))?;
         if !tokens_match(&token, &session.csrf) {
             return Err(fail(StaffError::Csrf("wrong token")));
+        }
+        // Text that is not UTF-8 or holds control characters is refused with the field's
+        // name, never stored with replacement characters.
+        if let Err(bad) = crate::text::decode_form(&bytes) {
+            return Err(fail(StaffError::Invalid(format!(
+                "“{}”{}",
+                bad.name, bad.why
+            ))));
         }
         let Form(form) = Form::<T>::from_request(form_request(), &())
             .await

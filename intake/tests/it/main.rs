@@ -4,11 +4,16 @@
 
 mod abuse;
 mod audit;
+mod backup;
+mod binary;
 mod browser;
+mod input;
 mod mail;
 mod postgres;
 mod staff_auth;
 mod staff_browser;
+mod staff_commands;
+mod staff_guard;
 mod staff_harness;
 mod staff_matrix;
 mod staff_postgres;
@@ -18,4 +23,5 @@ mod storage;
 mod submit;
 mod support;
 mod track;
+mod uploads;
 mod webdriver;
