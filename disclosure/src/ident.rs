@@ -1,12 +1,8 @@
-//! Identifiers with check characters, and the personal-data scan.
+//! Identifiers with check characters (the personal-data guard that uses them is `guard`).
 //!
 //! - 统一社会信用代码 (GB 32100-2015): 18 characters, the last a mod-31 check character.
 //! - 公民身份号码 (GB 11643-1999): 17 digits and an ISO 7064 MOD 11-2 check digit.
 //! - Bank card numbers: 16 to 19 digits passing the Luhn check.
-//! - Mainland mobile numbers: 11 digits starting `1[3-9]`.
-//!
-//! A masked form (`4104**********1234`, `138****5678`) is never a match: the scan only looks at
-//! unbroken runs of digits.
 
 const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 const USCC_WEIGHTS: [u32; 17] = [
@@ -93,92 +89,6 @@ pub fn luhn_valid(digits: &str) -> bool {
     !digits.is_empty() && sum.is_multiple_of(10)
 }
 
-/// Which kind of personal data a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PersonalData {
-    CitizenId,
-    BankCard,
-    Mobile,
-}
-
-impl PersonalData {
-    pub fn describe(self) -> &'static str {
-        match self {
-            PersonalData::CitizenId => {
-                "an unmasked citizen id number (公民身份号码); publish it masked, e.g. 410402********1234"
-            }
-            PersonalData::BankCard => {
-                "an unmasked bank card number; publish it masked, e.g. 6222 **** **** 1234"
-            }
-            PersonalData::Mobile => {
-                "an unmasked mobile number on a page about persons; publish it masked, e.g. 138****5678"
-            }
-        }
-    }
-}
-
-/// Finds unmasked personal data in one line of text. `mobiles` says whether 11-digit mobile
-/// numbers count (they do on pages about persons). Returns each finding with its byte offset.
-pub fn scan_personal_data(line: &str, mobiles: bool) -> Vec<(usize, PersonalData)> {
-    let bytes = line.as_bytes();
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        // A run of digits; a citizen id may end in X. Single spaces or hyphens between groups of
-        // digits are kept so that `6222 0200 1234 5678` is still seen as one card number.
-        let mut digits = String::new();
-        let mut end = i;
-        while end < bytes.len() {
-            let b = bytes[end];
-            if b.is_ascii_digit() {
-                digits.push(b as char);
-                end += 1;
-            } else if (b == b' ' || b == b'-')
-                && end + 1 < bytes.len()
-                && bytes[end + 1].is_ascii_digit()
-                && digits.len() >= 4
-                && digits.len().is_multiple_of(4)
-            {
-                end += 1;
-            } else {
-                break;
-            }
-        }
-        let preceded_by_word = start > 0 && bytes[start - 1].is_ascii_alphanumeric();
-        let x_suffix = end < bytes.len() && (bytes[end] == b'X' || bytes[end] == b'x');
-        let followed_by_word = |e: usize| e < bytes.len() && bytes[e].is_ascii_alphanumeric();
-        if !preceded_by_word {
-            let plain = !line[start..end].contains([' ', '-']);
-            if plain && digits.len() == 17 && x_suffix && !followed_by_word(end + 1) {
-                let candidate = format!("{digits}X");
-                if is_citizen_id(&candidate) {
-                    found.push((start, PersonalData::CitizenId));
-                }
-            } else if !followed_by_word(end) {
-                if plain && digits.len() == 18 && is_citizen_id(&digits) {
-                    found.push((start, PersonalData::CitizenId));
-                } else if (16..=19).contains(&digits.len()) && luhn_valid(&digits) {
-                    found.push((start, PersonalData::BankCard));
-                } else if mobiles
-                    && plain
-                    && digits.len() == 11
-                    && digits.starts_with('1')
-                    && matches!(digits.as_bytes()[1], b'3'..=b'9')
-                {
-                    found.push((start, PersonalData::Mobile));
-                }
-            }
-        }
-        i = end.max(i + 1);
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,41 +112,11 @@ mod tests {
     }
 
     #[test]
-    fn citizen_ids_bank_cards_and_mobiles() {
+    fn citizen_ids_and_luhn() {
         // 11010519491231002X is the standard's own example.
         assert!(is_citizen_id("11010519491231002X"));
         assert!(!is_citizen_id("110105194912310021"));
-        assert!(luhn_valid("6222020200112345674") || !luhn_valid("6222020200112345675"));
-        let line = "身份证 11010519491231002X，卡号 4111 1111 1111 1111，手机 13812345678。";
-        let kinds: Vec<_> = scan_personal_data(line, true)
-            .into_iter()
-            .map(|f| f.1)
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                PersonalData::CitizenId,
-                PersonalData::BankCard,
-                PersonalData::Mobile
-            ]
-        );
-        assert!(scan_personal_data(line, false)
-            .iter()
-            .all(|f| f.1 != PersonalData::Mobile));
-    }
-
-    #[test]
-    fn masked_forms_and_codes_pass() {
-        for ok in [
-            "4104**********1234",
-            "420521199007******",
-            "138****5678",
-            "项目编号 PDSZJ-2026-0012",
-            "电话 0375-2345678",
-            "91350100M000100Y43",
-            "金额 18650000.00 元",
-        ] {
-            assert!(scan_personal_data(ok, true).is_empty(), "{ok}");
-        }
+        assert!(luhn_valid("4111111111111111"));
+        assert!(!luhn_valid("4111111111111112"));
     }
 }

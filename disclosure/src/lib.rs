@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod diagnostic;
 pub mod front_matter;
+pub mod guard;
 pub mod ident;
 pub mod kind;
 pub mod model;

@@ -215,6 +215,21 @@ pub struct Disclosure {
     /// 1-based line of the body's first line in the source file.
     pub body_line: usize,
     pub details: Details,
+    /// Numbers the author declares lawful to publish although the personal-data guard would
+    /// refuse them (`[[public_numbers]]`), each with its reason. Always serialised: the build's
+    /// cache (postcard) is not self-describing and cannot skip a field.
+    #[serde(default)]
+    pub public_numbers: Vec<PublicNumber>,
+}
+
+/// A number published on purpose: `[[public_numbers]]` with `value` and `reason`. The build names
+/// each in its summary and in the publication log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicNumber {
+    /// The number as written in the front matter.
+    pub value: String,
+    /// Why it may be published (e.g. 国库集中收付账户, 法律要求公开).
+    pub reason: String,
 }
 
 impl Disclosure {

@@ -11,7 +11,8 @@ use toml::{Table, Value};
 
 use crate::diagnostic::Diagnostic;
 use crate::front_matter::{self, line_of_offset};
-use crate::ident::{self, scan_personal_data};
+use crate::guard::{self, Finding, Published};
+use crate::ident;
 use crate::kind::{Category, Kind, Stage};
 use crate::model::*;
 use crate::routes;
@@ -24,6 +25,7 @@ const COMMON: &[&str] = &[
     "department",
     "region",
     "updated",
+    "public_numbers",
 ];
 const TRADE: &[&str] = &["category", "project", "stage"];
 
@@ -84,19 +86,6 @@ const BIDDER_FIELDS: &[&str] = &[
     "reason",
 ];
 
-/// Phrases that introduce the names of bid-evaluation experts, which are never published.
-const EXPERT_LIST_MARKERS: &[&str] = &[
-    "评标委员会成员",
-    "评标委员会名单",
-    "评审委员会成员",
-    "评审专家名单",
-    "评标专家名单",
-    "评审小组成员",
-    "磋商小组成员",
-    "谈判小组成员",
-    "询价小组成员",
-];
-
 /// Ids that would collide with the site's own paths.
 pub const RESERVED_IDS: &[&str] = &[
     "page",
@@ -155,11 +144,8 @@ pub fn parse_disclosure(
         section: None,
     };
     let disclosure = r.read(stem);
+    r.guard();
     let mut diags = r.diags;
-    if let Some(d) = &disclosure {
-        check_personal_data(source, text, d.kind(), &mut diags);
-        check_expert_names(source, d, &mut diags);
-    }
     match disclosure {
         Some(d) if diags.is_empty() => Ok(d),
         _ => {
@@ -428,6 +414,9 @@ impl Reader<'_> {
         }
         match ident::check_uscc(&code) {
             Ok(()) => Some(code),
+            // An unmasked citizen id is personal data, and the guard says so; calling it a bad
+            // credit code would invite the author to "fix" one digit and publish it.
+            Err(_) if !Published::of(&code).personal_data(false).is_empty() => None,
             Err(message) => {
                 let message = if allow_masked_person {
                     format!("{message}; for a natural person give the masked id number instead")
@@ -499,6 +488,7 @@ impl Reader<'_> {
         let kind = kind?;
         self.unknown_fields(kind);
         let details = self.details(kind);
+        let public_numbers = self.public_numbers();
         let (date, time) = date?;
         Some(Disclosure {
             id,
@@ -517,6 +507,7 @@ impl Reader<'_> {
             body: self.split.body.to_string(),
             body_line: self.split.body_line,
             details: details?,
+            public_numbers: public_numbers?,
         })
     }
 
@@ -843,45 +834,203 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Scans every line of the file (front matter and body) for unmasked personal data.
-fn check_personal_data(source: &str, text: &str, kind: Kind, diags: &mut Vec<Diagnostic>) {
-    let mut in_front_matter = false;
-    for (i, line) in text.lines().enumerate() {
-        if line.trim_end() == "+++" {
-            in_front_matter = i == 0;
-            continue;
+impl Reader<'_> {
+    /// Line of the `n`-th `[[name]]` table's header, or of `key = …` inside it.
+    fn table_line(&self, name: &str, n: usize, key: &str) -> usize {
+        let header = format!("[[{name}]]");
+        let base = self.split.front_matter_line;
+        let lines: Vec<&str> = self.split.front_matter.lines().collect();
+        let Some(start) = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with(&header))
+            .nth(n)
+            .map(|(i, _)| i)
+        else {
+            return base;
+        };
+        let inside = lines[start + 1..]
+            .iter()
+            .take_while(|l| !l.trim_start().starts_with('['))
+            .position(|l| {
+                l.trim_start()
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            });
+        match inside {
+            Some(i) if !key.is_empty() => base + start + 1 + i,
+            _ => base + start,
         }
-        for (_, found) in scan_personal_data(line, kind.is_about_persons()) {
-            let field = if in_front_matter {
-                line.split('=')
-                    .next()
-                    .map(str::trim)
-                    .unwrap_or("")
-                    .to_string()
-            } else {
-                "body".to_string()
+    }
+
+    /// `[[public_numbers]]`: numbers the author declares lawful to publish, each with `value` and
+    /// `reason`.
+    fn public_numbers(&mut self) -> Option<Vec<PublicNumber>> {
+        let Some(v) = self.table.get("public_numbers").cloned() else {
+            return Some(Vec::new());
+        };
+        let shape = "must be tables: [[public_numbers]] with value = \"…\" and reason = \"…\"";
+        let Value::Array(items) = v else {
+            self.error("public_numbers", shape);
+            return None;
+        };
+        let mut numbers = Vec::new();
+        let mut ok = true;
+        for (n, item) in items.iter().enumerate() {
+            let field = |k: &str| format!("public_numbers[{}].{k}", n + 1);
+            let Value::Table(t) = item else {
+                let line = self.table_line("public_numbers", n, "");
+                self.diags
+                    .push(Diagnostic::new(self.source, line, field("value"), shape));
+                ok = false;
+                continue;
             };
-            diags.push(Diagnostic::new(
-                source,
-                i + 1,
-                field,
-                format!("contains {}", found.describe()),
-            ));
+            for key in t.keys().filter(|k| *k != "value" && *k != "reason") {
+                let line = self.table_line("public_numbers", n, key);
+                self.diags.push(Diagnostic::new(
+                    self.source,
+                    line,
+                    field(key),
+                    format!("unknown field `{key}`; a public number has value and reason"),
+                ));
+                ok = false;
+            }
+            let mut get = |key: &str, example: &str| match t.get(key) {
+                Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                _ => {
+                    let line = self.table_line("public_numbers", n, key);
+                    self.diags.push(Diagnostic::new(
+                        self.source,
+                        line,
+                        field(key),
+                        format!("needs a quoted, non-empty string, such as `{key} = {example}`"),
+                    ));
+                    None
+                }
+            };
+            let value = get("value", "\"…\"");
+            let reason = get("reason", "\"国库集中收付专户，依法公开\"");
+            match (value, reason) {
+                (Some(value), Some(reason)) => numbers.push(PublicNumber { value, reason }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(numbers)
+    }
+
+    /// The personal-data guard over every field and the body, as published (see [`guard`]); and
+    /// the evaluation panel, which only an award may name.
+    fn guard(&mut self) {
+        let text = |key: &str| self.table.get(key).and_then(Value::as_str);
+        let kind = text("kind").and_then(Kind::from_key);
+        let stage = text("stage").and_then(Stage::from_key);
+        let mobiles = kind.is_some_and(Kind::is_about_persons);
+
+        let mut findings: Vec<(usize, String, Finding)> = Vec::new();
+        let table = self.table.clone();
+        for (key, value) in table.iter().filter(|(k, _)| *k != "public_numbers") {
+            match value {
+                Value::Array(items) if key == "bidders" => {
+                    for (n, item) in items.iter().enumerate() {
+                        let Value::Table(t) = item else { continue };
+                        self.section = Some((n, t.clone()));
+                        for (k, v) in t {
+                            for f in scan_value(v, k, mobiles) {
+                                findings.push((self.line(k), self.field_name(k), f));
+                            }
+                        }
+                        self.section = None;
+                    }
+                }
+                v => {
+                    for f in scan_value(v, key, mobiles) {
+                        findings.push((self.line(key), key.clone(), f));
+                    }
+                }
+            }
+        }
+        let body = Published::from_markdown(self.split.body, self.split.body_line);
+        for f in body.personal_data(mobiles) {
+            findings.push((body.line_at(f.offset), "body".to_string(), f));
+        }
+
+        // Numbers the author declared lawful pass; a declaration that exempts nothing is stale.
+        let declared: Vec<String> = match self.table.get("public_numbers") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| {
+                    i.get("value")
+                        .and_then(Value::as_str)
+                        .map_or(String::new(), guard::number_digits)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut used = vec![false; declared.len()];
+        for (line, field, f) in findings {
+            let exempt = declared
+                .iter()
+                .position(|d| !d.is_empty() && (*d == f.digits || *d == format!("86{}", f.digits)));
+            if let Some(n) = exempt {
+                used[n] = true;
+                continue;
+            }
+            let message = format!("contains {}, {}", guard::mask(&f.digits), f.kind.describe());
+            self.diags
+                .push(Diagnostic::new(self.source, line, field, message));
+        }
+        for (n, d) in declared.iter().enumerate() {
+            if !used[n] && !d.is_empty() {
+                let line = self.table_line("public_numbers", n, "value");
+                self.diags.push(Diagnostic::new(
+                    self.source,
+                    line,
+                    format!("public_numbers[{}].value", n + 1),
+                    "this number is not refused anywhere in the page (absent, masked or already \
+                     lawful by its wording); remove the entry",
+                ));
+            }
+        }
+
+        if let Some((at, marker)) = guard::find_panel(body.as_str()) {
+            let award =
+                kind == Some(Kind::Result) && matches!(stage, Some(Stage::Award | Stage::Contract));
+            if !award {
+                self.diags.push(Diagnostic::new(
+                    self.source,
+                    body.line_at(at),
+                    "body",
+                    format!(
+                        "\"{marker}\" introduces the evaluation panel, which is published with the \
+                         award (stage = \"award\") and kept confidential before it (招标投标法 第三十七条); \
+                         remove it from this page"
+                    ),
+                ));
+            }
         }
     }
 }
 
-/// Bid-evaluation expert names are never published: a body that lists them is refused.
-fn check_expert_names(source: &str, d: &Disclosure, diags: &mut Vec<Diagnostic>) {
-    for (i, line) in d.body.lines().enumerate() {
-        if let Some(marker) = EXPERT_LIST_MARKERS.iter().find(|m| line.contains(**m)) {
-            diags.push(Diagnostic::new(
-                source,
-                d.body_line + i,
-                "body",
-                format!("\"{marker}\" introduces the names of bid-evaluation experts, which are never published; remove them"),
-            ));
+/// The guard's findings in one front-matter value. A field that holds a valid unified social
+/// credit code is a code, not personal data.
+fn scan_value(value: &Value, key: &str, mobiles: bool) -> Vec<Finding> {
+    match value {
+        Value::String(s) => {
+            if key.ends_with("credit_code") && ident::check_uscc(s.trim()).is_ok() {
+                return Vec::new();
+            }
+            Published::of(s).personal_data(mobiles)
         }
+        Value::Integer(i) => Published::of(&i.to_string()).personal_data(mobiles),
+        Value::Array(items) => items
+            .iter()
+            .flat_map(|v| scan_value(v, key, mobiles))
+            .collect(),
+        Value::Table(t) => t
+            .iter()
+            .flat_map(|(k, v)| scan_value(v, k, mobiles))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -962,11 +1111,13 @@ mod tests {
         let text = "+++\nkind = \"penalty\"\ntitle = \"处罚\"\ndate = 2026-04-20\ndepartment = \"zjj\"\ndecision_no = \"平建罚〔2026〕1号\"\nsubject = \"张某\"\nsubject_credit_code = \"410402********1234\"\nviolation = \"v\"\nbasis = \"b\"\npenalty = \"p\"\ndecision_date = 2026-04-01\npublic_until = 2027-04-01\n+++\n联系电话 13812345678\n身份证 11010519491231002X\n";
         let e = errors(text).join("\n");
         assert!(
-            e.contains("content/x.md:15: body: contains an unmasked mobile number"),
+            e.contains("content/x.md:15: body: contains 138****5678, an unmasked mobile number"),
             "{e}"
         );
         assert!(
-            e.contains("content/x.md:16: body: contains an unmasked citizen id"),
+            e.contains(
+                "content/x.md:16: body: contains 1101**********002X, an unmasked citizen id"
+            ),
             "{e}"
         );
     }

@@ -1278,6 +1278,7 @@ date = 2026-01-01
                     body: body.clone(),
                     body_line: 12,
                     details,
+                    public_numbers: Vec::new(),
                 };
                 let hash: [u8; 32] = Sha256::digest(d.id.as_bytes()).into();
                 (d, hash)

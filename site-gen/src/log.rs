@@ -43,6 +43,11 @@ pub struct Entry {
     pub prev: String,
     /// SHA-256 over `prev` and this entry's other fields.
     pub hash: String,
+    /// The numbers the page publishes although the personal-data guard would refuse them
+    /// (`[[public_numbers]]`), masked, each with the author's reason. Part of the hash when
+    /// present; absent from entries without any, so older entries keep their hashes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_numbers: Vec<String>,
 }
 
 impl Entry {
@@ -60,6 +65,11 @@ impl Entry {
             &self.page_sha256,
         ] {
             h.update(part.as_bytes());
+            h.update(b"\n");
+        }
+        for n in &self.public_numbers {
+            h.update(b"public number: ");
+            h.update(n.as_bytes());
             h.update(b"\n");
         }
         hex::encode(h.finalize())
@@ -97,6 +107,8 @@ pub struct NewEntry<'a> {
     pub event: Event,
     pub source: &'a str,
     pub page: &'a str,
+    /// The page's declared public numbers (masked, with reasons); empty for most.
+    pub public_numbers: &'a [String],
 }
 
 /// The entry after `last` (the first when `None`), with its hash.
@@ -111,6 +123,7 @@ fn chain(last: Option<&Entry>, date: NaiveDate, n: &NewEntry<'_>) -> Entry {
         page_sha256: n.page.to_string(),
         prev: last.map_or(GENESIS.to_string(), |e| e.hash.clone()),
         hash: String::new(),
+        public_numbers: n.public_numbers.to_vec(),
     };
     e.hash = e.compute_hash();
     e
@@ -308,6 +321,7 @@ impl PublicationLog {
             event,
             source,
             page,
+            public_numbers: &[],
         };
         let e = chain(self.entries.last(), date, &new);
         self.by_id
@@ -365,6 +379,7 @@ mod tests {
             event,
             source: "ab",
             page: "cd",
+            public_numbers: &[],
         }
     }
 

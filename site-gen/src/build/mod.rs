@@ -78,6 +78,9 @@ pub struct Summary {
     /// Penalties past `public_until`, left out.
     pub withdrawn: usize,
     pub log_entries: usize,
+    /// Every number published although the guard would refuse it (`[[public_numbers]]`):
+    /// `content/…md: 6222***********1234：reason`.
+    pub public_numbers: Vec<String>,
     pub seconds: f64,
     pub phases: Vec<(&'static str, f64)>,
 }
@@ -106,12 +109,22 @@ impl std::fmt::Display for Summary {
         if self.log_entries > 0 {
             write!(f, "; {} new log entries", self.log_entries)?;
         }
+        if !self.public_numbers.is_empty() {
+            write!(
+                f,
+                "; {} numbers published as declared lawful ([[public_numbers]]):",
+                self.public_numbers.len()
+            )?;
+            for n in &self.public_numbers {
+                write!(f, "\n  {n}")?;
+            }
+        }
         Ok(())
     }
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 7");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 8");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -320,6 +333,15 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let withdrawn = site.withdrawn.len();
     let (public_count, project_count) = (site.public.len(), site.projects.len());
     let log_entries = new_entries.len();
+    let public_numbers: Vec<String> = site
+        .public
+        .iter()
+        .flat_map(|d| {
+            public_number_notes(d)
+                .into_iter()
+                .map(move |n| format!("{}: {n}", d.source))
+        })
+        .collect();
     drop((targets, site));
     for d in &mut content.docs {
         d.body = String::new();
@@ -382,6 +404,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         removed,
         withdrawn,
         log_entries,
+        public_numbers,
         seconds: started.elapsed().as_secs_f64(),
         phases: phases.done,
     };
@@ -614,7 +637,7 @@ fn render_and_write(
             )
         },
         || {
-            let mut appends: Vec<(String, String, Event, String, String)> = Vec::new();
+            let mut appends: Vec<(String, String, Event, String, String, Vec<String>)> = Vec::new();
             for (i, page_hash) in page_hashes {
                 let d: &Disclosure = targets[i];
                 let source = site.source_hash(d);
@@ -636,7 +659,11 @@ fn render_and_write(
                     Some(_) => None,
                 };
                 if let Some(event) = event {
-                    appends.push((d.id.clone(), d.url(), event, source, page_hash));
+                    let numbers = match event {
+                        Event::Published | Event::Revised => public_number_notes(d),
+                        _ => Vec::new(),
+                    };
+                    appends.push((d.id.clone(), d.url(), event, source, page_hash, numbers));
                 }
             }
             for e in log.latest_entries() {
@@ -648,18 +675,20 @@ fn render_and_write(
                         Event::Withdrawn,
                         e.source_sha256.clone(),
                         String::new(),
+                        Vec::new(),
                     ));
                 }
             }
             appends.sort_by(|a, b| a.0.cmp(&b.0));
             let appends: Vec<NewEntry<'_>> = appends
                 .iter()
-                .map(|(id, url, event, source, page)| NewEntry {
+                .map(|(id, url, event, source, page, numbers)| NewEntry {
                     id,
                     url,
                     event: *event,
                     source,
                     page,
+                    public_numbers: numbers,
                 })
                 .collect();
             let new = log.next_entries(site.today, &appends);
@@ -678,6 +707,18 @@ fn render_and_write(
     )?;
     phases.mark("lists+feeds+log");
     Ok((new_entries, items))
+}
+
+/// A disclosure's declared public numbers as the log and the summary name them: masked, with the
+/// author's reason.
+pub fn public_number_notes(d: &Disclosure) -> Vec<String> {
+    d.public_numbers
+        .iter()
+        .map(|n| {
+            let digits = disclosure::guard::number_digits(&n.value);
+            format!("{}：{}", disclosure::guard::mask(&digits), n.reason)
+        })
+        .collect()
 }
 
 /// The paginated lists and department pages, each kept from the previous build when what it

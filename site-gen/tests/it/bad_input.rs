@@ -74,7 +74,7 @@ fn all_errors_are_reported_at_once() {
     for needle in [
         "x0.md:9: projcet_manager",
         "x1.md:12: bidders[1].credit_code",
-        "x2.md:6: body: contains an unmasked citizen id",
+        "x2.md:6: body: contains 1101**********002X, an unmasked citizen id",
         "x3.md:5: department: unknown department",
     ] {
         assert!(err.contains(needle), "missing {needle} in\n{err}");
@@ -98,4 +98,36 @@ fn a_failed_build_leaves_the_published_site_untouched() {
         before,
         "the published site changed after failed builds"
     );
+}
+
+#[test]
+fn a_declared_public_number_is_published_and_named_in_the_summary_and_the_log() {
+    let (tmp, content) = content_with(&[]);
+    // A treasury account the author declares lawful, written in a way no wording rule lets
+    // through (no 专户 or payee before it).
+    std::fs::create_dir_all(content.join("penalties")).unwrap();
+    std::fs::write(
+        content.join("penalties/fine.md"),
+        "+++\nkind = \"penalty\"\ntitle = \"行政处罚决定书\"\ndate = 2026-04-20\ndepartment = \"zjj\"\ndecision_no = \"平建罚〔2026〕7号\"\nsubject = \"某某建设有限公司\"\nsubject_credit_code = \"91350100M000100Y43\"\nviolation = \"提供虚假业绩\"\nbasis = \"《招标投标法》第五十四条\"\npenalty = \"罚款\"\ndecision_date = 2026-04-01\npublic_until = 2029-04-01\n\n[[public_numbers]]\nvalue = \"6228 4800 1234 5678 903\"\nreason = \"国库集中收付账户，依法公开\"\n+++\n罚款缴入 6228480012345678903。\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("public");
+    let summary = build_at(&content, &out, day("2026-11-26")).expect("a declared number builds");
+    assert_eq!(
+        summary.public_numbers,
+        ["content/penalties/fine.md: 6228***********8903：国库集中收付账户，依法公开"]
+    );
+    assert!(
+        summary
+            .to_string()
+            .contains("1 numbers published as declared lawful ([[public_numbers]]):\n  content/penalties/fine.md: 6228"),
+        "{summary}"
+    );
+    let log = std::fs::read_to_string(out.join("data/log.json")).unwrap();
+    assert!(
+        log.contains("\"public_numbers\":[\"6228***********8903：国库集中收付账户，依法公开\"]"),
+        "{log}"
+    );
+    let page = std::fs::read_to_string(out.join("penalties/fine/index.html")).unwrap();
+    assert!(page.contains("6228480012345678903"));
 }
