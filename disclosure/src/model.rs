@@ -46,6 +46,19 @@ pub struct Trade {
     /// 项目编号: every disclosure with the same code belongs to one project.
     pub project: String,
     pub stage: Stage,
+    /// 招标人 / 采购人 / 出让人, as published.
+    #[serde(default)]
+    pub buyer: Option<Organisation>,
+    /// 招标代理机构 / 采购代理机构.
+    #[serde(default)]
+    pub agency: Option<Organisation>,
+}
+
+/// A buyer or an agency: its name as published and, when given, its unified social credit code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub name: String,
+    pub credit_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

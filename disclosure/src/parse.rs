@@ -27,13 +27,31 @@ const COMMON: &[&str] = &[
     "updated",
     "public_numbers",
 ];
-const TRADE: &[&str] = &["category", "project", "stage"];
+const TRADE: &[&str] = &[
+    "category",
+    "project",
+    "stage",
+    "buyer",
+    "buyer_credit_code",
+    "agency",
+    "agency_credit_code",
+];
 
 /// The fields a kind may have besides the common ones.
 fn kind_fields(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Notice => TRADE,
-        Kind::Result => &["category", "project", "stage", "amount", "bidders"],
+        Kind::Result => &[
+            "category",
+            "project",
+            "stage",
+            "buyer",
+            "buyer_credit_code",
+            "agency",
+            "agency_credit_code",
+            "amount",
+            "bidders",
+        ],
         Kind::Penalty => &[
             "decision_no",
             "subject",
@@ -555,11 +573,39 @@ impl Reader<'_> {
                 );
             }
         }
+        let buyer = self.organisation("buyer");
+        let agency = self.organisation("agency");
         Some(Trade {
             category: category?,
             project: project?,
             stage: stage?,
+            buyer: buyer?,
+            agency: agency?,
         })
+    }
+
+    /// `buyer` / `agency` with its optional `<key>_credit_code`; `Some(None)` when absent, `None`
+    /// when wrong.
+    fn organisation(&mut self, key: &str) -> Option<Option<Organisation>> {
+        let code_key = format!("{key}_credit_code");
+        let name = self.opt_string(key);
+        let bad_name = name.is_none() && self.value(key).is_some();
+        let credit_code = match self.value(&code_key) {
+            None => Some(None),
+            Some(_) => self.credit_code(&code_key, false).map(Some),
+        };
+        match (name, credit_code) {
+            (Some(name), Some(credit_code)) => Some(Some(Organisation { name, credit_code })),
+            (None, Some(Some(_))) if !bad_name => {
+                self.error(
+                    &code_key,
+                    format!("`{code_key}` needs `{key} = \"…\"`, the name it belongs to"),
+                );
+                None
+            }
+            (None, Some(None)) if !bad_name => Some(None),
+            _ => None,
+        }
     }
 
     fn bidders(&mut self) -> Option<Vec<Bidder>> {

@@ -16,6 +16,10 @@ pub struct SiteConfig {
     pub organisation: String,
     #[serde(default)]
     pub description: String,
+    /// The OCDS ocid prefix the Open Contracting Partnership registered for the publisher
+    /// (`ocds-` and six lowercase letters or digits). Absent: a placeholder, `ocds-yg0000`.
+    #[serde(default)]
+    pub ocid_prefix: Option<String>,
     pub footer: Footer,
 }
 
@@ -74,6 +78,26 @@ impl SiteConfig {
                 "base_url",
                 "must be an absolute http(s) URL",
             ));
+        }
+        if let Some(prefix) = &site.ocid_prefix {
+            let ok = prefix.strip_prefix("ocds-").is_some_and(|rest| {
+                rest.len() == 6
+                    && rest
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+            if !ok {
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("ocid_prefix"))
+                    .map_or(0, |i| i + 1);
+                return Err(Diagnostic::new(
+                    file,
+                    line,
+                    "ocid_prefix",
+                    format!("\"{prefix}\" is not an OCDS ocid prefix; it is `ocds-` and the six characters the Open Contracting Partnership registered, such as \"ocds-a1b2c3\""),
+                ));
+            }
         }
         Ok(site)
     }

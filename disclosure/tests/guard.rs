@@ -361,7 +361,8 @@ fn lawful_look_alikes_pass() {
     use Template::*;
     let card19 = card("622848001234567890");
     let card16 = card("621700123456789");
-    let cases: Vec<(&str, Template, Vec<(&str, String)>, String)> = vec![
+    type LookAlike = (&'static str, Template, Vec<(&'static str, String)>, String);
+    let cases: Vec<LookAlike> = vec![
         ("credit codes", Credit, vec![], "统一社会信用代码：91350100M000100Y43，代码 91350100M000100Y43".into()),
         ("project codes", Notice, vec![], "项目编号：YCA010236-202501-01、LHACG2025000057、PDSZJ-2026-0012".into()),
         ("文号", Penalty, vec![("decision_no", quoted("宜建罚〔2026〕1234号"))], "依据宜建罚〔2026〕1234号决定".into()),

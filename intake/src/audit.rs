@@ -7,6 +7,18 @@
 //! append updates it first, which serialises appends on PostgreSQL (row lock) as SQLite's single
 //! writer already does, and lets `verify` notice a removed last event. The database also refuses
 //! UPDATE and DELETE on `events` (triggers); the chain catches whoever drops them.
+//!
+//! Two things a database owner could still do are caught as well:
+//! - Edit a case row (status, department, deadlines, decision) without an event: every event
+//!   about a case carries `case_state`, a digest of those fields as they stood when it was
+//!   appended (read in the same transaction, after the change), and [`verify`] compares each
+//!   case's row with its last event's digest.
+//! - Rewrite history and recompute every hash, or delete the last events and move `chain_head`:
+//!   the chain is anchored outside the database. `intake export` appends the chain head (seq,
+//!   hash) to `audit-anchors.json` in the content folder, site-gen publishes it at
+//!   `/data/audit-anchors.json`, and [`verify_anchors`] checks the chain against every anchor (the
+//!   local file and any published copy), so a rewrite of anything up to the last export shows.
+//!   Events after the last export are covered by the chain alone, until the next export.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -163,8 +175,13 @@ pub struct Event {
     pub note: String,
     pub prev_hash: String,
     pub hash: String,
+    /// Digest of the case's covered fields after this event; empty for events about no case.
+    pub case_state: String,
 }
 
+/// The hash of one event. `case_state` joins the hashed fields only when present, so events from
+/// before it keep their hashes.
+#[allow(clippy::too_many_arguments)]
 pub fn event_hash(
     prev_hash: &str,
     seq: i64,
@@ -173,15 +190,53 @@ pub fn event_hash(
     actor: &str,
     action: &str,
     note: &str,
+    case_state: &str,
 ) -> String {
     let mut h = Sha256::new();
     let case = case_id.map(|c| c.to_string()).unwrap_or_default();
     let seq = seq.to_string();
-    for field in [prev_hash, &seq, &case, at, actor, action, note] {
+    let mut fields = vec![prev_hash, &seq, &case, at, actor, action, note];
+    if !case_state.is_empty() {
+        fields.push(case_state);
+    }
+    for field in fields {
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.as_bytes());
     }
     hex::encode(h.finalize())
+}
+
+/// The case fields the chain covers (a macro: sqlx takes only static SQL).
+macro_rules! case_state_columns {
+    () => {
+        "status, department, accept_deadline, decide_deadline, paused_on, decision, published, \
+         published_decision"
+    };
+}
+
+/// A digest of the case fields the chain covers, from a row with `case_state_columns!()`.
+fn case_state(row: &sqlx::any::AnyRow) -> Result<String, sqlx::Error> {
+    let mut h = Sha256::new();
+    for name in [
+        "status",
+        "department",
+        "accept_deadline",
+        "decide_deadline",
+        "paused_on",
+        "decision",
+    ] {
+        let v: Option<String> = row.try_get(name)?;
+        let v = v.unwrap_or_else(|| "\u{0}".to_string());
+        h.update((v.len() as u64).to_be_bytes());
+        h.update(v.as_bytes());
+    }
+    let published: i64 = row.try_get("published")?;
+    h.update(published.to_be_bytes());
+    let text: Option<String> = row.try_get("published_decision")?;
+    let text = text.unwrap_or_else(|| "\u{0}".to_string());
+    h.update((text.len() as u64).to_be_bytes());
+    h.update(text.as_bytes());
+    Ok(hex::encode(h.finalize()))
 }
 
 /// Appends an event inside `tx`; returns its sequence number.
@@ -200,10 +255,25 @@ pub async fn append(
     let seq: i64 = head.try_get("seq")?;
     let prev: String = head.try_get("hash")?;
     let at = stamp(at);
-    let hash = event_hash(&prev, seq, case_id, &at, actor, action.key(), note);
+    // The case as this transaction leaves it: callers save the change before recording it.
+    let state = match case_id {
+        Some(id) => {
+            let row = sqlx::query(concat!(
+                "SELECT ",
+                case_state_columns!(),
+                " FROM cases WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+            case_state(&row)?
+        }
+        None => String::new(),
+    };
+    let hash = event_hash(&prev, seq, case_id, &at, actor, action.key(), note, &state);
     sqlx::query(
-        "INSERT INTO events (seq, case_id, at, actor, action, note, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO events (seq, case_id, at, actor, action, note, prev_hash, hash, case_state) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(seq)
     .bind(case_id)
@@ -213,6 +283,7 @@ pub async fn append(
     .bind(note)
     .bind(&prev)
     .bind(&hash)
+    .bind(&state)
     .execute(&mut **tx)
     .await?;
     sqlx::query("UPDATE chain_head SET hash = $1 WHERE id = 1")
@@ -232,13 +303,14 @@ fn event_from_row(row: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
         note: row.try_get("note")?,
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
+        case_state: row.try_get("case_state")?,
     })
 }
 
 /// A case's events, oldest first.
 pub async fn for_case(db: &Db, case_id: i64) -> Result<Vec<Event>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT seq, case_id, at, actor, action, note, prev_hash, hash FROM events \
+        "SELECT seq, case_id, at, actor, action, note, prev_hash, hash, case_state FROM events \
          WHERE case_id = $1 ORDER BY seq",
     )
     .bind(case_id)
@@ -264,7 +336,8 @@ impl Verification {
 /// Walks the whole chain and names every edited, removed or reordered event.
 pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT seq, case_id, at, actor, action, note, prev_hash, hash FROM events ORDER BY seq",
+        "SELECT seq, case_id, at, actor, action, note, prev_hash, hash, case_state FROM events \
+         ORDER BY seq",
     )
     .fetch_all(db.reader())
     .await?;
@@ -277,6 +350,10 @@ pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
     let mut out = Verification::default();
     let mut expected_seq = 1i64;
     let mut prev_hash = GENESIS.to_string();
+    // Each case's last recorded state, and the seq of the event that recorded it.
+    let mut last_state: std::collections::HashMap<i64, (String, i64)> =
+        std::collections::HashMap::new();
+    let mut with_events: std::collections::HashSet<i64> = std::collections::HashSet::new();
     let mut prev_seq = 0i64;
     for row in &rows {
         let e = event_from_row(row)?;
@@ -299,6 +376,7 @@ pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
             &e.actor,
             &e.action,
             &e.note,
+            &e.case_state,
         );
         if recomputed != e.hash {
             out.problems.push(format!(
@@ -319,6 +397,12 @@ pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
                 )
             });
         }
+        if let Some(case) = e.case_id {
+            with_events.insert(case);
+            if !e.case_state.is_empty() {
+                last_state.insert(case, (e.case_state.clone(), e.seq));
+            }
+        }
         prev_hash = e.hash.clone();
         prev_seq = e.seq;
         expected_seq = e.seq + 1;
@@ -337,5 +421,124 @@ pub async fn verify(db: &Db) -> Result<Verification, sqlx::Error> {
             "event {prev_seq}, the last one, does not match the chain head (edited or added outside the service)"
         ));
     }
+    // The case rows the chain covers must be as their last event left them.
+    let cases = sqlx::query(concat!(
+        "SELECT id, tracking_number, ",
+        case_state_columns!(),
+        " FROM cases ORDER BY id"
+    ))
+    .fetch_all(db.reader())
+    .await?;
+    for row in &cases {
+        let id: i64 = row.try_get("id")?;
+        let number: String = row.try_get("tracking_number")?;
+        if !with_events.contains(&id) {
+            out.problems.push(format!(
+                "case {number} has no audit event: it was added outside the service"
+            ));
+            continue;
+        }
+        if let Some((state, seq)) = last_state.get(&id) {
+            if *state != case_state(row)? {
+                out.problems.push(format!(
+                    "case {number} was changed outside the service: its status, department, deadlines or decision no longer match its last audit event ({seq})"
+                ));
+            }
+        }
+    }
     Ok(out)
+}
+
+/// The file, in the content folder, that `intake export` appends the chain head to and site-gen
+/// publishes as `/data/audit-anchors.json`.
+pub const ANCHORS_FILE: &str = "audit-anchors.json";
+
+/// The chain head as it stood at an export, published outside the database.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+    /// When it was taken (RFC 3339 UTC).
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Anchors {
+    pub anchors: Vec<Anchor>,
+}
+
+/// Reads an anchors file; a missing file holds no anchors.
+pub fn read_anchors(path: &std::path::Path) -> anyhow::Result<Vec<Anchor>> {
+    use anyhow::Context;
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(serde_json::from_slice::<Anchors>(&bytes)
+            .with_context(|| format!("{}: not an audit anchors file", path.display()))?
+            .anchors),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Appends the current chain head to the anchors file at `path` unless it is already the last
+/// anchor; written beside and renamed, so a reader never sees half a file. Returns the new anchor.
+pub async fn write_anchor(
+    db: &Db,
+    path: &std::path::Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<Anchor>> {
+    use anyhow::Context;
+    let head = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1")
+        .fetch_one(db.reader())
+        .await?;
+    let anchor = Anchor {
+        seq: head.try_get("seq")?,
+        hash: head.try_get("hash")?,
+        at: stamp(now),
+    };
+    let mut anchors = read_anchors(path)?;
+    if anchor.seq == 0 || anchors.last().is_some_and(|a| a.seq == anchor.seq) {
+        return Ok(None);
+    }
+    anchors.push(anchor.clone());
+    let mut json = serde_json::to_string_pretty(&Anchors { anchors })?;
+    json.push('\n');
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(Some(anchor))
+}
+
+/// Checks the chain against anchors taken outside the database (`source` names where each set
+/// came from): every anchored event must still be there with the anchored hash. One line per
+/// problem.
+pub async fn verify_anchors(
+    db: &Db,
+    source: &str,
+    anchors: &[Anchor],
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut problems = Vec::new();
+    for a in anchors {
+        let row = sqlx::query("SELECT hash FROM events WHERE seq = $1")
+            .bind(a.seq)
+            .fetch_optional(db.reader())
+            .await?;
+        match row {
+            None => problems.push(format!(
+                "event {} is missing but {source} anchored it on {}: the chain was cut back",
+                a.seq, a.at
+            )),
+            Some(row) => {
+                let hash: String = row.try_get("hash")?;
+                if hash != a.hash {
+                    problems.push(format!(
+                        "event {} does not match the anchor {source} published on {}: the history up to it was rewritten",
+                        a.seq, a.at
+                    ));
+                }
+            }
+        }
+    }
+    Ok(problems)
 }

@@ -90,8 +90,14 @@ enum StaffCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain; name every edited, removed or reordered event.
-    Verify,
+    /// Check the hash chain, the case rows it covers and the anchors published outside the
+    /// database; name every edited, removed or reordered event.
+    Verify {
+        /// More anchor files to check against, e.g. a copy of the site's
+        /// /data/audit-anchors.json (the content folder's own file is always checked).
+        #[arg(long, value_name = "FILE")]
+        anchors: Vec<PathBuf>,
+    },
 }
 
 /// A password from standard input (one line; the line break is not part of it).
@@ -213,14 +219,27 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { anchors },
         } => {
-            let report = intake::audit::verify(&state.db).await?;
+            let mut report = intake::audit::verify(&state.db).await?;
+            let own = cli.content.join(intake::audit::ANCHORS_FILE);
+            let mut checked = 0;
+            for file in std::iter::once(own).chain(anchors) {
+                let set = intake::audit::read_anchors(&file)?;
+                checked += set.len();
+                let source = file.display().to_string();
+                report
+                    .problems
+                    .extend(intake::audit::verify_anchors(&state.db, &source, &set).await?);
+            }
             for p in &report.problems {
                 println!("{p}");
             }
             if report.is_intact() {
-                println!("audit trail intact: {} events", report.events);
+                println!(
+                    "audit trail intact: {} events, {checked} published anchor(s) matched",
+                    report.events
+                );
                 Ok(())
             } else {
                 anyhow::bail!(
@@ -234,6 +253,16 @@ async fn main() -> anyhow::Result<()> {
         Command::Export { out } => {
             let n = intake::staff::export(&state, &out).await?;
             eprintln!("wrote {n} result(s) to {}", out.display());
+            let anchors = cli.content.join(intake::audit::ANCHORS_FILE);
+            if let Some(a) =
+                intake::audit::write_anchor(&state.db, &anchors, state.clock.now()).await?
+            {
+                eprintln!(
+                    "anchored the audit chain at event {} in {} (site-gen publishes it)",
+                    a.seq,
+                    anchors.display()
+                );
+            }
             Ok(())
         }
     }

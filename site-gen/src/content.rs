@@ -151,7 +151,7 @@ fn read_toml_file(dir: &Path, name: &str) -> Result<(String, String)> {
     Ok((display_path(dir, &path), text))
 }
 
-/// Reads the three site-wide files.
+/// Reads the three site-wide files, and checks the optional audit anchors.
 pub fn load_config(dir: &Path) -> Result<(SiteConfig, Departments, Calendar), Invalid> {
     let mut diags = Vec::new();
     let mut io = |name: &str| match read_toml_file(dir, name) {
@@ -170,6 +170,19 @@ pub fn load_config(dir: &Path) -> Result<(SiteConfig, Departments, Calendar), In
     let site = site.and_then(|(f, t)| SiteConfig::parse(&f, &t).map_err(|d| diags.push(d)).ok());
     let deps = deps.and_then(|(f, t)| Departments::parse(&f, &t).map_err(|d| diags.extend(d)).ok());
     let cal = cal.and_then(|(f, t)| Calendar::parse(&f, &t).map_err(|d| diags.extend(d)).ok());
+    // Optional: the audit-chain anchors `intake export` writes, published as they are.
+    let anchors = dir.join(crate::data::AUDIT_ANCHORS_FILE);
+    if anchors.exists() {
+        let display = display_path(dir, &anchors);
+        match std::fs::read_to_string(&anchors) {
+            Ok(text) => {
+                if let Err(d) = crate::data::parse_audit_anchors(&display, &text) {
+                    diags.push(d);
+                }
+            }
+            Err(e) => diags.push(Diagnostic::new(display, 0, "", format!("cannot read: {e}"))),
+        }
+    }
     match (site, deps, cal) {
         (Some(s), Some(d), Some(c)) if diags.is_empty() => Ok((s, d, c)),
         _ => Err(Invalid(diags)),

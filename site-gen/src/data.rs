@@ -7,15 +7,19 @@
 //! may rewrite it alone. Nothing here reads the clock: the build date is `site.today`.
 //!
 //! Choices the OCDS leaves to the publisher, made here:
-//! - ocid prefix [`OCID_PREFIX`] (`ocds-yg0000`, a placeholder until the Open Contracting
-//!   Partnership registers one for the publisher), then the project code: one contracting
-//!   process per project, one release per notice or result.
-//! - `mainProcurementCategory`: 工程建设 → `works`, 政府采购 → `goods` (the front matter does not
-//!   tell goods from services), 其他 → `services`; 土地使用权, 矿业权 and 国有产权 are sales by
-//!   the state, for which the codelist has no value, so the field is left out.
-//! - Parties: bidders are identified by their unified social credit code (scheme `CN-USCC`, party
-//!   id `CN-USCC-<code>`); the supervising department is the `reviewBody`, id `department-<id>`.
-//!   The buyer is named only in the body text, so `buyer` is left out.
+//! - ocid: `ocid_prefix` from `site.toml` (the prefix the Open Contracting Partnership registered
+//!   for the publisher; [`OCID_PREFIX`], a placeholder, when absent), then the project code: one
+//!   contracting process per project, one release per notice or result. A process's award keeps
+//!   one id in every release (`<project>-award`: pending at the candidates stage, active at the
+//!   award, referred to by the contract), so merged releases hold one award, not three.
+//! - `mainProcurementCategory`: 工程建设 → `works`; 政府采购 by what its title buys (服务, 物业,
+//!   咨询, 设计, 监理 … → `services`; 工程, 施工, 修缮 … → `works`; otherwise `goods`); 其他 →
+//!   `services`; 土地使用权, 矿业权 and 国有产权 are sales by the state, for which the codelist has
+//!   no value, so the field is left out.
+//! - Parties: organisations with a unified social credit code are identified by it (scheme
+//!   `CN-USCC`, party id `CN-USCC-<code>`), others by name (`org-<name>`); the supervising
+//!   department is the `reviewBody`, id `department-<id>`. The front matter's `buyer` is the
+//!   release's `buyer` (role `buyer`); its `agency` is the tender's `procuringEntity`.
 //! - Losing and disqualified bids are published with the bids extension (`bids.details`); the
 //!   disqualification reason is the bid's `description`.
 //! - Amounts are numbers in yuan (OCDS `value.amount`), currency `CNY`.
@@ -25,7 +29,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 
 use chrono::{NaiveDate, SecondsFormat};
-use disclosure::model::{Bidder, CreditList, CreditStatus, Details, Trade};
+use disclosure::model::{Bidder, CreditList, CreditStatus, Details, Organisation, Trade};
 use disclosure::{routes, Category, Disclosure, Kind, Stage, Yuan};
 use serde::{Serialize, Serializer};
 
@@ -118,11 +122,15 @@ enum DetailsJson<'a> {
         category: Category,
         project: &'a str,
         stage: Stage,
+        #[serde(flatten)]
+        parties: PartiesJson<'a>,
     },
     Result {
         category: Category,
         project: &'a str,
         stage: Stage,
+        #[serde(flatten)]
+        parties: PartiesJson<'a>,
         amount: Option<Decimal>,
         bidders: Vec<BidderJson<'a>>,
     },
@@ -171,6 +179,33 @@ enum DetailsJson<'a> {
     Page {},
 }
 
+/// `buyer`, `buyer_credit_code`, `agency`, `agency_credit_code`, as in the content format; absent
+/// when not given.
+#[derive(Serialize)]
+struct PartiesJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    buyer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    buyer_credit_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agency: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agency_credit_code: Option<&'a str>,
+}
+
+impl<'a> PartiesJson<'a> {
+    fn of(trade: &'a Trade) -> Self {
+        let name = |o: &'a Option<Organisation>| o.as_ref().map(|o| o.name.as_str());
+        let code = |o: &'a Option<Organisation>| o.as_ref().and_then(|o| o.credit_code.as_deref());
+        PartiesJson {
+            buyer: name(&trade.buyer),
+            buyer_credit_code: code(&trade.buyer),
+            agency: name(&trade.agency),
+            agency_credit_code: code(&trade.agency),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct BidderJson<'a> {
     name: &'a str,
@@ -189,6 +224,7 @@ impl<'a> DetailsJson<'a> {
                 category: trade.category,
                 project: &trade.project,
                 stage: trade.stage,
+                parties: PartiesJson::of(trade),
             },
             Details::Result {
                 trade,
@@ -198,6 +234,7 @@ impl<'a> DetailsJson<'a> {
                 category: trade.category,
                 project: &trade.project,
                 stage: trade.stage,
+                parties: PartiesJson::of(trade),
                 amount: amount.map(Decimal),
                 bidders: bidders
                     .iter()
@@ -594,6 +631,8 @@ struct Release<'a> {
     initiation_type: &'static str,
     language: &'static str,
     parties: Vec<Party<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    buyer: Option<OrgRef<'a>>,
     tender: Tender<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     bids: Option<Bids<'a>>,
@@ -632,6 +671,8 @@ struct Tender<'a> {
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     main_procurement_category: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    procuring_entity: Option<OrgRef<'a>>,
     documents: [Document<'a>; 1],
 }
 
@@ -716,9 +757,20 @@ fn document_type(stage: Stage) -> &'static str {
     }
 }
 
-fn main_procurement_category(category: Category) -> Option<&'static str> {
+/// Words in a procurement's title that say it buys a service, or works.
+const SERVICE_WORDS: &[&str] = &[
+    "服务", "物业", "咨询", "设计", "监理", "审计", "保险", "培训", "运维", "维护", "维保", "租赁",
+    "印刷", "检测", "评估", "法律", "保洁", "安保", "保安", "餐饮", "运营", "外包", "代理", "测绘",
+];
+const WORKS_WORDS: &[&str] = &["工程", "施工", "修缮", "装修", "改造", "安装"];
+
+fn main_procurement_category(category: Category, title: &str) -> Option<&'static str> {
     match category {
         Category::Construction => Some("works"),
+        Category::Procurement if SERVICE_WORDS.iter().any(|w| title.contains(w)) => {
+            Some("services")
+        }
+        Category::Procurement if WORKS_WORDS.iter().any(|w| title.contains(w)) => Some("works"),
         Category::Procurement => Some("goods"),
         Category::Other => Some("services"),
         Category::Land | Category::Mining | Category::Assets => None,
@@ -727,6 +779,21 @@ fn main_procurement_category(category: Category) -> Option<&'static str> {
 
 fn party_id(credit_code: &str) -> Concat<'_, 2> {
     Concat(["CN-USCC-", credit_code])
+}
+
+/// A buyer's or agency's party id: by credit code when known, else by name.
+fn organisation_id(o: &Organisation) -> Concat<'_, 2> {
+    match &o.credit_code {
+        Some(code) => party_id(code),
+        None => Concat(["org-", &o.name]),
+    }
+}
+
+fn organisation_ref(o: &Organisation) -> OrgRef<'_> {
+    OrgRef {
+        id: organisation_id(o),
+        name: &o.name,
+    }
 }
 
 fn org_ref(b: &Bidder) -> OrgRef<'_> {
@@ -762,6 +829,19 @@ fn release<'a>(site: &Site<'a>, d: &'a Disclosure, trade: &'a Trade) -> Release<
             identifier: None,
             roles: vec!["reviewBody"],
         });
+    }
+    for (o, role) in [(&trade.buyer, "buyer"), (&trade.agency, "procuringEntity")] {
+        if let Some(o) = o {
+            parties.push(Party {
+                id: organisation_id(o),
+                name: &o.name,
+                identifier: o.credit_code.as_deref().map(|id| Identifier {
+                    scheme: "CN-USCC",
+                    id,
+                }),
+                roles: vec![role],
+            });
+        }
     }
     let (mut bids, mut awards, mut contracts) = (None, Vec::new(), Vec::new());
     if let Details::Result {
@@ -816,10 +896,11 @@ fn release<'a>(site: &Site<'a>, d: &'a Disclosure, trade: &'a Trade) -> Release<
                 [only] => Some(only.bid),
                 _ => None,
             });
-            let award_id = format!("{}-award", d.id);
+            // One award per process, the same id in each release that speaks of it.
+            let award_id = format!("{}-award", trade.project);
             if stage == Stage::Contract {
                 contracts.push(Contract {
-                    id: format!("{}-contract", d.id),
+                    id: format!("{}-contract", trade.project),
                     award_id: award_id.clone(),
                     status: "active",
                     value: value.map(cny),
@@ -838,18 +919,28 @@ fn release<'a>(site: &Site<'a>, d: &'a Disclosure, trade: &'a Trade) -> Release<
         }
     }
     Release {
-        ocid: Concat([OCID_PREFIX, "-", &trade.project]),
+        ocid: Concat([
+            site.content
+                .site
+                .ocid_prefix
+                .as_deref()
+                .unwrap_or(OCID_PREFIX),
+            "-",
+            &trade.project,
+        ]),
         id: &d.id,
         date: date.clone(),
         tag: [tag(trade.stage)],
         initiation_type: "tender",
         language: "zh",
         parties,
+        buyer: trade.buyer.as_ref().map(organisation_ref),
         tender: Tender {
             id: &trade.project,
             title: &d.title,
             status: tender_status(trade.stage),
-            main_procurement_category: main_procurement_category(trade.category),
+            main_procurement_category: main_procurement_category(trade.category, &d.title),
+            procuring_entity: trade.agency.as_ref().map(organisation_ref),
             documents: [Document {
                 id: &d.id,
                 document_type: document_type(trade.stage),
@@ -865,6 +956,81 @@ fn release<'a>(site: &Site<'a>, d: &'a Disclosure, trade: &'a Trade) -> Release<
         awards,
         contracts,
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit anchors
+
+/// The file in `content/` that `intake export` appends the audit chain's head to.
+pub const AUDIT_ANCHORS_FILE: &str = "audit-anchors.json";
+/// Where the site publishes it, so that anyone can check intake's audit trail against it.
+pub const AUDIT_ANCHORS_URL: &str = "/data/audit-anchors.json";
+
+#[derive(Debug, serde::Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditAnchors {
+    anchors: Vec<AuditAnchor>,
+}
+
+#[derive(Debug, serde::Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct AuditAnchor {
+    seq: u64,
+    hash: String,
+    at: String,
+}
+
+/// Reads and checks `content/audit-anchors.json`: each anchor a later event than the one before,
+/// with a SHA-256 hash in hex.
+pub fn parse_audit_anchors(
+    display: &str,
+    text: &str,
+) -> Result<AuditAnchors, disclosure::Diagnostic> {
+    let anchors: AuditAnchors = serde_json::from_str(text).map_err(|e| {
+        disclosure::Diagnostic::new(
+            display,
+            e.line(),
+            "",
+            format!("not an audit anchors file ({e}); it is written by `intake export`"),
+        )
+    })?;
+    let mut last = 0;
+    for (i, a) in anchors.anchors.iter().enumerate() {
+        let field = format!("anchors[{}]", i + 1);
+        let problem = if a.seq <= last {
+            Some(format!(
+                "seq {} does not follow {last}: anchors only ever move forward",
+                a.seq
+            ))
+        } else if a.hash.len() != 64 || !a.hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Some("hash must be 64 hexadecimal characters (SHA-256)".to_string())
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            return Err(disclosure::Diagnostic::new(display, 0, field, message));
+        }
+        last = a.seq;
+    }
+    Ok(anchors)
+}
+
+/// `/data/audit-anchors.json`, when the content folder has anchors.
+pub fn audit_anchors(site: &Site) -> Vec<OutFile> {
+    let path = site.content.dir.join(AUDIT_ANCHORS_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Vec::new();
+    };
+    // Checked when the content was loaded; a file replaced since is published only if valid.
+    let Ok(anchors) = parse_audit_anchors(AUDIT_ANCHORS_FILE, &text) else {
+        return Vec::new();
+    };
+    let mut json = serde_json::to_string_pretty(&anchors).expect("anchors serialise");
+    json.push('\n');
+    vec![OutFile {
+        path: file_for_url(AUDIT_ANCHORS_URL),
+        bytes: json.into_bytes(),
+    }]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1236,6 +1402,8 @@ date = 2026-01-01
                     category: Category::ALL[(i / 3) % Category::ALL.len()],
                     project: project.clone(),
                     stage,
+                    buyer: None,
+                    agency: None,
                 };
                 let details = match i % 10 {
                     8 => Details::Penalty(Penalty {
@@ -1381,7 +1549,7 @@ mod tests {
             {
               "awards": [
                 {
-                  "id": "r1-award",
+                  "id": "SLZJ-2026-001-award",
                   "status": "active",
                   "suppliers": [
                     {

@@ -27,7 +27,7 @@ async fn disguised_personal_data_is_refused_at_publication_and_at_export() {
         ("title", format!("关于{full_width_id}投诉的处理决定")),
         ("outcome", "驳回（139-1234-5678）".to_string()),
     ] {
-        let mut form = vec![
+        let mut form = [
             ("title", "关于某工程评标结果投诉的处理决定".to_string()),
             ("outcome", "驳回投诉".to_string()),
             ("text", "经查，投诉事项缺乏事实依据。".to_string()),

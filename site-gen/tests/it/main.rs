@@ -3,6 +3,7 @@
 mod bad_input;
 mod demo;
 mod incremental;
+mod open_data;
 mod real_samples;
 mod support;
 mod verify;

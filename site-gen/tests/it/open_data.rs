@@ -1,0 +1,163 @@
+//! The OCDS release package merges: one award per contracting process whatever the number of
+//! releases, the buyer and the procuring entity named, the category a procurement really is, and
+//! the ocid prefix the publisher registered.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::support::{build_at, day, demo_copy};
+
+fn package(out: &std::path::Path) -> Value {
+    let text = std::fs::read_to_string(out.join("data/ocds/release-package.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn releases_of_one_process_merge_into_one_award_with_its_buyer() {
+    let (tmp, content) = demo_copy();
+    let site = std::fs::read_to_string(content.join("site.toml")).unwrap();
+    std::fs::write(
+        content.join("site.toml"),
+        site.replacen("[footer]", "ocid_prefix = \"ocds-a1b2c3\"\n\n[footer]", 1),
+    )
+    .unwrap();
+    let out = tmp.path().join("public");
+    build_at(&content, &out, day("2026-12-04")).unwrap();
+    let package = package(&out);
+    let releases = package["releases"].as_array().unwrap();
+
+    let mut awards: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in releases {
+        let ocid = r["ocid"].as_str().unwrap();
+        assert!(ocid.starts_with("ocds-a1b2c3-"), "{ocid}");
+        for a in r["awards"].as_array().into_iter().flatten() {
+            awards
+                .entry(ocid)
+                .or_default()
+                .insert(a["id"].as_str().unwrap());
+        }
+        for c in r["contracts"].as_array().into_iter().flatten() {
+            let award = c["awardID"].as_str().unwrap();
+            assert!(
+                awards[ocid].contains(award),
+                "{ocid}: contract refers to award {award}, not one of {:?}",
+                awards[ocid]
+            );
+        }
+    }
+    let processes_with_awards = awards.len();
+    assert!(processes_with_awards >= 5, "{awards:?}");
+    for (ocid, ids) in &awards {
+        assert_eq!(
+            ids.len(),
+            1,
+            "{ocid} has awards {ids:?}: merged, one award became several"
+        );
+    }
+
+    let of = |project: &str| -> Vec<&Value> {
+        releases
+            .iter()
+            .filter(|r| r["ocid"] == format!("ocds-a1b2c3-{project}"))
+            .collect()
+    };
+    let property = of("PDSCG-2026-038");
+    assert!(property.len() >= 4, "{}", property.len());
+    for r in &property {
+        assert_eq!(r["buyer"]["name"], "平顶山市机关事务管理局", "{r}");
+        assert_eq!(r["buyer"]["id"], "CN-USCC-11410400MB1583620F");
+        assert_eq!(
+            r["tender"]["procuringEntity"]["name"],
+            "平顶山市博远工程项目管理有限公司"
+        );
+        // 物业管理服务 is a service, not goods.
+        assert_eq!(
+            r["tender"]["mainProcurementCategory"], "services",
+            "{}",
+            r["tender"]["title"]
+        );
+        let roles: Vec<&Value> = r["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["roles"].as_array().unwrap())
+            .collect();
+        assert!(
+            roles.contains(&&Value::from("buyer"))
+                && roles.contains(&&Value::from("procuringEntity")),
+            "{roles:?}"
+        );
+    }
+    for r in of("PDSCG-2026-031") {
+        assert_eq!(
+            r["tender"]["mainProcurementCategory"], "goods",
+            "{}",
+            r["tender"]["title"]
+        );
+    }
+
+    // The disclosure's own JSON carries the same fields, named as in the content format.
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("data/disclosures/2026-cg-038-tender.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["buyer"], "平顶山市机关事务管理局");
+    assert_eq!(json["agency_credit_code"], "91410400MA44R7K2PN");
+}
+
+#[test]
+fn a_malformed_ocid_prefix_is_refused_naming_the_line() {
+    let (tmp, content) = demo_copy();
+    let site = std::fs::read_to_string(content.join("site.toml")).unwrap();
+    std::fs::write(
+        content.join("site.toml"),
+        site.replacen("[footer]", "ocid_prefix = \"yg0000\"\n\n[footer]", 1),
+    )
+    .unwrap();
+    let e = build_at(&content, &tmp.path().join("public"), day("2026-12-04")).unwrap_err();
+    let e = format!("{e:#}");
+    assert!(
+        e.contains("content/site.toml:6: ocid_prefix: \"yg0000\" is not an OCDS ocid prefix"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_audit_anchors_intake_writes_are_published_and_checked() {
+    let (tmp, content) = demo_copy();
+    let out = tmp.path().join("public");
+    build_at(&content, &out, day("2026-12-04")).unwrap();
+    assert!(!out.join("data/audit-anchors.json").exists());
+
+    // `intake export` appended an anchor: the next build, incremental, publishes it.
+    let hash = "ab".repeat(32);
+    std::fs::write(
+        content.join("audit-anchors.json"),
+        format!("{{\"anchors\":[{{\"seq\":41,\"hash\":\"{hash}\",\"at\":\"2026-12-04T02:00:00.000000Z\"}}]}}"),
+    )
+    .unwrap();
+    build_at(&content, &out, day("2026-12-04")).unwrap();
+    let published: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("data/audit-anchors.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(published["anchors"][0]["seq"], 41);
+    assert_eq!(published["anchors"][0]["hash"], hash.as_str());
+
+    // An anchor that moves backwards is refused, naming the file; nothing is published.
+    std::fs::write(
+        content.join("audit-anchors.json"),
+        format!("{{\"anchors\":[{{\"seq\":41,\"hash\":\"{hash}\",\"at\":\"a\"}},{{\"seq\":7,\"hash\":\"{hash}\",\"at\":\"b\"}}]}}"),
+    )
+    .unwrap();
+    let e = format!(
+        "{:#}",
+        build_at(&content, &out, day("2026-12-04")).unwrap_err()
+    );
+    assert!(
+        e.contains("content/audit-anchors.json")
+            && e.contains("anchors[2]: seq 7 does not follow 41"),
+        "{e}"
+    );
+}
