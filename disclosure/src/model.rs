@@ -86,6 +86,9 @@ pub struct Penalty {
     pub decision_date: NaiveDate,
     /// Publicity ends after this day: the page leaves the site and the feeds.
     pub public_until: NaiveDate,
+    /// The project in which the violation happened, when there is one.
+    #[serde(default)]
+    pub project: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -185,6 +188,9 @@ pub struct ComplaintResult {
     pub case_no: String,
     pub outcome: String,
     pub decision_date: NaiveDate,
+    /// The project complained about, when the case named one.
+    #[serde(default)]
+    pub project: Option<String>,
 }
 
 /// The kind-specific part of a disclosure; its variant is the disclosure's kind.

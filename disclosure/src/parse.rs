@@ -62,6 +62,7 @@ fn kind_fields(kind: Kind) -> &'static [&'static str] {
             "fine",
             "decision_date",
             "public_until",
+            "project",
         ],
         Kind::Credit => &[
             "list",
@@ -89,7 +90,7 @@ fn kind_fields(kind: Kind) -> &'static [&'static str] {
             "finding",
             "checked_on",
         ],
-        Kind::ComplaintResult => &["case_no", "outcome", "decision_date"],
+        Kind::ComplaintResult => &["case_no", "outcome", "decision_date", "project"],
         Kind::Page => &[],
     }
 }
@@ -584,6 +585,17 @@ impl Reader<'_> {
         })
     }
 
+    /// The optional `project` of a penalty or a complaint result: a project code, as on notices.
+    fn opt_project(&mut self) -> Option<String> {
+        let p = self.opt_string("project")?;
+        if routes::is_url_safe(&p) {
+            Some(p)
+        } else {
+            self.error("project", format!("project code \"{p}\" may only use A-Z, a-z, 0-9, - and _ (it becomes the URL /projects/<code>/)"));
+            None
+        }
+    }
+
     /// `buyer` / `agency` with its optional `<key>_credit_code`; `Some(None)` when absent, `None`
     /// when wrong.
     fn organisation(&mut self, key: &str) -> Option<Option<Organisation>> {
@@ -735,6 +747,7 @@ impl Reader<'_> {
                     fine: p.6,
                     decision_date: p.7?,
                     public_until: p.8?,
+                    project: self.opt_project(),
                 })
             }
             Kind::Credit => {
@@ -831,6 +844,7 @@ impl Reader<'_> {
                     case_no: c.0?,
                     outcome: c.1?,
                     decision_date: c.2?,
+                    project: self.opt_project(),
                 })
             }
             Kind::Page => Details::Page,

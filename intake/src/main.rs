@@ -253,6 +253,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Export { out } => {
             let n = intake::staff::export(&state, &out).await?;
             eprintln!("wrote {n} result(s) to {}", out.display());
+            let today = intake::clock::local_date(state.clock.now());
+            let (path, stats) =
+                intake::staff::public_stats::write(&state, &cli.content, today).await?;
+            eprintln!(
+                "wrote the handling statistics ({} department-quarters) to {}",
+                stats.rows.len(),
+                path.display()
+            );
             let anchors = cli.content.join(intake::audit::ANCHORS_FILE);
             if let Some(a) =
                 intake::audit::write_anchor(&state.db, &anchors, state.clock.now()).await?

@@ -183,6 +183,20 @@ pub fn load_config(dir: &Path) -> Result<(SiteConfig, Departments, Calendar), In
             Err(e) => diags.push(Diagnostic::new(display, 0, "", format!("cannot read: {e}"))),
         }
     }
+    // Optional: the handling statistics `intake export` writes, checked against the departments.
+    let stats = dir.join(crate::render::statistics::FILE);
+    if let (true, Some(d)) = (stats.exists(), &deps) {
+        let display = display_path(dir, &stats);
+        let ids: Vec<&str> = d.all().iter().map(|d| d.id.as_str()).collect();
+        match std::fs::read_to_string(&stats) {
+            Ok(text) => {
+                if let Err(e) = crate::render::statistics::parse(&display, &text, &ids) {
+                    diags.push(e);
+                }
+            }
+            Err(e) => diags.push(Diagnostic::new(display, 0, "", format!("cannot read: {e}"))),
+        }
+    }
     match (site, deps, cal) {
         (Some(s), Some(d), Some(c)) if diags.is_empty() => Ok((s, d, c)),
         _ => Err(Invalid(diags)),

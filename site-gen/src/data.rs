@@ -144,6 +144,8 @@ enum DetailsJson<'a> {
         fine: Option<Decimal>,
         decision_date: NaiveDate,
         public_until: NaiveDate,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        project: Option<&'a str>,
     },
     Credit {
         list: CreditList,
@@ -175,6 +177,8 @@ enum DetailsJson<'a> {
         case_no: &'a str,
         outcome: &'a str,
         decision_date: NaiveDate,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        project: Option<&'a str>,
     },
     Page {},
 }
@@ -259,6 +263,7 @@ impl<'a> DetailsJson<'a> {
                 fine: p.fine.map(Decimal),
                 decision_date: p.decision_date,
                 public_until: p.public_until,
+                project: p.project.as_deref(),
             },
             Details::Credit(c) => DetailsJson::Credit {
                 list: c.list,
@@ -290,6 +295,7 @@ impl<'a> DetailsJson<'a> {
                 case_no: &c.case_no,
                 outcome: &c.outcome,
                 decision_date: c.decision_date,
+                project: c.project.as_deref(),
             },
             Details::Page => DetailsJson::Page {},
         }
@@ -1416,6 +1422,7 @@ date = 2026-01-01
                         fine: Some(Yuan(2_000_000)),
                         decision_date: start,
                         public_until: NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+                        project: None,
                     }),
                     _ => match i % 3 {
                         0 => Details::Notice {

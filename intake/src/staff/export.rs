@@ -1,6 +1,8 @@
 //! `intake export --out content/complaint-results/`: each published result becomes one Markdown
-//! file with TOML front matter of kind `complaint-result`, which site-gen builds like any other
-//! disclosure.
+//! file with TOML front matter of kind `complaint-result` (with the project it concerns), which
+//! site-gen builds like any other disclosure. The same command writes the anonymous handling
+//! statistics (`public_stats`) and anchors the audit chain (`audit::write_anchor`) in the content
+//! folder.
 //!
 //! No personal data leaves: the file holds only what staff wrote for publication (the public
 //! title, the one-line outcome, the published text) and the case's number, department and dates —
@@ -71,6 +73,16 @@ pub fn render(case: &Case, extra: &Extra) -> String {
         toml_str(extra.published_outcome.as_deref().unwrap_or_default())
     ));
     out.push_str(&format!("decision_date = {}\n", decided_on.unwrap_or(date)));
+    // The project complained about, so the site shows the outcome on the project's page; only a
+    // code the site can link (the submitter typed it).
+    if let Some(project) = case
+        .project
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && disclosure::routes::is_url_safe(p))
+    {
+        out.push_str(&format!("project = {}\n", toml_str(project)));
+    }
     out.push_str("+++\n");
     let body = case
         .published_decision

@@ -26,6 +26,7 @@ pub mod export;
 pub mod handlers;
 pub mod login;
 pub mod pages;
+pub mod public_stats;
 pub mod queries;
 pub mod refusals;
 pub mod session;

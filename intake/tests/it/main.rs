@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod binary;
 mod browser;
+mod export_public;
 mod input;
 mod mail;
 mod postgres;

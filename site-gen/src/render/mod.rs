@@ -14,6 +14,7 @@ mod doc;
 mod home;
 mod lists;
 mod project;
+pub mod statistics;
 
 use disclosure::model::CreditList;
 use disclosure::{Details, Disclosure, Kind};

@@ -161,3 +161,50 @@ fn the_audit_anchors_intake_writes_are_published_and_checked() {
         "{e}"
     );
 }
+
+#[test]
+fn the_handling_statistics_page_shows_what_intake_exported_and_refuses_small_counts() {
+    let (tmp, content) = demo_copy();
+    let stats = r#"{"generated":"2026-12-04","min_cell":3,"rows":[
+        {"department":"zjj","quarter":"2026-Q4","received":7,"concluded":4,"on_time":3,"overdue":null,"median_working_days":18.5},
+        {"department":"czj","quarter":"2026-Q4","received":null,"concluded":0,"on_time":0,"overdue":0,"median_working_days":null},
+        {"department":"zjj","quarter":"2026-Q3","received":5,"concluded":5,"on_time":5,"overdue":0,"median_working_days":12.0}]}"#;
+    std::fs::write(content.join("complaint-statistics.json"), stats).unwrap();
+    let out = tmp.path().join("public");
+    build_at(&content, &out, day("2026-12-04")).unwrap();
+    let page =
+        std::fs::read_to_string(out.join("complaint-results/statistics/index.html")).unwrap();
+    let doc = scraper::Html::parse_document(&page);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let headings: Vec<String> = doc.select(&sel("h2")).map(|h| h.text().collect()).collect();
+    assert_eq!(
+        headings[..2],
+        ["2026年第4季度", "2026年第3季度"],
+        "{headings:?}"
+    );
+    let first_rows: Vec<String> = doc
+        .select(&sel("section:first-of-type tbody tr"))
+        .map(|r| r.text().collect::<Vec<_>>().join("|"))
+        .collect();
+    assert!(
+        first_rows[0].contains("|7|4|3|少于3件|18.5"),
+        "{first_rows:?}"
+    );
+    assert!(first_rows[1].contains("|少于3件|0|0|0|—"), "{first_rows:?}");
+
+    // A count of 2 could point at a submitter: refused, naming the row.
+    std::fs::write(
+        content.join("complaint-statistics.json"),
+        stats.replace("\"received\":7", "\"received\":2"),
+    )
+    .unwrap();
+    let e = format!(
+        "{:#}",
+        build_at(&content, &out, day("2026-12-04")).unwrap_err()
+    );
+    assert!(
+        e.contains("content/complaint-statistics.json")
+            && e.contains("rows[1].received: 2: a count below 3"),
+        "{e}"
+    );
+}
