@@ -17,6 +17,7 @@ pub mod routes;
 #[cfg(feature = "search")]
 pub mod search;
 pub mod site;
+pub mod supervision;
 pub mod timeline;
 pub mod validate;
 
@@ -25,4 +26,5 @@ pub use diagnostic::Diagnostic;
 pub use kind::{Category, Kind, Stage};
 pub use model::{Bidder, Details, Disclosure, Trade, Yuan};
 pub use site::{Department, Departments, SiteConfig};
+pub use supervision::supervising_department;
 pub use timeline::ProjectTimeline;

@@ -10,6 +10,7 @@ mod browser;
 mod input;
 mod mail;
 mod postgres;
+mod routing;
 mod staff_auth;
 mod staff_browser;
 mod staff_commands;
