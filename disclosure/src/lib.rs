@@ -21,7 +21,7 @@ pub mod supervision;
 pub mod timeline;
 pub mod validate;
 
-pub use calendar::Calendar;
+pub use calendar::{Calendar, Uncovered};
 pub use diagnostic::Diagnostic;
 pub use kind::{Category, Kind, Stage};
 pub use model::{Bidder, Details, Disclosure, Trade, Yuan};

@@ -136,6 +136,18 @@ impl AppState {
             writer: Arc::new(cases::Writer::default()),
         };
         state.writer.start(state.clone());
+        let today = clock::local_date(state.clock.now());
+        for warning in deadline::calendar_warnings(&state.content.calendar, today) {
+            tracing::warn!(
+                "{}: {warning}",
+                settings.content.join("calendar.toml").display()
+            );
+        }
+        match deadline::recount_pending(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("counted the pending deadline of {n} case(s)"),
+            Err(e) => tracing::warn!("cannot count pending deadlines: {e}"),
+        }
         Ok(state)
     }
 

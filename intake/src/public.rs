@@ -209,7 +209,9 @@ fn receipt_page(state: &AppState, r: &Receipt) -> Markup {
             dt { "承办部门" } dd #department { (r.department) }
             dt { "分派理由" } dd { (r.routing_reason) }
             dt { "办理期限" } dd #deadline {
-                @if let Some(d) = &r.deadline { (d) "（" (r.deadline_basis) "，按工作日计算）" } @else { "—" }
+                @if let Some(d) = &r.deadline { (d) "（" (r.deadline_basis) "，按工作日计算）" }
+                @else if let Some(why) = &r.deadline_pending { "待定（" (why) "，确定后将通知并在查询页显示）" }
+                @else { "—" }
             }
         }
         p { a href="/track" { "查询办理进度" } }
@@ -668,7 +670,10 @@ fn deadline_text(case: &Case) -> String {
         (Status::Waiting, _) => "暂停计时，收到补充材料后恢复".into(),
         (s, _) if s.is_closed() => "已结束".into(),
         (_, Some(d)) => format!("{d}（{}，按工作日计算）", case.rule_name().basis()),
-        (_, None) => "—".into(),
+        (_, None) => match case.pending_deadline() {
+            Some(why) => format!("待定（{why}，确定后将在此显示）"),
+            None => "—".into(),
+        },
     }
 }
 
@@ -713,6 +718,7 @@ async fn api_track(State(state): State<AppState>, Query(q): Query<TrackQuery>) -
         "routing_reason": case.routing_reason,
         "timeline": timeline,
         "deadline": case.current_deadline().map(|d| d.to_string()),
+        "deadline_pending": case.pending_deadline(),
         "decision": if case.status.is_closed() { case.decision.clone() } else { None },
     }))
     .into_response()

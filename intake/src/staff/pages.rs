@@ -148,6 +148,9 @@ pub fn list(
                         a.item-title href={ "/staff/cases/" (r.tracking_number) } { (r.title) }
                         p.item-meta {
                             @if r.overdue { strong.badge.badge-warn { "逾期" } }
+                            @if r.deadline_pending.is_some() && !r.status.is_closed() {
+                                strong.badge.badge-warn.deadline-pending title=[r.deadline_pending.as_deref()] { "期限待定" }
+                            }
                             span.code { (r.tracking_number) }
                             span { (r.kind.label()) }
                             span { (r.status.label()) }
@@ -224,6 +227,12 @@ pub fn case(state: &AppState, session: &Session, v: &CaseView<'_>) -> Markup {
         @if overdue {
             div.flag.flag-missing role="note" {
                 p.flag-summary { "逾期：" (c.status.label()) "期限 " (due.map(|d| d.to_string()).unwrap_or_default()) " 已过。" }
+            }
+        }
+        @if let (Some(reason), false) = (&c.deadline_pending, c.status.is_closed()) {
+            div.flag.flag-missing.deadline-pending role="note" {
+                p.flag-summary { "期限待定：" (reason) "。" }
+                p { "请在 calendar.toml 补充该年度节假日安排（国务院办公厅通知）后重启服务，期限将重新计算；在此之前请人工掌握办理期限。" }
             }
         }
         @if !v.access.handling {

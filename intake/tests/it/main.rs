@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod binary;
 mod browser;
+mod calendar;
 mod input;
 mod mail;
 mod postgres;
