@@ -455,7 +455,9 @@ pub struct Receipt {
     pub deadline_pending: Option<String>,
     #[serde(skip)]
     pub routing_reason: String,
-    #[serde(skip)]
+    /// The rule the deadline is counted by, in words (`rules::RuleName::describe`).
+    pub deadline_rule: String,
+    /// Its legal basis.
     pub deadline_basis: &'static str,
 }
 
@@ -520,6 +522,11 @@ pub async fn receive(
         deadline: case.current_deadline().map(|d| d.to_string()),
         deadline_pending: case.pending_deadline().map(str::to_string),
         routing_reason: reason,
+        deadline_rule: format!(
+            "{}：{}",
+            rule.label(),
+            rule.describe(&state.config.deadlines)
+        ),
         deadline_basis: rule.basis(),
     })
 }

@@ -2,15 +2,16 @@
 //! days 调休, listed holidays off), the clock stop while the submitter's material is awaited,
 //! and the overdue check that escalates to the committee office.
 //!
-//! Which rule applies ([`RuleName`]) depends on the kind and, for complaints, the category; the
-//! periods themselves are in the config file ([`crate::config::DeadlineRules`]). A period of
+//! Which rule applies ([`RuleName`], the one table in [`crate::rules`]) depends on the kind and
+//! the category; the periods themselves are in the config file
+//! ([`crate::config::DeadlineRules`]). A period of
 //! calendar days whose last day is not a working day ends on the next working day
 //! (民法典 第二百零三条).
 
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate};
-use disclosure::{Calendar, Category, Uncovered};
+use disclosure::{Calendar, Uncovered};
 use sqlx::Row;
 
 use crate::audit::{self, Action};
@@ -18,77 +19,9 @@ use crate::cases::{self, Case, Status};
 use crate::clock::stamp;
 use crate::config::{DayUnit, DeadlineRules, Period, Rule, Start};
 use crate::mail::{self, Outgoing};
-use crate::tracking::CaseKind;
 use crate::AppState;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleName {
-    ComplaintTendering,
-    ComplaintProcurement,
-    Objection,
-    Report,
-    Suggestion,
-}
-
-impl RuleName {
-    pub const ALL: [RuleName; 5] = [
-        RuleName::ComplaintTendering,
-        RuleName::ComplaintProcurement,
-        RuleName::Objection,
-        RuleName::Report,
-        RuleName::Suggestion,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            RuleName::ComplaintTendering => "complaint-tendering",
-            RuleName::ComplaintProcurement => "complaint-procurement",
-            RuleName::Objection => "objection",
-            RuleName::Report => "report",
-            RuleName::Suggestion => "suggestion",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<RuleName> {
-        RuleName::ALL.into_iter().find(|r| r.key() == key)
-    }
-
-    /// The legal basis, shown to the submitter beside the deadline.
-    pub fn basis(self) -> &'static str {
-        match self {
-            RuleName::ComplaintTendering => "《招标投标法实施条例》第六十一条",
-            RuleName::ComplaintProcurement => "《政府采购质疑和投诉办法》",
-            RuleName::Objection => "《招标投标法实施条例》第二十二条、第四十四条、第五十四条",
-            RuleName::Report => "本平台举报办理规定",
-            RuleName::Suggestion => "本平台建议办理规定",
-        }
-    }
-
-    pub fn rule(self, rules: &DeadlineRules) -> Rule {
-        match self {
-            RuleName::ComplaintTendering => rules.complaint_tendering,
-            RuleName::ComplaintProcurement => rules.complaint_procurement,
-            RuleName::Objection => rules.objection,
-            RuleName::Report => rules.report,
-            RuleName::Suggestion => rules.suggestion,
-        }
-    }
-}
-
-/// The rule for a case: government procurement complaints follow the procurement rules, every
-/// other complaint the tendering rules (招标投标法 covers construction and the other tendered
-/// trades; a complaint that names no category is treated the same way).
-pub fn rule_for(kind: CaseKind, category: Option<Category>) -> RuleName {
-    match kind {
-        CaseKind::Complaint if category == Some(Category::Procurement) => {
-            RuleName::ComplaintProcurement
-        }
-        CaseKind::Complaint => RuleName::ComplaintTendering,
-        CaseKind::Objection => RuleName::Objection,
-        CaseKind::Report => RuleName::Report,
-        CaseKind::Suggestion => RuleName::Suggestion,
-    }
-}
+pub use crate::rules::{rule_for, RuleName};
 
 /// The first working day on or after `day` (`Err` past the calendar).
 pub fn next_working_day(cal: &Calendar, day: NaiveDate) -> Result<NaiveDate, Uncovered> {

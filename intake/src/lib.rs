@@ -9,7 +9,7 @@
 //!
 //! Map: [`config`] (TOML file), [`content`] (departments, calendar, project → department),
 //! [`db`] (SQLite/PostgreSQL handle), [`cases`] (the case data layer), [`tracking`] (numbers and
-//! access keys), [`routing`], [`deadline`], [`audit`] (hash chain), [`mail`] (outbox and sender),
+//! access keys), [`routing`], [`rules`] (the table of rules per kind and category), [`deadline`], [`audit`] (hash chain), [`mail`] (outbox and sender),
 //! [`attachments`], [`public`] (submission and tracking pages and API), [`security`] (rate
 //! limits, client address, headers), [`text`] (strict decoding of what people type),
 //! [`staff`] (the staff side).
@@ -27,6 +27,7 @@ pub mod loadtest;
 pub mod mail;
 pub mod public;
 pub mod routing;
+pub mod rules;
 pub mod security;
 pub mod staff;
 pub mod submission;

@@ -188,6 +188,7 @@ fn form_page(state: &AppState, input: &Input, errors: &FieldErrors) -> Markup {
             }
             button type="submit" { "提交" }
         }
+        (rules_table(state))
     };
     let title = if errors.is_empty() {
         "在线投诉举报"
@@ -195,6 +196,30 @@ fn form_page(state: &AppState, input: &Input, errors: &FieldErrors) -> Markup {
         "提交未成功 - 在线投诉举报"
     };
     page(state, title, main)
+}
+
+/// The one table of rules ([`crate::rules::TABLE`]): kind, categories, periods, basis.
+fn rules_table(state: &AppState) -> Markup {
+    html! {
+        h2 #rules { "办理时限和依据" }
+        p.hint { "期限按 calendar.toml 所列的工作日和节假日计算；补充材料期间暂停计时。" }
+        div.table-scroll {
+            table.rules {
+                caption.visually-hidden { "各类事项的办理时限和依据" }
+                thead { tr { th scope="col" { "事项" } th scope="col" { "交易类别" } th scope="col" { "办理时限" } th scope="col" { "依据" } } }
+                tbody {
+                    @for (kind, categories, rule) in crate::rules::TABLE {
+                        tr {
+                            td { (kind.label()) "（" (rule.label()) "）" }
+                            td { (categories.label()) }
+                            td { (rule.describe(&state.config.deadlines)) }
+                            td { (rule.basis()) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn receipt_page(state: &AppState, r: &Receipt) -> Markup {
@@ -209,10 +234,12 @@ fn receipt_page(state: &AppState, r: &Receipt) -> Markup {
             dt { "承办部门" } dd #department { (r.department) }
             dt { "分派理由" } dd { (r.routing_reason) }
             dt { "办理期限" } dd #deadline {
-                @if let Some(d) = &r.deadline { (d) "（" (r.deadline_basis) "，按工作日计算）" }
+                @if let Some(d) = &r.deadline { (d) }
                 @else if let Some(why) = &r.deadline_pending { "待定（" (why) "，确定后将通知并在查询页显示）" }
                 @else { "—" }
             }
+            dt { "办理时限" } dd #deadline-rule { (r.deadline_rule) }
+            dt { "依据" } dd #deadline-basis { (r.deadline_basis) }
         }
         p { a href="/track" { "查询办理进度" } }
     };
@@ -645,6 +672,8 @@ async fn track_page(state: &AppState, q: TrackQuery) -> Response {
             dt { "承办部门" } dd { (department_name(state, &case.department)) }
             dt { "分派理由" } dd { (case.routing_reason) }
             dt { "办理期限" } dd #deadline { (deadline_text(&case)) }
+            dt { "办理时限" } dd #deadline-rule { (rule_text(state, &case)) }
+            dt { "依据" } dd #deadline-basis { (case.rule_name().basis()) }
             @if let (true, Some(d)) = (case.status.is_closed(), &case.decision) {
                 dt { @if case.status == Status::Rejected { "不予受理理由" } @else { "处理决定" } }
                 dd { (d) }
@@ -669,12 +698,22 @@ fn deadline_text(case: &Case) -> String {
     match (case.status, case.current_deadline()) {
         (Status::Waiting, _) => "暂停计时，收到补充材料后恢复".into(),
         (s, _) if s.is_closed() => "已结束".into(),
-        (_, Some(d)) => format!("{d}（{}，按工作日计算）", case.rule_name().basis()),
+        (_, Some(d)) => d.to_string(),
         (_, None) => match case.pending_deadline() {
             Some(why) => format!("待定（{why}，确定后将在此显示）"),
             None => "—".into(),
         },
     }
+}
+
+/// The rule of a case in words: "政府采购质疑：收到之日起7个工作日内作出答复".
+fn rule_text(state: &AppState, case: &Case) -> String {
+    let rule = case.rule_name();
+    format!(
+        "{}：{}",
+        rule.label(),
+        rule.describe(&state.config.deadlines)
+    )
 }
 
 async fn track_get(State(state): State<AppState>, Query(q): Query<TrackQuery>) -> Response {
@@ -719,6 +758,8 @@ async fn api_track(State(state): State<AppState>, Query(q): Query<TrackQuery>) -
         "timeline": timeline,
         "deadline": case.current_deadline().map(|d| d.to_string()),
         "deadline_pending": case.pending_deadline(),
+        "deadline_rule": rule_text(&state, &case),
+        "deadline_basis": case.rule_name().basis(),
         "decision": if case.status.is_closed() { case.decision.clone() } else { None },
     }))
     .into_response()

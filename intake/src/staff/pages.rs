@@ -249,7 +249,8 @@ pub fn case(state: &AppState, session: &Session, v: &CaseView<'_>) -> Markup {
             div { dt { "项目编号" } dd { (c.project.as_deref().unwrap_or("—")) } }
             div { dt { "类别" } dd { (c.category().map(|k| k.label()).unwrap_or("—")) } }
             div { dt { "接收时间" } dd { (display_stamp(&c.received_at)) } }
-            div { dt { "期限依据" } dd { (c.rule_name().basis()) } }
+            div { dt { "办理时限" } dd.deadline-rule { (c.rule_name().label()) "：" (c.rule_name().describe(&state.config.deadlines)) } }
+            div { dt { "期限依据" } dd.deadline-basis { (c.rule_name().basis()) } }
             div { dt { "当前期限" } dd { (due_cell(due, overdue, c.status)) } }
             @if let Some(d) = c.accepted_on { div { dt { "受理日期" } dd { (d) } } }
             @if let Some(d) = v.extra.closed_on { div { dt { "决定日期" } dd { (d) } } }

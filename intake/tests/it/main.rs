@@ -12,6 +12,7 @@ mod input;
 mod mail;
 mod postgres;
 mod routing;
+mod rules;
 mod staff_auth;
 mod staff_browser;
 mod staff_commands;
