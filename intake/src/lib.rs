@@ -25,6 +25,7 @@ pub mod deadline;
 pub mod error;
 pub mod loadtest;
 pub mod mail;
+pub mod material;
 pub mod public;
 pub mod routing;
 pub mod rules;

@@ -51,10 +51,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/track",
             get(track_get.layer(track_limit.clone())).post(track_post.layer(track_limit.clone())),
         )
+        .route(
+            "/track/material",
+            post(
+                crate::material::submit
+                    .layer(track_limit.clone())
+                    .layer(DefaultBodyLimit::max(max_body)),
+            ),
+        )
         .route("/api/track", get(api_track.layer(track_limit)))
 }
 
-fn page(state: &AppState, title: &str, main: Markup) -> Markup {
+pub(crate) fn page(state: &AppState, title: &str, main: Markup) -> Markup {
     themes::page(
         &state.content.site,
         &themes::Meta {
@@ -246,7 +254,7 @@ fn receipt_page(state: &AppState, r: &Receipt) -> Markup {
     page(state, "提交成功", main)
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> Refused {
+pub(crate) fn multipart_error(e: axum::extract::multipart::MultipartError) -> Refused {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         Refused::BodyTooLarge
     } else {
@@ -258,15 +266,15 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> Refused {
 /// Files stored for a submission whose case is not written yet: removed when dropped unless
 /// handed over, so that a submission ending any other way (a refused field, an error, a
 /// request timed out) leaves no file behind.
-struct PendingFiles {
-    dir: std::path::PathBuf,
-    files: Vec<StoredFile>,
+pub(crate) struct PendingFiles {
+    pub(crate) dir: std::path::PathBuf,
+    pub(crate) files: Vec<StoredFile>,
 }
 
 impl PendingFiles {
     /// Hands the files to the case's writer: from here on the case refers to them, or
     /// [`attachments::discard`] removes them when the case could not be written.
-    fn hand_over(mut self) -> Vec<StoredFile> {
+    pub(crate) fn hand_over(mut self) -> Vec<StoredFile> {
         std::mem::take(&mut self.files)
     }
 }
@@ -317,10 +325,27 @@ async fn read_file(
 /// and text that is not UTF-8 are collected as field errors; a broken or oversized request
 /// ends the reading. After a refused file the others are skipped (the submission fails
 /// anyway), so a request of several large wrong files writes nothing.
-async fn read_form(
+/// The text fields a multipart form fills ([`read_form`]).
+pub(crate) trait FormInput {
+    /// Sets a known field; `false` for a name the form does not have.
+    fn set_field(&mut self, name: &str, value: String) -> bool;
+    fn knows(name: &str) -> bool;
+}
+
+impl FormInput for Input {
+    fn set_field(&mut self, name: &str, value: String) -> bool {
+        self.set(name, value)
+    }
+
+    fn knows(name: &str) -> bool {
+        Input::default().set(name, String::new())
+    }
+}
+
+pub(crate) async fn read_form<I: FormInput>(
     state: &AppState,
     multipart: &mut Multipart,
-    input: &mut Input,
+    input: &mut I,
     files: &mut PendingFiles,
     errors: &mut FieldErrors,
 ) -> Result<(), Refused> {
@@ -356,9 +381,9 @@ async fn read_form(
             // Unknown fields are ignored: the form is ours, and a browser may add its own.
             match text::utf8(&text) {
                 Ok(t) => {
-                    input.set(&name, t.to_string());
+                    input.set_field(&name, t.to_string());
                 }
-                Err(why) if Input::default().set(&name, String::new()) => {
+                Err(why) if I::knows(&name) => {
                     errors.insert(name, why.to_string());
                 }
                 Err(_) => {}
@@ -626,7 +651,7 @@ fn track_form(errors: Option<&str>, number: &str) -> Markup {
     }
 }
 
-async fn track_page(state: &AppState, q: TrackQuery) -> Response {
+pub(crate) async fn track_page(state: &AppState, q: TrackQuery) -> Response {
     let (number, key) = match (q.number.as_deref(), q.key.as_deref()) {
         (Some(n), Some(k)) if !n.trim().is_empty() && !k.trim().is_empty() => (n.trim(), k.trim()),
         (None, None) => {
@@ -678,6 +703,9 @@ async fn track_page(state: &AppState, q: TrackQuery) -> Response {
                 dt { @if case.status == Status::Rejected { "不予受理理由" } @else { "处理决定" } }
                 dd { (d) }
             }
+        }
+        @if case.status == Status::Waiting {
+            (crate::material::form(state, &case, key))
         }
         h2 { "办理过程" }
         table.timeline {

@@ -10,6 +10,7 @@ mod browser;
 mod calendar;
 mod input;
 mod mail;
+mod material;
 mod postgres;
 mod routing;
 mod rules;
