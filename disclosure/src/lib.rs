@@ -18,12 +18,14 @@ pub mod routes;
 #[cfg(feature = "search")]
 pub mod search;
 pub mod site;
+pub mod supervision;
 pub mod timeline;
 pub mod validate;
 
-pub use calendar::Calendar;
+pub use calendar::{Calendar, Uncovered};
 pub use diagnostic::Diagnostic;
 pub use kind::{Category, Kind, Stage};
 pub use model::{Bidder, Details, Disclosure, Trade, Yuan};
 pub use site::{Department, Departments, SiteConfig};
+pub use supervision::supervising_department;
 pub use timeline::ProjectTimeline;

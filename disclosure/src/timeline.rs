@@ -174,6 +174,12 @@ impl<'a> ProjectTimeline<'a> {
         stages
     }
 
+    /// The department supervising the project (`crate::supervision`): from its tender and result
+    /// disclosures, never the approval stage's issuing department.
+    pub fn supervising_department(&self) -> Option<&'a str> {
+        crate::supervision::supervising_department(self.entries.iter().copied())
+    }
+
     pub fn title(&self) -> &str {
         self.entries
             .iter()

@@ -63,10 +63,13 @@ pub enum Action {
     /// One account's staff requests were refused repeatedly (other departments' cases, forged
     /// forms, steps it may not take) within a short time (no case).
     RefusalsRepeated,
+    /// A deadline that could not be counted (its year was not in `calendar.toml`) was counted
+    /// once the calendar covered it.
+    DeadlineCounted,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::Submitted,
         Action::Accepted,
         Action::Rejected,
@@ -87,6 +90,7 @@ impl Action {
         Action::StaffEnabled,
         Action::PasswordReset,
         Action::RefusalsRepeated,
+        Action::DeadlineCounted,
     ];
 
     pub fn key(self) -> &'static str {
@@ -111,6 +115,7 @@ impl Action {
             Action::StaffEnabled => "staff_enabled",
             Action::PasswordReset => "password_reset",
             Action::RefusalsRepeated => "refusals_repeated",
+            Action::DeadlineCounted => "deadline_counted",
         }
     }
 
@@ -136,6 +141,7 @@ impl Action {
             Action::StaffEnabled => "启用工作人员账号",
             Action::PasswordReset => "重置工作人员密码",
             Action::RefusalsRepeated => "多次请求被拒绝",
+            Action::DeadlineCounted => "办理期限已确定",
         }
     }
 
@@ -155,6 +161,7 @@ impl Action {
                 | Action::MaterialReceived
                 | Action::Concluded
                 | Action::Published
+                | Action::DeadlineCounted
         )
     }
 

@@ -109,6 +109,10 @@ pub struct Case {
     pub published: bool,
     pub published_decision: Option<String>,
     pub published_at: Option<String>,
+    /// Why a deadline of this case could not be counted (its count reached a year that
+    /// `calendar.toml` does not cover); the case is flagged for staff and the submitter sees
+    /// 待定 instead of a date. `None` when every deadline was counted.
+    pub deadline_pending: Option<String>,
 }
 
 /// A `SELECT` of every column [`Case::from_row`] reads, followed by the given clause:
@@ -122,7 +126,7 @@ macro_rules! select_cases {
             "status, received_at, received_on, rule, accept_deadline, decide_deadline, ",
             "accepted_on, closed_at, paused_on, status_before_pause, paused_days_total, ",
             "overdue_escalated_at, access_key_hash, decision, published, published_decision, ",
-            "published_at FROM cases ",
+            "published_at, deadline_pending FROM cases ",
             $tail
         )
     };
@@ -187,6 +191,7 @@ impl Case {
             published: published != 0,
             published_decision: row.try_get("published_decision")?,
             published_at: row.try_get("published_at")?,
+            deadline_pending: row.try_get("deadline_pending")?,
         })
     }
 
@@ -283,7 +288,7 @@ pub async fn save(tx: &mut Tx, case: &Case) -> Result<(), sqlx::Error> {
          accept_deadline = $4, decide_deadline = $5, accepted_on = $6, closed_at = $7, \
          paused_on = $8, status_before_pause = $9, paused_days_total = $10, \
          overdue_escalated_at = $11, decision = $12, published = $13, published_decision = $14, \
-         published_at = $15 WHERE id = $16",
+         published_at = $15, deadline_pending = $16 WHERE id = $17",
     )
     .bind(&case.department)
     .bind(&case.routing_reason)
@@ -300,6 +305,7 @@ pub async fn save(tx: &mut Tx, case: &Case) -> Result<(), sqlx::Error> {
     .bind(i64::from(case.published))
     .bind(&case.published_decision)
     .bind(&case.published_at)
+    .bind(&case.deadline_pending)
     .bind(case.id)
     .execute(&mut **tx)
     .await?;
@@ -441,11 +447,17 @@ pub struct Receipt {
     pub access_key: String,
     /// The department's name.
     pub department: String,
-    /// The date by which the next step is due (`YYYY-MM-DD`).
+    /// The date by which the next step is due (`YYYY-MM-DD`); `None` while it cannot be
+    /// counted (see `deadline_pending`).
     pub deadline: Option<String>,
+    /// Why there is no deadline yet (待定): the calendar does not cover the year it falls in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_pending: Option<String>,
     #[serde(skip)]
     pub routing_reason: String,
-    #[serde(skip)]
+    /// The rule the deadline is counted by, in words (`rules::RuleName::describe`).
+    pub deadline_rule: String,
+    /// Its legal basis.
     pub deadline_basis: &'static str,
 }
 
@@ -508,7 +520,13 @@ pub async fn receive(
         access_key,
         department,
         deadline: case.current_deadline().map(|d| d.to_string()),
+        deadline_pending: case.pending_deadline().map(str::to_string),
         routing_reason: reason,
+        deadline_rule: format!(
+            "{}：{}",
+            rule.label(),
+            rule.describe(&state.config.deadlines)
+        ),
         deadline_basis: rule.basis(),
     })
 }
@@ -534,8 +552,10 @@ async fn write_one(tx: &mut Tx, state: &AppState, p: &Prepared) -> Result<Case, 
     let id: i64 = sqlx::query(
         "INSERT INTO cases (tracking_number, kind, title, content, project, category, \
          submitter_name, submitter_phone, submitter_email, department, routing_reason, status, \
-         received_at, received_on, rule, accept_deadline, decide_deadline, access_key_hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         received_at, received_on, rule, accept_deadline, decide_deadline, access_key_hash, \
+         deadline_pending) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19) \
          RETURNING id",
     )
     .bind(&number)
@@ -556,6 +576,7 @@ async fn write_one(tx: &mut Tx, state: &AppState, p: &Prepared) -> Result<Case, 
     .bind(opt_date(p.deadlines.accept))
     .bind(opt_date(p.deadlines.decide))
     .bind(&p.key_hash)
+    .bind(p.deadlines.pending.map(|u| u.to_string()))
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
@@ -604,6 +625,7 @@ async fn write_one(tx: &mut Tx, state: &AppState, p: &Prepared) -> Result<Case, 
         published: false,
         published_decision: None,
         published_at: None,
+        deadline_pending: p.deadlines.pending.map(|u| u.to_string()),
     };
     audit::append(
         tx,

@@ -169,7 +169,7 @@ pub struct Rule {
 pub struct DeadlineRules {
     /// 招标投标法实施条例 第六十一条: decide on acceptance within 3 working days of receipt;
     /// decide within 30 working days of acceptance. Applies to complaints in every category but
-    /// procurement.
+    /// procurement (land, mining, assets and other trades by reference).
     #[serde(default = "tendering")]
     pub complaint_tendering: Rule,
     /// 政府采购质疑和投诉办法 (财政部令第94号) 第二十一条、第二十六条: review within 5 working days of
@@ -177,9 +177,14 @@ pub struct DeadlineRules {
     #[serde(default = "procurement")]
     pub complaint_procurement: Rule,
     /// 招标投标法实施条例 第二十二条、第四十四条、第五十四条: answer an objection within 3 days
-    /// (calendar days) of receipt.
+    /// (calendar days) of receipt. Also, by reference, objections in land, mining, assets and
+    /// other trades.
     #[serde(default = "objection")]
     pub objection: Rule,
+    /// 政府采购法 第五十三条, 财政部令第94号 第十三条: answer a 质疑 within 7 working days of
+    /// receipt.
+    #[serde(default = "objection_procurement")]
+    pub objection_procurement: Rule,
     /// Local policy (no statute sets one): decide on acceptance within 5 working days, conclude
     /// within 30 working days of acceptance, the same pace as a complaint.
     #[serde(default = "report")]
@@ -195,6 +200,7 @@ impl Default for DeadlineRules {
             complaint_tendering: tendering(),
             complaint_procurement: procurement(),
             objection: objection(),
+            objection_procurement: objection_procurement(),
             report: report(),
             suggestion: suggestion(),
         }
@@ -231,6 +237,14 @@ fn objection() -> Rule {
             days: 3,
             unit: DayUnit::Calendar,
         },
+        decide_from: Start::Receipt,
+    }
+}
+
+fn objection_procurement() -> Rule {
+    Rule {
+        accept: None,
+        decide: working(7),
         decide_from: Start::Receipt,
     }
 }

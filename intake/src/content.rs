@@ -17,7 +17,8 @@ use disclosure::{Calendar, Category, Departments, SiteConfig};
 pub struct Project {
     pub department: String,
     pub category: Category,
-    /// The title of the project's first disclosure, to show the submitter what they named.
+    /// The title of the project's tender notice (else of its first notice or result deciding the
+    /// department), to show the submitter what they named.
     pub title: String,
 }
 
@@ -26,7 +27,8 @@ pub struct ContentData {
     pub site: SiteConfig,
     pub departments: Departments,
     pub calendar: Calendar,
-    /// Project code → the supervising department, from notices and results.
+    /// Project code → the supervising department, from its tender notices and results
+    /// (`disclosure::supervising_department`).
     pub projects: BTreeMap<String, Project>,
 }
 
@@ -63,10 +65,12 @@ impl ContentData {
     }
 }
 
-/// Walks the content folder for Markdown disclosures and maps each project code to the
-/// department of its disclosures (the earliest one wins when they disagree).
+/// Walks the content folder for Markdown disclosures, groups the notices and results by project
+/// code and asks `disclosure::supervising_department` which department supervises each project
+/// (its tender and result disclosures, never the approval stage). A project for which it finds
+/// none is left out, so routing falls back to the category's department.
 fn load_projects(dir: &Path, departments: &Departments) -> BTreeMap<String, Project> {
-    let mut found: Vec<(chrono::NaiveDate, String, Project)> = Vec::new();
+    let mut by_project: BTreeMap<String, Vec<disclosure::Disclosure>> = BTreeMap::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = match entry {
             Ok(e) => e,
@@ -91,7 +95,7 @@ fn load_projects(dir: &Path, departments: &Departments) -> BTreeMap<String, Proj
                 continue;
             }
         };
-        let d = match disclosure::parse::parse_disclosure(&source, &stem, &text) {
+        let mut d = match disclosure::parse::parse_disclosure(&source, &stem, &text) {
             Ok(d) => d,
             Err(errors) => {
                 for e in errors {
@@ -109,20 +113,45 @@ fn load_projects(dir: &Path, departments: &Departments) -> BTreeMap<String, Proj
             );
             continue;
         }
-        found.push((
-            d.date,
-            trade.project.clone(),
-            Project {
-                department: department.clone(),
-                category: trade.category,
-                title: d.title.clone(),
-            },
-        ));
+        let code = trade.project.clone();
+        // Only the front matter matters here; do not hold every body in memory.
+        d.body = String::new();
+        by_project.entry(code).or_default().push(d);
     }
-    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     let mut projects = BTreeMap::new();
-    for (_, code, project) in found {
-        projects.entry(code).or_insert(project);
+    for (code, mut docs) in by_project {
+        docs.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        let Some(department) = disclosure::supervising_department(&docs) else {
+            tracing::info!(
+                "project {code}: no tender notice or result names a department; \
+                 complaints about it go by category"
+            );
+            continue;
+        };
+        // The category and title as the supervising department published them.
+        let first = docs
+            .iter()
+            .filter(|d| disclosure::supervision::decides_supervision(d))
+            .find(|d| d.department.as_deref() == Some(department))
+            .expect("the supervising department comes from one of these disclosures");
+        let title = docs
+            .iter()
+            .find(|d| {
+                d.trade()
+                    .is_some_and(|t| t.stage == disclosure::Stage::Tender)
+            })
+            .unwrap_or(first)
+            .title
+            .clone();
+        let category = first.trade().expect("a notice or result").category;
+        projects.insert(
+            code,
+            Project {
+                department: department.to_string(),
+                category,
+                title,
+            },
+        );
     }
     projects
 }

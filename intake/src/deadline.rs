@@ -2,15 +2,16 @@
 //! days 调休, listed holidays off), the clock stop while the submitter's material is awaited,
 //! and the overdue check that escalates to the committee office.
 //!
-//! Which rule applies ([`RuleName`]) depends on the kind and, for complaints, the category; the
-//! periods themselves are in the config file ([`crate::config::DeadlineRules`]). A period of
+//! Which rule applies ([`RuleName`], the one table in [`crate::rules`]) depends on the kind and
+//! the category; the periods themselves are in the config file
+//! ([`crate::config::DeadlineRules`]). A period of
 //! calendar days whose last day is not a working day ends on the next working day
 //! (民法典 第二百零三条).
 
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate};
-use disclosure::{Calendar, Category};
+use disclosure::{Calendar, Uncovered};
 use sqlx::Row;
 
 use crate::audit::{self, Action};
@@ -18,89 +19,18 @@ use crate::cases::{self, Case, Status};
 use crate::clock::stamp;
 use crate::config::{DayUnit, DeadlineRules, Period, Rule, Start};
 use crate::mail::{self, Outgoing};
-use crate::tracking::CaseKind;
 use crate::AppState;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleName {
-    ComplaintTendering,
-    ComplaintProcurement,
-    Objection,
-    Report,
-    Suggestion,
+pub use crate::rules::{rule_for, RuleName};
+
+/// The first working day on or after `day` (`Err` past the calendar).
+pub fn next_working_day(cal: &Calendar, day: NaiveDate) -> Result<NaiveDate, Uncovered> {
+    cal.next_working_day(day)
 }
 
-impl RuleName {
-    pub const ALL: [RuleName; 5] = [
-        RuleName::ComplaintTendering,
-        RuleName::ComplaintProcurement,
-        RuleName::Objection,
-        RuleName::Report,
-        RuleName::Suggestion,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            RuleName::ComplaintTendering => "complaint-tendering",
-            RuleName::ComplaintProcurement => "complaint-procurement",
-            RuleName::Objection => "objection",
-            RuleName::Report => "report",
-            RuleName::Suggestion => "suggestion",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<RuleName> {
-        RuleName::ALL.into_iter().find(|r| r.key() == key)
-    }
-
-    /// The legal basis, shown to the submitter beside the deadline.
-    pub fn basis(self) -> &'static str {
-        match self {
-            RuleName::ComplaintTendering => "《招标投标法实施条例》第六十一条",
-            RuleName::ComplaintProcurement => "《政府采购质疑和投诉办法》",
-            RuleName::Objection => "《招标投标法实施条例》第二十二条、第四十四条、第五十四条",
-            RuleName::Report => "本平台举报办理规定",
-            RuleName::Suggestion => "本平台建议办理规定",
-        }
-    }
-
-    pub fn rule(self, rules: &DeadlineRules) -> Rule {
-        match self {
-            RuleName::ComplaintTendering => rules.complaint_tendering,
-            RuleName::ComplaintProcurement => rules.complaint_procurement,
-            RuleName::Objection => rules.objection,
-            RuleName::Report => rules.report,
-            RuleName::Suggestion => rules.suggestion,
-        }
-    }
-}
-
-/// The rule for a case: government procurement complaints follow the procurement rules, every
-/// other complaint the tendering rules (招标投标法 covers construction and the other tendered
-/// trades; a complaint that names no category is treated the same way).
-pub fn rule_for(kind: CaseKind, category: Option<Category>) -> RuleName {
-    match kind {
-        CaseKind::Complaint if category == Some(Category::Procurement) => {
-            RuleName::ComplaintProcurement
-        }
-        CaseKind::Complaint => RuleName::ComplaintTendering,
-        CaseKind::Objection => RuleName::Objection,
-        CaseKind::Report => RuleName::Report,
-        CaseKind::Suggestion => RuleName::Suggestion,
-    }
-}
-
-/// The first working day on or after `day`.
-pub fn next_working_day(cal: &Calendar, day: NaiveDate) -> NaiveDate {
-    let mut d = day;
-    while !cal.is_working_day(d) {
-        d = d + Days::new(1);
-    }
-    d
-}
-
-/// The last day of `period` starting the day after `start`.
-pub fn end_of(cal: &Calendar, start: NaiveDate, period: Period) -> NaiveDate {
+/// The last day of `period` starting the day after `start`; `Err` when the count reaches a year
+/// `calendar.toml` does not cover (never a guessed date).
+pub fn end_of(cal: &Calendar, start: NaiveDate, period: Period) -> Result<NaiveDate, Uncovered> {
     match period.unit {
         DayUnit::Working => cal.add_working_days(start, period.days),
         DayUnit::Calendar => next_working_day(cal, start + Days::new(u64::from(period.days))),
@@ -108,11 +38,27 @@ pub fn end_of(cal: &Calendar, start: NaiveDate, period: Period) -> NaiveDate {
 }
 
 /// The deadlines of a case on receipt: acceptance (if the rule has that step) and decision (if
-/// counted from receipt; else it is set on acceptance).
+/// counted from receipt; else it is set on acceptance). A deadline that cannot be counted is
+/// left out and `pending` says why.
 pub fn on_receipt(cal: &Calendar, rule: &Rule, received_on: NaiveDate) -> Deadlines {
+    let mut pending = None;
+    let mut count = |p: Period| match end_of(cal, received_on, p) {
+        Ok(d) => Some(d),
+        Err(u) => {
+            pending = Some(u);
+            None
+        }
+    };
+    let accept = rule.accept.and_then(&mut count);
+    let decide = if rule.decide_from == Start::Receipt {
+        count(rule.decide)
+    } else {
+        None
+    };
     Deadlines {
-        accept: rule.accept.map(|p| end_of(cal, received_on, p)),
-        decide: (rule.decide_from == Start::Receipt).then(|| end_of(cal, received_on, rule.decide)),
+        accept,
+        decide,
+        pending,
     }
 }
 
@@ -120,6 +66,9 @@ pub fn on_receipt(cal: &Calendar, rule: &Rule, received_on: NaiveDate) -> Deadli
 pub struct Deadlines {
     pub accept: Option<NaiveDate>,
     pub decide: Option<NaiveDate>,
+    /// A deadline of the rule that could not be counted: the year the count reached is not in
+    /// `calendar.toml`. The case is flagged for staff (`Case::deadline_pending`).
+    pub pending: Option<Uncovered>,
 }
 
 /// Moves a deadline by the days the clock stood still, in the period's own unit.
@@ -129,10 +78,10 @@ fn extend(
     unit: DayUnit,
     paused: NaiveDate,
     resumed: NaiveDate,
-) -> NaiveDate {
+) -> Result<NaiveDate, Uncovered> {
     match unit {
         DayUnit::Working => {
-            cal.add_working_days(deadline, cal.working_days_between(paused, resumed))
+            cal.add_working_days(deadline, cal.working_days_between(paused, resumed)?)
         }
         DayUnit::Calendar => {
             let days = (resumed - paused).num_days().max(0) as u64;
@@ -145,6 +94,29 @@ impl Case {
     /// The rule that applies to this case.
     pub fn rule_name(&self) -> RuleName {
         RuleName::from_key(&self.rule).unwrap_or(rule_for(self.kind, self.category()))
+    }
+
+    /// A counted deadline, or none with the case flagged ([`Case::deadline_pending`]).
+    fn counted(&mut self, deadline: Result<NaiveDate, Uncovered>) -> Option<NaiveDate> {
+        match deadline {
+            Ok(d) => Some(d),
+            Err(u) => {
+                self.deadline_pending = Some(u.to_string());
+                None
+            }
+        }
+    }
+
+    /// What the submitter and staff are told when no deadline runs although the case is open:
+    /// the reason it could not be counted (see [`Case::deadline_pending`]).
+    pub fn pending_deadline(&self) -> Option<&str> {
+        if self.status.is_closed() || self.status == Status::Waiting {
+            return None;
+        }
+        self.current_deadline()
+            .is_none()
+            .then_some(())
+            .and(self.deadline_pending.as_deref())
     }
 
     /// The deadline running now: acceptance while received, decision once accepted; none while
@@ -169,7 +141,11 @@ impl Case {
         // A new deadline: missing it is a new escalation.
         self.overdue_escalated_at = None;
         if rule.decide_from == Start::Acceptance {
-            self.decide_deadline = Some(end_of(cal, today, rule.decide));
+            self.decide_deadline = self.counted(end_of(cal, today, rule.decide));
+            if self.decide_deadline.is_some() {
+                // The acceptance deadline, if it was the one not counted, no longer runs.
+                self.deadline_pending = None;
+            }
         }
     }
 
@@ -193,18 +169,129 @@ impl Case {
         let before = self.status_before_pause.unwrap_or(Status::Received);
         if before == Status::Received {
             if let (Some(d), Some(p)) = (self.accept_deadline, rule.accept) {
-                self.accept_deadline = Some(extend(cal, d, p.unit, paused, today));
+                self.accept_deadline = self.counted(extend(cal, d, p.unit, paused, today));
             }
         }
         if let Some(d) = self.decide_deadline {
-            self.decide_deadline = Some(extend(cal, d, rule.decide.unit, paused, today));
+            self.decide_deadline = self.counted(extend(cal, d, rule.decide.unit, paused, today));
         }
-        self.paused_days_total += i64::from(cal.working_days_between(paused, today));
+        match cal.working_days_between(paused, today) {
+            Ok(n) => self.paused_days_total += i64::from(n),
+            Err(u) => self.deadline_pending = Some(u.to_string()),
+        }
         self.status = before;
         self.status_before_pause = None;
         self.paused_on = None;
         self.overdue_escalated_at = None;
     }
+}
+
+/// What the service warns about at start: `calendar.toml` must cover this year and the next,
+/// or deadlines reaching the missing year cannot be counted (those cases are flagged, never
+/// given a guessed date). The State Council's notice for a year usually comes out in November
+/// or December of the year before.
+pub fn calendar_warnings(cal: &Calendar, today: NaiveDate) -> Vec<String> {
+    use chrono::Datelike;
+    [today.year(), today.year() + 1]
+        .into_iter()
+        .filter(|y| !cal.covers(*y))
+        .map(|y| {
+            format!(
+                "calendar.toml does not list {y} (国务院办公厅 holiday notice): deadlines that \
+                 reach {y} cannot be counted, such cases are flagged 期限待定 for staff until the \
+                 year is added and the service restarted"
+            )
+        })
+        .collect()
+}
+
+impl Case {
+    /// Counts again the deadlines that could not be counted ([`Case::deadline_pending`]), now
+    /// that the calendar may cover their year. Only when no pause has to be added in (the paused
+    /// days are kept as one total, which does not say whether they came before acceptance): a
+    /// case paused before stays flagged for staff to count. Returns whether anything changed.
+    pub fn recount(&mut self, cal: &Calendar, rules: &DeadlineRules) -> bool {
+        if self.deadline_pending.is_none()
+            || self.status.is_closed()
+            || self.status == Status::Waiting
+            || self.paused_days_total > 0
+        {
+            return false;
+        }
+        let rule = self.rule_name().rule(rules);
+        let mut pending = None;
+        let mut count = |start: NaiveDate, p: Period| match end_of(cal, start, p) {
+            Ok(d) => Some(d),
+            Err(u) => {
+                pending = Some(u);
+                None
+            }
+        };
+        let before = (self.accept_deadline, self.decide_deadline);
+        if self.status == Status::Received && self.accept_deadline.is_none() {
+            if let Some(p) = rule.accept {
+                self.accept_deadline = count(self.received_on, p);
+            }
+        }
+        if self.decide_deadline.is_none() {
+            let start = match rule.decide_from {
+                Start::Receipt => Some(self.received_on),
+                Start::Acceptance => self.accepted_on,
+            };
+            if let Some(start) = start {
+                self.decide_deadline = count(start, rule.decide);
+            }
+        }
+        let pending = pending.map(|u| u.to_string());
+        let changed = before != (self.accept_deadline, self.decide_deadline)
+            || pending != self.deadline_pending;
+        self.deadline_pending = pending;
+        changed
+    }
+}
+
+/// At start: counts the deadlines of open cases flagged 期限待定 that the calendar now covers,
+/// each change with its audit event and the submitter's mail ([`cases::record`]). Returns how
+/// many cases got a deadline.
+pub async fn recount_pending(state: &AppState) -> Result<usize, crate::Error> {
+    let rows = sqlx::query(
+        "SELECT id FROM cases WHERE deadline_pending IS NOT NULL AND \
+         status IN ('received', 'accepted') ORDER BY id",
+    )
+    .fetch_all(state.db.reader())
+    .await?;
+    let mut n = 0;
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        let mut tx = state.db.begin().await?;
+        let Some(mut case) = cases::get_in(&mut tx, id).await? else {
+            continue;
+        };
+        if !case.recount(&state.content.calendar, &state.config.deadlines) {
+            continue;
+        }
+        cases::save(&mut tx, &case).await?;
+        let note = match (case.current_deadline(), &case.deadline_pending) {
+            (Some(d), _) => format!("办理期限：{d}（{}）", case.rule_name().basis()),
+            (None, Some(why)) => format!("部分期限仍待定：{why}"),
+            (None, None) => String::new(),
+        };
+        cases::record(
+            &mut tx,
+            state,
+            &case,
+            "system",
+            Action::DeadlineCounted,
+            &note,
+        )
+        .await?;
+        tx.commit().await?;
+        n += 1;
+    }
+    if n > 0 {
+        state.mailer.wake.notify_one();
+    }
+    Ok(n)
 }
 
 /// Finds open cases past their deadline that were not escalated yet, flags them, records an

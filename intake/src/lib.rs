@@ -9,7 +9,7 @@
 //!
 //! Map: [`config`] (TOML file), [`content`] (departments, calendar, project → department),
 //! [`db`] (SQLite/PostgreSQL handle), [`cases`] (the case data layer), [`tracking`] (numbers and
-//! access keys), [`routing`], [`deadline`], [`audit`] (hash chain), [`mail`] (outbox and sender),
+//! access keys), [`routing`], [`rules`] (the table of rules per kind and category), [`deadline`], [`audit`] (hash chain), [`mail`] (outbox and sender),
 //! [`attachments`], [`public`] (submission and tracking pages and API), [`security`] (rate
 //! limits, client address, headers), [`text`] (strict decoding of what people type),
 //! [`staff`] (the staff side).
@@ -25,8 +25,10 @@ pub mod deadline;
 pub mod error;
 pub mod loadtest;
 pub mod mail;
+pub mod material;
 pub mod public;
 pub mod routing;
+pub mod rules;
 pub mod security;
 pub mod staff;
 pub mod submission;
@@ -136,6 +138,18 @@ impl AppState {
             writer: Arc::new(cases::Writer::default()),
         };
         state.writer.start(state.clone());
+        let today = clock::local_date(state.clock.now());
+        for warning in deadline::calendar_warnings(&state.content.calendar, today) {
+            tracing::warn!(
+                "{}: {warning}",
+                settings.content.join("calendar.toml").display()
+            );
+        }
+        match deadline::recount_pending(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("counted the pending deadline of {n} case(s)"),
+            Err(e) => tracing::warn!("cannot count pending deadlines: {e}"),
+        }
         Ok(state)
     }
 

@@ -51,10 +51,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/track",
             get(track_get.layer(track_limit.clone())).post(track_post.layer(track_limit.clone())),
         )
+        .route(
+            "/track/material",
+            post(
+                crate::material::submit
+                    .layer(track_limit.clone())
+                    .layer(DefaultBodyLimit::max(max_body)),
+            ),
+        )
         .route("/api/track", get(api_track.layer(track_limit)))
 }
 
-fn page(state: &AppState, title: &str, main: Markup) -> Markup {
+pub(crate) fn page(state: &AppState, title: &str, main: Markup) -> Markup {
     themes::page(
         &state.content.site,
         &themes::Meta {
@@ -188,6 +196,7 @@ fn form_page(state: &AppState, input: &Input, errors: &FieldErrors) -> Markup {
             }
             button type="submit" { "提交" }
         }
+        (rules_table(state))
     };
     let title = if errors.is_empty() {
         "在线投诉举报"
@@ -195,6 +204,30 @@ fn form_page(state: &AppState, input: &Input, errors: &FieldErrors) -> Markup {
         "提交未成功 - 在线投诉举报"
     };
     page(state, title, main)
+}
+
+/// The one table of rules ([`crate::rules::TABLE`]): kind, categories, periods, basis.
+fn rules_table(state: &AppState) -> Markup {
+    html! {
+        h2 #rules { "办理时限和依据" }
+        p.hint { "期限按 calendar.toml 所列的工作日和节假日计算；补充材料期间暂停计时。" }
+        div.table-scroll {
+            table.rules {
+                caption.visually-hidden { "各类事项的办理时限和依据" }
+                thead { tr { th scope="col" { "事项" } th scope="col" { "交易类别" } th scope="col" { "办理时限" } th scope="col" { "依据" } } }
+                tbody {
+                    @for (kind, categories, rule) in crate::rules::TABLE {
+                        tr {
+                            td { (kind.label()) "（" (rule.label()) "）" }
+                            td { (categories.label()) }
+                            td { (rule.describe(&state.config.deadlines)) }
+                            td { (rule.basis()) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn receipt_page(state: &AppState, r: &Receipt) -> Markup {
@@ -209,15 +242,19 @@ fn receipt_page(state: &AppState, r: &Receipt) -> Markup {
             dt { "承办部门" } dd #department { (r.department) }
             dt { "分派理由" } dd { (r.routing_reason) }
             dt { "办理期限" } dd #deadline {
-                @if let Some(d) = &r.deadline { (d) "（" (r.deadline_basis) "，按工作日计算）" } @else { "—" }
+                @if let Some(d) = &r.deadline { (d) }
+                @else if let Some(why) = &r.deadline_pending { "待定（" (why) "，确定后将通知并在查询页显示）" }
+                @else { "—" }
             }
+            dt { "办理时限" } dd #deadline-rule { (r.deadline_rule) }
+            dt { "依据" } dd #deadline-basis { (r.deadline_basis) }
         }
         p { a href="/track" { "查询办理进度" } }
     };
     page(state, "提交成功", main)
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> Refused {
+pub(crate) fn multipart_error(e: axum::extract::multipart::MultipartError) -> Refused {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         Refused::BodyTooLarge
     } else {
@@ -229,15 +266,15 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> Refused {
 /// Files stored for a submission whose case is not written yet: removed when dropped unless
 /// handed over, so that a submission ending any other way (a refused field, an error, a
 /// request timed out) leaves no file behind.
-struct PendingFiles {
-    dir: std::path::PathBuf,
-    files: Vec<StoredFile>,
+pub(crate) struct PendingFiles {
+    pub(crate) dir: std::path::PathBuf,
+    pub(crate) files: Vec<StoredFile>,
 }
 
 impl PendingFiles {
     /// Hands the files to the case's writer: from here on the case refers to them, or
     /// [`attachments::discard`] removes them when the case could not be written.
-    fn hand_over(mut self) -> Vec<StoredFile> {
+    pub(crate) fn hand_over(mut self) -> Vec<StoredFile> {
         std::mem::take(&mut self.files)
     }
 }
@@ -288,10 +325,27 @@ async fn read_file(
 /// and text that is not UTF-8 are collected as field errors; a broken or oversized request
 /// ends the reading. After a refused file the others are skipped (the submission fails
 /// anyway), so a request of several large wrong files writes nothing.
-async fn read_form(
+/// The text fields a multipart form fills ([`read_form`]).
+pub(crate) trait FormInput {
+    /// Sets a known field; `false` for a name the form does not have.
+    fn set_field(&mut self, name: &str, value: String) -> bool;
+    fn knows(name: &str) -> bool;
+}
+
+impl FormInput for Input {
+    fn set_field(&mut self, name: &str, value: String) -> bool {
+        self.set(name, value)
+    }
+
+    fn knows(name: &str) -> bool {
+        Input::default().set(name, String::new())
+    }
+}
+
+pub(crate) async fn read_form<I: FormInput>(
     state: &AppState,
     multipart: &mut Multipart,
-    input: &mut Input,
+    input: &mut I,
     files: &mut PendingFiles,
     errors: &mut FieldErrors,
 ) -> Result<(), Refused> {
@@ -327,9 +381,9 @@ async fn read_form(
             // Unknown fields are ignored: the form is ours, and a browser may add its own.
             match text::utf8(&text) {
                 Ok(t) => {
-                    input.set(&name, t.to_string());
+                    input.set_field(&name, t.to_string());
                 }
-                Err(why) if Input::default().set(&name, String::new()) => {
+                Err(why) if I::knows(&name) => {
                     errors.insert(name, why.to_string());
                 }
                 Err(_) => {}
@@ -597,7 +651,7 @@ fn track_form(errors: Option<&str>, number: &str) -> Markup {
     }
 }
 
-async fn track_page(state: &AppState, q: TrackQuery) -> Response {
+pub(crate) async fn track_page(state: &AppState, q: TrackQuery) -> Response {
     let (number, key) = match (q.number.as_deref(), q.key.as_deref()) {
         (Some(n), Some(k)) if !n.trim().is_empty() && !k.trim().is_empty() => (n.trim(), k.trim()),
         (None, None) => {
@@ -643,10 +697,15 @@ async fn track_page(state: &AppState, q: TrackQuery) -> Response {
             dt { "承办部门" } dd { (department_name(state, &case.department)) }
             dt { "分派理由" } dd { (case.routing_reason) }
             dt { "办理期限" } dd #deadline { (deadline_text(&case)) }
+            dt { "办理时限" } dd #deadline-rule { (rule_text(state, &case)) }
+            dt { "依据" } dd #deadline-basis { (case.rule_name().basis()) }
             @if let (true, Some(d)) = (case.status.is_closed(), &case.decision) {
                 dt { @if case.status == Status::Rejected { "不予受理理由" } @else { "处理决定" } }
                 dd { (d) }
             }
+        }
+        @if case.status == Status::Waiting {
+            (crate::material::form(state, &case, key))
         }
         h2 { "办理过程" }
         table.timeline {
@@ -667,9 +726,22 @@ fn deadline_text(case: &Case) -> String {
     match (case.status, case.current_deadline()) {
         (Status::Waiting, _) => "暂停计时，收到补充材料后恢复".into(),
         (s, _) if s.is_closed() => "已结束".into(),
-        (_, Some(d)) => format!("{d}（{}，按工作日计算）", case.rule_name().basis()),
-        (_, None) => "—".into(),
+        (_, Some(d)) => d.to_string(),
+        (_, None) => match case.pending_deadline() {
+            Some(why) => format!("待定（{why}，确定后将在此显示）"),
+            None => "—".into(),
+        },
     }
+}
+
+/// The rule of a case in words: "政府采购质疑：收到之日起7个工作日内作出答复".
+fn rule_text(state: &AppState, case: &Case) -> String {
+    let rule = case.rule_name();
+    format!(
+        "{}：{}",
+        rule.label(),
+        rule.describe(&state.config.deadlines)
+    )
 }
 
 async fn track_get(State(state): State<AppState>, Query(q): Query<TrackQuery>) -> Response {
@@ -713,6 +785,9 @@ async fn api_track(State(state): State<AppState>, Query(q): Query<TrackQuery>) -
         "routing_reason": case.routing_reason,
         "timeline": timeline,
         "deadline": case.current_deadline().map(|d| d.to_string()),
+        "deadline_pending": case.pending_deadline(),
+        "deadline_rule": rule_text(&state, &case),
+        "deadline_basis": case.rule_name().basis(),
         "decision": if case.status.is_closed() { case.decision.clone() } else { None },
     }))
     .into_response()

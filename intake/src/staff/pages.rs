@@ -148,6 +148,9 @@ pub fn list(
                         a.item-title href={ "/staff/cases/" (r.tracking_number) } { (r.title) }
                         p.item-meta {
                             @if r.overdue { strong.badge.badge-warn { "逾期" } }
+                            @if r.deadline_pending.is_some() && !r.status.is_closed() {
+                                strong.badge.badge-warn.deadline-pending title=[r.deadline_pending.as_deref()] { "期限待定" }
+                            }
                             span.code { (r.tracking_number) }
                             span { (r.kind.label()) }
                             span { (r.status.label()) }
@@ -226,6 +229,12 @@ pub fn case(state: &AppState, session: &Session, v: &CaseView<'_>) -> Markup {
                 p.flag-summary { "逾期：" (c.status.label()) "期限 " (due.map(|d| d.to_string()).unwrap_or_default()) " 已过。" }
             }
         }
+        @if let (Some(reason), false) = (&c.deadline_pending, c.status.is_closed()) {
+            div.flag.flag-missing.deadline-pending role="note" {
+                p.flag-summary { "期限待定：" (reason) "。" }
+                p { "请在 calendar.toml 补充该年度节假日安排（国务院办公厅通知）后重启服务，期限将重新计算；在此之前请人工掌握办理期限。" }
+            }
+        }
         @if !v.access.handling {
             p.flag role="note" { "此案件由" (department_name(state, &c.department)) "承办；公管办可查阅、转办和督办。" }
         }
@@ -240,7 +249,8 @@ pub fn case(state: &AppState, session: &Session, v: &CaseView<'_>) -> Markup {
             div { dt { "项目编号" } dd { (c.project.as_deref().unwrap_or("—")) } }
             div { dt { "类别" } dd { (c.category().map(|k| k.label()).unwrap_or("—")) } }
             div { dt { "接收时间" } dd { (display_stamp(&c.received_at)) } }
-            div { dt { "期限依据" } dd { (c.rule_name().basis()) } }
+            div { dt { "办理时限" } dd.deadline-rule { (c.rule_name().label()) "：" (c.rule_name().describe(&state.config.deadlines)) } }
+            div { dt { "期限依据" } dd.deadline-basis { (c.rule_name().basis()) } }
             div { dt { "当前期限" } dd { (due_cell(due, overdue, c.status)) } }
             @if let Some(d) = c.accepted_on { div { dt { "受理日期" } dd { (d) } } }
             @if let Some(d) = v.extra.closed_on { div { dt { "决定日期" } dd { (d) } } }

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -119,8 +119,8 @@ pub async fn compute(state: &AppState, today: NaiveDate) -> anyhow::Result<Publi
                     t.overdue += 1;
                 }
                 // Working days only where the calendar knows the holidays.
-                if (received.year()..=on.year()).all(|y| calendar.covers(y)) {
-                    t.days.push(calendar.working_days_between(received, on));
+                if let Ok(days) = calendar.working_days_between(received, on) {
+                    t.days.push(days);
                 }
             }
             ("received" | "accepted", _) => {

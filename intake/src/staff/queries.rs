@@ -141,6 +141,8 @@ pub struct ListRow {
     pub due: Option<NaiveDate>,
     pub overdue: bool,
     pub published: bool,
+    /// A deadline of the open case could not be counted (`Case::deadline_pending`): the reason.
+    pub deadline_pending: Option<String>,
 }
 
 /// A page of the case list.
@@ -193,7 +195,7 @@ fn list_from(scope: &Scope, filter: StatusFilter, today: NaiveDate) -> Sql {
     let mut sql = Sql::default();
     sql.push(&format!(
         "FROM (SELECT tracking_number, kind, title, department, status, received_on, published, \
-         {DUE} AS due FROM cases) AS c WHERE 1 = 1"
+         deadline_pending, {DUE} AS due FROM cases) AS c WHERE 1 = 1"
     ));
     if let Some(d) = scope.department() {
         sql.push(" AND department = ").bind(d);
@@ -260,6 +262,7 @@ pub async fn list(
                 due,
                 overdue: due.is_some_and(|d| today > d),
                 published: published != 0,
+                deadline_pending: r.try_get("deadline_pending")?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;

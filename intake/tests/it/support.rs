@@ -69,6 +69,25 @@ pub fn write_content(root: &Path) -> PathBuf {
     c
 }
 
+/// The repository's demo content folder.
+pub fn demo_content() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
+}
+
+/// Copies the content folder `from` to `to` (every file, folders created); returns `to`.
+pub fn copy_content(from: &Path, to: &Path) -> PathBuf {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    to.to_path_buf()
+}
+
 /// 09:00 on Monday 28 September 2026, China time: just before National Day.
 pub fn start_date() -> chrono::NaiveDate {
     "2026-09-28".parse().unwrap()
@@ -82,6 +101,8 @@ pub struct Options {
     pub extra_config: String,
     /// A PostgreSQL URL instead of the SQLite file.
     pub db: Option<String>,
+    /// A content folder to copy instead of the small fixture (e.g. the repository's demo).
+    pub content_from: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -91,6 +112,7 @@ impl Default for Options {
             rate_limit: false,
             extra_config: String::new(),
             db: None,
+            content_from: None,
         }
     }
 }
@@ -112,7 +134,10 @@ impl TestApp {
 
     pub async fn with(opts: Options) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let content = write_content(dir.path());
+        let content = match &opts.content_from {
+            Some(from) => copy_content(from, &dir.path().join("content")),
+            None => write_content(dir.path()),
+        };
         let smtp = if opts.smtp {
             Some(Smtp::start().await)
         } else {

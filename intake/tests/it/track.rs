@@ -94,9 +94,14 @@ async fn unknown_number_and_wrong_key_answer_the_same() {
     let ok = page(number.clone(), key.clone()).await;
     assert_eq!(ok.0, 200);
     assert!(ok.1.contains("已接收，待受理"));
+    assert!(
+        ok.1.contains("<dd id=\"deadline\">2026-10-08</dd>"),
+        "{}",
+        ok.1
+    );
     assert!(ok
         .1
-        .contains("2026-10-08（《招标投标法实施条例》第六十一条"));
+        .contains("《中华人民共和国招标投标法实施条例》第六十条至第六十二条"));
     // GET with the number and key works too (a link in a mail client, say).
     let r = app
         .client

@@ -55,8 +55,8 @@ pub fn project_page(site: &Site, p: &ProjectTimeline) -> OutFile {
     let url = routes::project(&p.code);
     let title = p.title();
     let first = p.entries.iter().find_map(|d| d.trade().map(|t| (d, t)));
-    let department = first
-        .and_then(|(d, _)| d.department.as_deref())
+    let department = p
+        .supervising_department()
         .and_then(|id| site.content.departments.get(id));
     let main = html! {
         (breadcrumb(&[("/projects/", "项目全流程")], &p.code))

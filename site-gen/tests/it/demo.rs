@@ -258,3 +258,26 @@ fn a_generated_corpus_builds_and_regenerates_identically() {
     assert!(summary.pages > 500, "{summary}");
     assert_eq!(site_gen::build::verify(&out).unwrap(), Vec::<String>::new());
 }
+
+#[test]
+fn project_pages_name_the_tender_and_result_department_as_supervisor() {
+    let b = built();
+    let dd = sel("dl.fields div");
+    for (code, name) in [
+        ("PDSZJ-2026-0012", "平顶山市住房和城乡建设局"),
+        ("PDSJT-2026-0005", "平顶山市交通运输局"),
+        ("PDSSL-2026-0009", "平顶山市水利局"),
+    ] {
+        let page = text(
+            &b.files,
+            &site_gen::output::file_for_url(&disclosure::routes::project(code)),
+        );
+        let html = Html::parse_document(&page);
+        let supervisor: Vec<String> = html
+            .select(&dd)
+            .map(|div| div.text().collect::<String>())
+            .filter(|t| t.starts_with("监督部门"))
+            .collect();
+        assert_eq!(supervisor, [format!("监督部门{name}")], "{code}");
+    }
+}
