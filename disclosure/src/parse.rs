@@ -131,6 +131,10 @@ pub const RESERVED_IDS: &[&str] = &[
     "inspections",
     "complaint-results",
     "healthz",
+    "companies",
+    "statistics",
+    "sitemap",
+    "signals",
 ];
 
 /// Parses one content file. `source` is the path shown in errors (relative to the content

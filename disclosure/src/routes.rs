@@ -15,6 +15,11 @@ pub fn project(code: &str) -> String {
     format!("/projects/{code}/")
 }
 
+/// `/companies/<credit code>/`
+pub fn company(credit_code: &str) -> String {
+    format!("/companies/{credit_code}/")
+}
+
 pub fn department(id: &str) -> String {
     format!("/departments/{id}/")
 }

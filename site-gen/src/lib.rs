@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod cache;
+pub mod companies;
 pub mod content;
 pub mod data;
 pub mod feeds;

@@ -621,6 +621,7 @@ fn render_and_write(
         Box::new(render::assets),
         Box::new(|| data::audit_anchors(site)),
         Box::new(|| render::statistics::page(site)),
+        Box::new(|| render::company::company_files(site)),
         Box::new(|| feeds::feeds(site)),
         Box::new(|| data::sitemap(site)),
     ];

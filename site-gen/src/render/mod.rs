@@ -9,6 +9,7 @@
 //! Nothing here uses JavaScript, and every string from content goes through maud's escaping;
 //! the only pre-escaped HTML is a Markdown body from [`crate::markdown::to_html`].
 
+pub mod company;
 mod department;
 mod doc;
 mod home;

@@ -103,7 +103,7 @@ fn releases_of_one_process_merge_into_one_award_with_its_buyer() {
     )
     .unwrap();
     assert_eq!(json["buyer"], "平顶山市机关事务管理局");
-    assert_eq!(json["agency_credit_code"], "91410400MA44R7K2PN");
+    assert_eq!(json["agency_credit_code"], "91410400MA8432QEBL");
 }
 
 #[test]

@@ -1,0 +1,394 @@
+//! `/companies/<credit code>/`: one page per market entity (市场主体), its JSON beside it at
+//! `/data/companies/<credit code>.json`, and `/companies/` listing them by name, by wins and by
+//! amount won (three orders, each paginated, so sorting needs no JavaScript).
+//!
+//! A win while the company was on a black list or inside a penalty that bars it from bidding is
+//! flagged with the entry that barred it (一处失信，处处受限); a bid while barred is shown less
+//! loudly.
+
+use maud::{html, Markup};
+use serde::Serialize;
+
+use disclosure::model::{CreditList, CreditStatus, Details};
+use disclosure::{routes, Disclosure, Yuan};
+
+use super::{breadcrumb, page_file, page_suffix, pagination, Nav};
+use crate::companies::{Bar, Company, Role};
+use crate::output::{file_for_url, OutFile};
+use crate::site::Site;
+
+/// Companies per list page.
+const PER_LIST_PAGE: usize = 100;
+
+/// The three orders of `/companies/`: (base URL, title, label of the link).
+const ORDERS: [(&str, &str, &str); 3] = [
+    ("/companies/", "市场主体（按名称）", "按名称"),
+    (
+        "/companies/by-wins/",
+        "市场主体（按中标次数）",
+        "按中标次数",
+    ),
+    (
+        "/companies/by-amount/",
+        "市场主体（按中标金额）",
+        "按中标金额",
+    ),
+];
+
+fn bar_note(bar: &Bar) -> Markup {
+    let what = match &bar.by.details {
+        Details::Credit(_) => "列入失信（黑）名单",
+        _ => "受禁止投标处罚",
+    };
+    html! {
+        a href=(bar.by.url()) { (what) } "（至 " (bar.until) "）"
+    }
+}
+
+fn yuan(y: Option<Yuan>) -> String {
+    y.map_or_else(|| "—".to_string(), |y| y.display())
+}
+
+fn company_page(site: &Site, c: &Company) -> OutFile {
+    let url = routes::company(c.code);
+    let name = c.name();
+    let wins: Vec<_> = c.wins().collect();
+    let flagged: Vec<_> = wins
+        .iter()
+        .map(|b| (b, c.bars_on(b.result.date)))
+        .filter(|(_, bars)| !bars.is_empty())
+        .collect();
+    let by_year = c.wins_by_year();
+    let main = html! {
+        (breadcrumb(&[("/companies/", "市场主体")], name))
+        h1 { (name) }
+        dl.fields {
+            dt { "统一社会信用代码" } dd { code { (c.code) } }
+            @if c.names.len() > 1 {
+                dt { "曾用名称" }
+                dd {
+                    ul {
+                        @for (n, first, last) in &c.names {
+                            li { (n) "（" (first) " 至 " (last) "）" }
+                        }
+                    }
+                }
+            }
+            dt { "投标" } dd { (c.bids.len()) " 次" }
+            dt { "中标" } dd { (wins.len()) " 次，合计 " (c.won_amount().display()) }
+        }
+        @if !flagged.is_empty() {
+            section.alert role="alert" {
+                h2 { "失信期间中标" }
+                p { "以下中标发生在该主体列入失信名单或受禁止投标处罚期间（一处失信，处处受限），请监督部门核查：" }
+                ul {
+                    @for (b, bars) in &flagged {
+                        li {
+                            a href=(b.result.url()) { (b.result.title) } "（" (b.result.date) "）："
+                            @for (i, bar) in bars.iter().enumerate() {
+                                @if i > 0 { "；" }
+                                (bar_note(bar))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if !by_year.is_empty() {
+            section {
+                h2 { "中标业绩（按年度和类别）" }
+                div.table-scroll role="region" aria-label="中标业绩" tabindex="0" {
+                    table {
+                        thead { tr { th scope="col" { "年度" } th scope="col" { "类别" } th scope="col" { "中标次数" } th scope="col" { "金额" } } }
+                        tbody {
+                            @for ((year, category), (n, amount)) in &by_year {
+                                tr { td { (year) } td { (category.label()) } td { (n) } td { (amount.display()) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if !c.bids.is_empty() {
+            section {
+                h2 { "投标记录" }
+                ul.items {
+                    @for b in &c.bids {
+                        @let bars = c.bars_on(b.result.date);
+                        li.item {
+                            a.item-title href=(b.result.url()) { (b.result.title) }
+                            p.item-meta {
+                                time datetime=(b.result.date) { (b.result.date) }
+                                " · 项目 " a href=(routes::project(b.project)) { code { (b.project) } }
+                                " · 报价 " (b.bidder.bid.display())
+                                " · 排名 " (b.bidder.rank)
+                                @if b.bidder.won { " · " span.badge.won { "中标" } }
+                                @if b.bidder.disqualified { " · " span.badge.disqualified { "被否决" } }
+                            }
+                            @if let Some(reason) = &b.bidder.reason {
+                                p.item-extra { "否决原因：" (reason) }
+                            }
+                            @if !bars.is_empty() && !b.bidder.won {
+                                p.item-extra {
+                                    "投标时处于限制期间："
+                                    @for (i, bar) in bars.iter().enumerate() {
+                                        @if i > 0 { "；" }
+                                        (bar_note(bar))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (disclosures(site, "行政处罚", &c.penalties))
+        (credit_entries(site, c))
+        (disclosures(site, "双随机抽查", &c.inspections))
+        @if !c.roles.is_empty() {
+            section {
+                h2 { "作为采购人（招标人）或代理机构的项目" }
+                ul {
+                    @for (d, role) in &c.roles {
+                        li {
+                            @if let Some(t) = d.trade() {
+                                a href=(routes::project(&t.project)) { code { (t.project) } } " "
+                            }
+                            a href=(d.url()) { (d.title) }
+                            "（" (match role { Role::Buyer => "采购人/招标人", Role::Agency => "代理机构" }) "）"
+                        }
+                    }
+                }
+            }
+        }
+        p { a href=(format!("/data/companies/{}.json", c.code)) { "本页数据（JSON）" } }
+    };
+    let description = format!(
+        "{name}（{}）在本市公共资源交易中的投标、中标、行政处罚、信用和抽查记录",
+        c.code
+    );
+    page_file(site, &url, name, &description, None, Nav::Other, main)
+}
+
+fn disclosures(_site: &Site, title: &str, docs: &[&Disclosure]) -> Markup {
+    html! {
+        @if !docs.is_empty() {
+            section {
+                h2 { (title) }
+                ul {
+                    @for d in docs {
+                        li { a href=(d.url()) { (d.title) } "（" (d.date) "）" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn credit_entries(site: &Site, c: &Company) -> Markup {
+    let current = |d: &Disclosure| match &d.details {
+        Details::Credit(e) => {
+            e.status == CreditStatus::Active && e.from <= site.today && site.today <= e.until
+        }
+        _ => false,
+    };
+    let (now, past): (Vec<&Disclosure>, Vec<&Disclosure>) =
+        c.credit.iter().copied().partition(|d| current(d));
+    let list = |d: &Disclosure| match &d.details {
+        Details::Credit(e) if e.list == CreditList::Red => "红名单",
+        _ => "黑名单",
+    };
+    html! {
+        @if !c.credit.is_empty() {
+            section {
+                h2 { "信用记录" }
+                @if !now.is_empty() {
+                    h3 { "现行" }
+                    ul { @for d in &now { li { span.badge { (list(d)) } " " a href=(d.url()) { (d.title) } } } }
+                }
+                @if !past.is_empty() {
+                    h3 { "历史" }
+                    ul { @for d in &past { li { span.badge { (list(d)) } " " a href=(d.url()) { (d.title) } } } }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CompanyJson<'a> {
+    credit_code: &'a str,
+    name: &'a str,
+    names: Vec<NameJson<'a>>,
+    bids: Vec<BidJson<'a>>,
+    wins: usize,
+    won_amount: String,
+    flagged_wins: Vec<FlagJson>,
+    penalties: Vec<String>,
+    credit: Vec<String>,
+    inspections: Vec<String>,
+    roles: Vec<RoleJson>,
+}
+
+#[derive(Serialize)]
+struct NameJson<'a> {
+    name: &'a str,
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+}
+
+#[derive(Serialize)]
+struct BidJson<'a> {
+    project: &'a str,
+    result: String,
+    date: chrono::NaiveDate,
+    bid: String,
+    rank: u32,
+    won: bool,
+    disqualified: bool,
+    reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FlagJson {
+    result: String,
+    barred_by: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct RoleJson {
+    role: &'static str,
+    disclosure: String,
+}
+
+fn company_json(site: &Site, c: &Company) -> OutFile {
+    let base = &site.content.site.base_url;
+    let abs = |d: &Disclosure| format!("{base}{}", d.url());
+    let json = CompanyJson {
+        credit_code: c.code,
+        name: c.name(),
+        names: c
+            .names
+            .iter()
+            .map(|(name, first, last)| NameJson {
+                name,
+                first: *first,
+                last: *last,
+            })
+            .collect(),
+        bids: c
+            .bids
+            .iter()
+            .map(|b| BidJson {
+                project: b.project,
+                result: abs(b.result),
+                date: b.result.date,
+                bid: b.bidder.bid.decimal(),
+                rank: b.bidder.rank,
+                won: b.bidder.won,
+                disqualified: b.bidder.disqualified,
+                reason: b.bidder.reason.as_deref(),
+            })
+            .collect(),
+        wins: c.wins().count(),
+        won_amount: c.won_amount().decimal(),
+        flagged_wins: c
+            .wins()
+            .filter_map(|b| {
+                let bars = c.bars_on(b.result.date);
+                (!bars.is_empty()).then(|| FlagJson {
+                    result: abs(b.result),
+                    barred_by: bars.iter().map(|bar| abs(bar.by)).collect(),
+                })
+            })
+            .collect(),
+        penalties: c.penalties.iter().map(|d| abs(d)).collect(),
+        credit: c.credit.iter().map(|d| abs(d)).collect(),
+        inspections: c.inspections.iter().map(|d| abs(d)).collect(),
+        roles: c
+            .roles
+            .iter()
+            .map(|(d, role)| RoleJson {
+                role: match role {
+                    Role::Buyer => "buyer",
+                    Role::Agency => "agency",
+                },
+                disclosure: abs(d),
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&json).expect("company JSON serialises");
+    bytes.push(b'\n');
+    OutFile {
+        path: file_for_url(&format!("/data/companies/{}.json", c.code)),
+        bytes,
+    }
+}
+
+fn list_pages(site: &Site, companies: &[&Company], order: usize) -> Vec<OutFile> {
+    let (base, title, _) = ORDERS[order];
+    let pages = companies.len().div_ceil(PER_LIST_PAGE).max(1);
+    (1..=pages)
+        .map(|n| {
+            let start = (n - 1) * PER_LIST_PAGE;
+            let slice = &companies[start.min(companies.len())..(start + PER_LIST_PAGE).min(companies.len())];
+            let url = routes::list_page(base, n);
+            let main = html! {
+                (breadcrumb(&[], "市场主体"))
+                h1 { (page_suffix(title, n)) }
+                p.lede { "在本站公开信息中以统一社会信用代码出现的企业和单位：投标人、中标人、受处罚和列入信用名单的主体、被抽查单位、采购人和代理机构。" }
+                nav.filters aria-label="排序" {
+                    "排序："
+                    @for (i, (href, _, label)) in ORDERS.iter().enumerate() {
+                        @if i == order { strong aria-current="page" { (label) } } @else { a href=(href) { (label) } }
+                        " "
+                    }
+                }
+                div.table-scroll role="region" aria-label="市场主体" tabindex="0" {
+                    table {
+                        thead { tr { th scope="col" { "名称" } th scope="col" { "统一社会信用代码" } th scope="col" { "投标" } th scope="col" { "中标" } th scope="col" { "中标金额" } } }
+                        tbody {
+                            @for c in slice {
+                                tr {
+                                    td { a href=(routes::company(c.code)) { (c.name()) } }
+                                    td { code { (c.code) } }
+                                    td { (c.bids.len()) }
+                                    td { (c.wins().count()) }
+                                    td { (yuan(Some(c.won_amount()))) }
+                                }
+                            }
+                        }
+                    }
+                }
+                (pagination(base, n, pages, companies.len()))
+            };
+            page_file(site, &url, title, "本市公共资源交易的市场主体名录", None, Nav::Other, main)
+        })
+        .collect()
+}
+
+/// Every company page, its JSON, and the three orders of `/companies/`.
+pub fn company_files(site: &Site) -> Vec<OutFile> {
+    use rayon::prelude::*;
+    let all = crate::companies::companies(site);
+    let companies: Vec<&Company> = all.values().collect();
+    let mut files: Vec<OutFile> = companies
+        .par_iter()
+        .flat_map_iter(|c| [company_page(site, c), company_json(site, c)])
+        .collect();
+    let mut by_name = companies.clone();
+    by_name.sort_by(|a, b| a.name().cmp(b.name()).then(a.code.cmp(b.code)));
+    let mut by_wins = companies.clone();
+    by_wins.sort_by(|a, b| {
+        b.wins()
+            .count()
+            .cmp(&a.wins().count())
+            .then(a.code.cmp(b.code))
+    });
+    let mut by_amount = companies;
+    by_amount.sort_by(|a, b| b.won_amount().cmp(&a.won_amount()).then(a.code.cmp(b.code)));
+    for (i, list) in [by_name, by_wins, by_amount].iter().enumerate() {
+        files.extend(list_pages(site, list, i));
+    }
+    files
+}
