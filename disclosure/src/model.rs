@@ -272,6 +272,17 @@ impl Disclosure {
         }
     }
 
+    /// The project this disclosure belongs to (notices and results) or concerns (a penalty or a
+    /// complaint result that names one).
+    pub fn project(&self) -> Option<&str> {
+        match &self.details {
+            Details::Notice { trade } | Details::Result { trade, .. } => Some(&trade.project),
+            Details::Penalty(p) => p.project.as_deref(),
+            Details::ComplaintResult(c) => c.project.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The site path of this disclosure's page, e.g. `/notices/abc/`.
     pub fn url(&self) -> String {
         routes::disclosure(self.kind(), &self.id)

@@ -91,32 +91,57 @@ impl<'a> Company<'a> {
 
     /// The credit entries and penalties that barred it from bidding on `day`.
     pub fn bars_on(&self, day: NaiveDate) -> Vec<Bar<'a>> {
-        let mut bars = Vec::new();
-        for d in &self.credit {
-            if let Details::Credit(c) = &d.details {
+        let docs: Vec<&'a Disclosure> =
+            self.credit.iter().chain(&self.penalties).copied().collect();
+        bars(&docs, day)
+    }
+}
+
+/// Of a company's credit entries and penalties, those that barred it from bidding on `day`: an
+/// active or repaired black-list entry whose period holds the day, or a penalty that bans it
+/// from bidding for a period that holds the day.
+pub fn bars<'a>(docs: &[&'a Disclosure], day: NaiveDate) -> Vec<Bar<'a>> {
+    let mut bars = Vec::new();
+    for d in docs {
+        match &d.details {
+            Details::Credit(c)
                 if c.list == CreditList::Black
                     && c.status != CreditStatus::Revoked
                     && c.from <= day
-                    && day <= c.until
-                {
-                    bars.push(Bar {
-                        by: d,
-                        until: c.until,
-                    });
-                }
+                    && day <= c.until =>
+            {
+                bars.push(Bar {
+                    by: d,
+                    until: c.until,
+                })
             }
-        }
-        for d in &self.penalties {
-            if let Details::Penalty(p) = &d.details {
+            Details::Penalty(p) => {
                 if let Some(until) = bidding_ban_until(&p.penalty, p.decision_date) {
                     if p.decision_date <= day && day <= until {
                         bars.push(Bar { by: d, until });
                     }
                 }
             }
+            _ => {}
         }
-        bars
     }
+    bars
+}
+
+/// The winners of a result that were barred on its date, with what barred them.
+pub fn barred_winners<'a>(site: &Site<'a>, d: &'a Disclosure) -> Vec<(&'a Bidder, Vec<Bar<'a>>)> {
+    let Details::Result { bidders, .. } = &d.details else {
+        return Vec::new();
+    };
+    bidders
+        .iter()
+        .filter(|b| b.won)
+        .filter_map(|b| {
+            let docs = site.restrictions.get(b.credit_code.as_str())?;
+            let bars = bars(docs, d.date);
+            (!bars.is_empty()).then_some((b, bars))
+        })
+        .collect()
 }
 
 /// When a penalty that bars its subject from tendering or procurement ends: the penalty says

@@ -26,6 +26,11 @@ pub struct Site<'a> {
     pub by_department: BTreeMap<&'a str, Vec<&'a Disclosure>>,
     /// Every project, by code.
     pub projects: BTreeMap<&'a str, ProjectTimeline<'a>>,
+    /// Public penalties and complaint results about each project, newest first.
+    pub about_project: BTreeMap<&'a str, Vec<&'a Disclosure>>,
+    /// Public penalties and credit-list entries of each credit code, newest first: what may bar
+    /// a company from bidding.
+    pub restrictions: HashMap<&'a str, Vec<&'a Disclosure>, FastHash>,
     pub log: &'a PublicationLog,
     by_id: HashMap<&'a str, usize, FastHash>,
 }
@@ -52,6 +57,8 @@ impl<'a> Site<'a> {
             .map(|d| (d.id.as_str(), Vec::new()))
             .collect();
         let mut project_docs: BTreeMap<&str, Vec<&Disclosure>> = BTreeMap::new();
+        let mut about_project: BTreeMap<&str, Vec<&Disclosure>> = BTreeMap::new();
+        let mut restrictions: HashMap<&str, Vec<&Disclosure>, FastHash> = HashMap::default();
         for d in &public {
             by_kind.entry(d.kind()).or_default().push(d);
             if let Some(dep) = &d.department {
@@ -59,6 +66,19 @@ impl<'a> Site<'a> {
             }
             if let Some(t) = d.trade() {
                 project_docs.entry(t.project.as_str()).or_default().push(d);
+            } else if let Some(p) = d.project() {
+                about_project.entry(p).or_default().push(d);
+            }
+            match &d.details {
+                Details::Penalty(p) => restrictions
+                    .entry(p.subject_credit_code.as_str())
+                    .or_default()
+                    .push(d),
+                Details::Credit(c) => restrictions
+                    .entry(c.credit_code.as_str())
+                    .or_default()
+                    .push(d),
+                _ => {}
             }
         }
         let projects = project_docs
@@ -75,6 +95,8 @@ impl<'a> Site<'a> {
             content,
             today,
             public,
+            about_project,
+            restrictions,
             withdrawn,
             by_kind,
             by_department,

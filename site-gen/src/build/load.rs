@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use disclosure::Diagnostic;
+use disclosure::{Details, Diagnostic};
 use foldhash::fast::RandomState as FastHash;
 use rayon::prelude::*;
 
@@ -208,18 +208,40 @@ fn changes(
             Some(p) if p.hash == content.hashes[i] && p.disclosure.source == d.source => {}
             old => {
                 changed.insert(id.clone());
-                projects.extend(d.trade().map(|t| t.project.clone()));
-                projects.extend(
-                    old.and_then(|p| p.disclosure.trade())
-                        .map(|t| t.project.clone()),
-                );
+                projects.extend(d.project().map(str::to_string));
+                projects.extend(old.and_then(|p| p.disclosure.project()).map(str::to_string));
             }
         }
     }
     for (id, p) in &before {
         if index_of(id).is_none() {
             changed.insert(id.to_string());
-            projects.extend(p.disclosure.trade().map(|t| t.project.clone()));
+            projects.extend(p.disclosure.project().map(str::to_string));
+        }
+    }
+    // A credit entry or penalty changes whether its subject's wins are flagged on their projects.
+    let restricted = |d: &disclosure::Disclosure| match &d.details {
+        Details::Credit(c) => Some(c.credit_code.clone()),
+        Details::Penalty(p) => Some(p.subject_credit_code.clone()),
+        _ => None,
+    };
+    let codes: BTreeSet<String> = changed
+        .iter()
+        .filter_map(|id| index_of(id).map(|i| &content.docs[i]))
+        .chain(before.values().map(|p| &p.disclosure))
+        .filter(|d| changed.contains(&d.id))
+        .filter_map(restricted)
+        .collect();
+    if !codes.is_empty() {
+        for d in &content.docs {
+            if let Details::Result { trade, bidders, .. } = &d.details {
+                if bidders
+                    .iter()
+                    .any(|b| b.won && codes.contains(&b.credit_code))
+                {
+                    projects.insert(trade.project.clone());
+                }
+            }
         }
     }
     (changed, projects)

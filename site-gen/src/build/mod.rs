@@ -81,6 +81,8 @@ pub struct Summary {
     /// Every number published although the guard would refuse it (`[[public_numbers]]`):
     /// `content/…md: 6222***********1234：reason`.
     pub public_numbers: Vec<String>,
+    /// Wins by a company that was on a black list or barred by a penalty on the award date.
+    pub barred_wins: usize,
     pub seconds: f64,
     pub phases: Vec<(&'static str, f64)>,
 }
@@ -109,6 +111,13 @@ impl std::fmt::Display for Summary {
         if self.log_entries > 0 {
             write!(f, "; {} new log entries", self.log_entries)?;
         }
+        if self.barred_wins > 0 {
+            write!(
+                f,
+                "; {} wins by companies barred on the award date (see their company pages)",
+                self.barred_wins
+            )?;
+        }
         if !self.public_numbers.is_empty() {
             write!(
                 f,
@@ -124,7 +133,7 @@ impl std::fmt::Display for Summary {
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 8");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 9");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -342,6 +351,15 @@ pub fn build(opts: &Options) -> Result<Summary> {
                 .map(move |n| format!("{}: {n}", d.source))
         })
         .collect();
+    let barred_wins = site
+        .public
+        .iter()
+        .filter(|d| {
+            d.trade()
+                .is_some_and(|t| t.stage != disclosure::Stage::Candidates)
+        })
+        .map(|d| crate::companies::barred_winners(&site, d).len())
+        .sum();
     drop((targets, site));
     for d in &mut content.docs {
         d.body = String::new();
@@ -405,6 +423,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         withdrawn,
         log_entries,
         public_numbers,
+        barred_wins,
         seconds: started.elapsed().as_secs_f64(),
         phases: phases.done,
     };

@@ -1,9 +1,10 @@
 //! Project timelines: one page per project code with every stage in order and the stages the
-//! rules require that are missing or late, each shown with the rule it breaks; and the index of
-//! all projects.
+//! rules require that are missing or late, each shown with the rule it breaks, its buyer and
+//! agency, a winner that was barred on the award date, and the complaints and penalties about the
+//! project with their outcomes; and the index of all projects.
 
 use disclosure::timeline::Flag;
-use disclosure::{routes, ProjectTimeline};
+use disclosure::{routes, Details, Disclosure, ProjectTimeline};
 use maud::{html, Markup};
 use rayon::prelude::*;
 use themes::Nav;
@@ -58,6 +59,33 @@ pub fn project_page(site: &Site, p: &ProjectTimeline) -> OutFile {
     let department = p
         .supervising_department()
         .and_then(|id| site.content.departments.get(id));
+    let about: &[&Disclosure] = site
+        .about_project
+        .get(p.code.as_str())
+        .map_or(&[], |v| v.as_slice());
+    let complaints: Vec<&Disclosure> = about
+        .iter()
+        .copied()
+        .filter(|d| matches!(d.details, Details::ComplaintResult(_)))
+        .collect();
+    let penalties: Vec<&Disclosure> = about
+        .iter()
+        .copied()
+        .filter(|d| matches!(d.details, Details::Penalty(_)))
+        .collect();
+    let barred: Vec<_> = p
+        .entries
+        .iter()
+        .filter(|d| {
+            d.trade()
+                .is_some_and(|t| t.stage != disclosure::Stage::Candidates)
+        })
+        .flat_map(|d| {
+            crate::companies::barred_winners(site, d)
+                .into_iter()
+                .map(move |(b, bars)| (*d, b, bars))
+        })
+        .collect();
     let main = html! {
         (breadcrumb(&[("/projects/", "项目全流程")], &p.code))
         h1 { (title) }
@@ -66,6 +94,12 @@ pub fn project_page(site: &Site, p: &ProjectTimeline) -> OutFile {
             @if let Some((_, t)) = first { div { dt { "交易类别" } dd { (t.category.label()) } } }
             @if let Some(dep) = department {
                 div { dt { "监督部门" } dd { a href=(routes::department(&dep.id)) { (dep.name) } } }
+            }
+            @if let Some(o) = p.entries.iter().rev().find_map(|d| d.trade().and_then(|t| t.buyer.as_ref())) {
+                div { dt { "采购人（招标人）" } dd { (organisation(o)) } }
+            }
+            @if let Some(o) = p.entries.iter().rev().find_map(|d| d.trade().and_then(|t| t.agency.as_ref())) {
+                div { dt { "代理机构" } dd { (organisation(o)) } }
             }
             div {
                 dt { "合规检查" }
@@ -82,8 +116,52 @@ pub fn project_page(site: &Site, p: &ProjectTimeline) -> OutFile {
                 }
             }
         }
+        @if !barred.is_empty() {
+            section.alert role="alert" {
+                h2 { "失信主体中标" }
+                p { "以下中标人在中标之日处于失信名单或禁止投标期间（一处失信，处处受限），请监督部门核查：" }
+                ul {
+                    @for (d, b, bars) in &barred {
+                        li {
+                            a href=(routes::company(&b.credit_code)) { (b.name) }
+                            "（" a href=(d.url()) { (d.title) } "，" (d.date) "）："
+                            @for (i, bar) in bars.iter().enumerate() {
+                                @if i > 0 { "；" }
+                                a href=(bar.by.url()) { (bar.by.title) } "（至 " (bar.until) "）"
+                            }
+                        }
+                    }
+                }
+            }
+        }
         h2.visually-hidden { "项目各阶段" }
         (timeline(p))
+        @if !complaints.is_empty() {
+            section {
+                h2 { "投诉处理结果" }
+                ul {
+                    @for d in &complaints {
+                        li {
+                            a href=(d.url()) { (d.title) } "（" (d.date) "）"
+                            @if let Details::ComplaintResult(c) = &d.details { "：" (c.outcome) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !penalties.is_empty() {
+            section {
+                h2 { "本项目中的行政处罚" }
+                ul {
+                    @for d in &penalties {
+                        li {
+                            a href=(d.url()) { (d.title) } "（" (d.date) "）"
+                            @if let Details::Penalty(x) = &d.details { "：" (x.penalty) }
+                        }
+                    }
+                }
+            }
+        }
         p.note {
             "阶段按项目流程排列；标为“缺少”或“不合规”的阶段依据所列法规条款，按 "
             (site.today) " 的公开情况自动检查。如有异议，可"
@@ -92,6 +170,16 @@ pub fn project_page(site: &Site, p: &ProjectTimeline) -> OutFile {
     };
     let description = format!("项目 {} 的全流程公开信息：{}", p.code, title);
     page_file(site, &url, title, &description, None, Nav::Projects, main)
+}
+
+/// A buyer or agency: its company page when it has a credit code, else its name.
+fn organisation(o: &disclosure::model::Organisation) -> Markup {
+    html! {
+        @match &o.credit_code {
+            Some(code) => a href=(routes::company(code)) { (o.name) },
+            None => (o.name),
+        }
+    }
 }
 
 /// The date of a project's latest disclosure, for ordering newest first.

@@ -9,7 +9,11 @@ use crate::support::{build_at, day, demo_copy};
 fn a_company_page_gathers_its_trades_and_flags_a_win_while_barred() {
     let (tmp, content) = demo_copy();
     let out = tmp.path().join("public");
-    build_at(&content, &out, day("2026-12-04")).unwrap();
+    let summary = build_at(&content, &out, day("2026-12-04")).unwrap();
+    assert_eq!(summary.barred_wins, 1, "{summary}");
+    assert!(summary
+        .to_string()
+        .contains("1 wins by companies barred on the award date"));
     let read = |p: &str| std::fs::read_to_string(out.join(p)).unwrap();
     let sel = |s: &str| scraper::Selector::parse(s).unwrap();
 
@@ -71,4 +75,50 @@ fn a_company_page_gathers_its_trades_and_flags_a_win_while_barred() {
             "a masked personal id got a page: {name}"
         );
     }
+}
+
+#[test]
+fn the_project_shows_its_buyer_its_barred_winner_and_the_complaints_about_it() {
+    let (tmp, content) = demo_copy();
+    let out = tmp.path().join("public");
+    build_at(&content, &out, day("2026-12-04")).unwrap();
+    let text = |p: &str| {
+        let html = std::fs::read_to_string(out.join(p)).unwrap();
+        let doc = scraper::Html::parse_document(&html);
+        let main = scraper::Selector::parse("main").unwrap();
+        doc.select(&main).next().unwrap().text().collect::<String>()
+    };
+    let barred = text("projects/PDSZJ-2026-0041/index.html");
+    assert!(
+        barred.contains("失信主体中标")
+            && barred.contains("河南汇鼎建设工程有限公司列入公共资源交易领域严重失信主体名单"),
+        "{barred}"
+    );
+    let complained = text("projects/PDSZJ-2026-0012/index.html");
+    assert!(
+        complained.contains("投诉处理结果") && complained.contains("驳回投诉"),
+        "{complained}"
+    );
+    let bought = text("projects/PDSCG-2026-038/index.html");
+    assert!(
+        bought.contains("平顶山市机关事务管理局")
+            && bought.contains("平顶山市博远工程项目管理有限公司"),
+        "{bought}"
+    );
+
+    // Revoking the black-list entry and the penalty's ban, incrementally, clears the flag.
+    let entry = content.join("credit/black-2026-huiding.md");
+    let text_of = std::fs::read_to_string(&entry).unwrap();
+    std::fs::write(
+        &entry,
+        text_of.replace("status = \"active\"", "status = \"revoked\""),
+    )
+    .unwrap();
+    let summary = build_at(&content, &out, day("2026-12-04")).unwrap();
+    assert!(summary.incremental, "{summary}");
+    let still = text("projects/PDSZJ-2026-0041/index.html");
+    assert!(
+        !still.contains("严重失信主体名单（至"),
+        "the revoked entry still bars: {still}"
+    );
 }
