@@ -198,6 +198,32 @@ fn leading_number(s: &str, unit: &str) -> Option<u32> {
     }
 }
 
+/// Per project, the bidders table that counts: the award stage's (or the contract's), else the
+/// candidates' — the latest of the best stage.
+pub fn bid_tables<'a>(site: &Site<'a>) -> BTreeMap<&'a str, &'a Disclosure> {
+    let mut tables: BTreeMap<&'a str, &'a Disclosure> = BTreeMap::new();
+    for d in &site.public {
+        if let Details::Result { trade, bidders, .. } = &d.details {
+            if bidders.is_empty() {
+                continue;
+            }
+            let rank = |s: Stage| match s {
+                Stage::Award => 2,
+                Stage::Contract => 1,
+                _ => 0,
+            };
+            let better = tables.get(trade.project.as_str()).is_none_or(|old| {
+                let old_stage = old.trade().map_or(Stage::Candidates, |t| t.stage);
+                (rank(trade.stage), d.date) > (rank(old_stage), old.date)
+            });
+            if better {
+                tables.insert(&trade.project, d);
+            }
+        }
+    }
+    tables
+}
+
 /// Every company of the public content, by credit code.
 pub fn companies<'a>(site: &Site<'a>) -> BTreeMap<&'a str, Company<'a>> {
     let mut out: BTreeMap<&'a str, Company<'a>> = BTreeMap::new();
@@ -224,27 +250,7 @@ pub fn companies<'a>(site: &Site<'a>) -> BTreeMap<&'a str, Company<'a>> {
         Some(c)
     }
 
-    // Per project, the bidders table that counts: the award stage's, else the candidates'.
-    let mut tables: BTreeMap<&'a str, &'a Disclosure> = BTreeMap::new();
-    for d in &site.public {
-        if let Details::Result { trade, bidders, .. } = &d.details {
-            if bidders.is_empty() {
-                continue;
-            }
-            let rank = |s: Stage| match s {
-                Stage::Award => 2,
-                Stage::Contract => 1,
-                _ => 0,
-            };
-            let better = tables.get(trade.project.as_str()).is_none_or(|old| {
-                let old_stage = old.trade().map_or(Stage::Candidates, |t| t.stage);
-                (rank(trade.stage), d.date) > (rank(old_stage), old.date)
-            });
-            if better {
-                tables.insert(&trade.project, d);
-            }
-        }
-    }
+    let tables = bid_tables(site);
     for d in tables.values() {
         let Details::Result {
             trade,

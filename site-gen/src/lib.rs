@@ -18,4 +18,5 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod serve;
+pub mod signals;
 pub mod site;

@@ -50,6 +50,9 @@ struct BuildArgs {
     /// Leave the search index alone.
     #[arg(long)]
     no_index: bool,
+    /// Where the supervision signals for staff go (never into the public site).
+    #[arg(long, default_value = "signals")]
+    signals: PathBuf,
     /// Print the time of each phase after the summary.
     #[arg(long)]
     timings: bool,
@@ -91,6 +94,7 @@ impl BuildArgs {
             today: self.today.unwrap_or_else(site_gen::serve::today),
             clean: self.clean,
             progress: !quiet && std::io::stderr().is_terminal(),
+            signals: Some(self.signals.clone()),
         }
     }
 }

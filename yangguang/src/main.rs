@@ -37,6 +37,9 @@ struct ServeArgs {
     out: PathBuf,
     #[arg(long, default_value = "index")]
     index: PathBuf,
+    /// Where the supervision signals go; shown to signed-in staff, never to the public.
+    #[arg(long, default_value = "signals")]
+    signals: PathBuf,
     /// intake's database: a SQLite file or a postgres:// URL.
     #[arg(long, default_value = "data/intake.sqlite3")]
     db: String,
@@ -80,6 +83,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         today: site_gen::serve::today(),
         clean: false,
         progress: !args.quiet && std::io::stderr().is_terminal(),
+        signals: Some(args.signals.clone()),
     };
     let summary = build::build(&opts)?;
     if !args.quiet {

@@ -60,6 +60,7 @@ async fn typing_a_company_name_on_the_home_page_lands_on_its_results() {
         today: today(),
         clean: true,
         progress: false,
+        signals: None,
     })
     .expect("the demo site builds");
 

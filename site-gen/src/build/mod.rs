@@ -58,6 +58,8 @@ pub struct Options {
     pub clean: bool,
     /// Draw progress bars (on a terminal, unless `--quiet`).
     pub progress: bool,
+    /// Where the supervision signals go (`signals.json` and pages for staff); `None`: not computed.
+    pub signals: Option<PathBuf>,
 }
 
 /// What a build did, for the one-line summary and the benchmark.
@@ -83,6 +85,8 @@ pub struct Summary {
     pub public_numbers: Vec<String>,
     /// Wins by a company that was on a black list or barred by a penalty on the award date.
     pub barred_wins: usize,
+    /// Supervision signals written for staff.
+    pub signals: usize,
     pub seconds: f64,
     pub phases: Vec<(&'static str, f64)>,
 }
@@ -117,6 +121,9 @@ impl std::fmt::Display for Summary {
                 "; {} wins by companies barred on the award date (see their company pages)",
                 self.barred_wins
             )?;
+        }
+        if self.signals > 0 {
+            write!(f, "; {} supervision signals for staff", self.signals)?;
         }
         if !self.public_numbers.is_empty() {
             write!(
@@ -351,6 +358,11 @@ pub fn build(opts: &Options) -> Result<Summary> {
                 .map(move |n| format!("{}: {n}", d.source))
         })
         .collect();
+    let signals = match &opts.signals {
+        Some(dir) => crate::signals::write(&site, dir)
+            .with_context(|| format!("{}: cannot write the supervision signals", dir.display()))?,
+        None => 0,
+    };
     let barred_wins = site
         .public
         .iter()
@@ -424,6 +436,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         log_entries,
         public_numbers,
         barred_wins,
+        signals,
         seconds: started.elapsed().as_secs_f64(),
         phases: phases.done,
     };

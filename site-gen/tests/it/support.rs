@@ -62,6 +62,7 @@ pub fn options(content: &Path, out: &Path, today: NaiveDate) -> Options {
         today,
         clean: false,
         progress: false,
+        signals: None,
     }
 }
 
