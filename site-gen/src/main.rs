@@ -135,13 +135,21 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { content, today } => {
-            let c = build::check(content, today.unwrap_or_else(site_gen::serve::today))?;
+            let c = build::check(content)?;
+            let today = today.unwrap_or_else(site_gen::serve::today);
+            let withdrawn = c.docs.iter().filter(|d| !d.is_public(today)).count();
             if !cli.quiet {
-                println!(
+                print!(
                     "{}: {} disclosures, all valid",
                     content.display(),
                     c.docs.len()
                 );
+                if withdrawn > 0 {
+                    print!(
+                        "; {withdrawn} penalties past their publicity on {today} stay off the site"
+                    );
+                }
+                println!();
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -3,8 +3,12 @@
 //! record (content hash and revisions).
 //!
 //! This page must depend only on the disclosure itself, the site configuration and departments,
-//! the build date and the disclosure's own publication record: never on another disclosure. The
-//! incremental build re-renders one page per changed file and relies on this.
+//! the build date and the disclosure's own publication record: never on another disclosure's
+//! content. The one exception is whether a page its body links to has left the site (a link to a
+//! penalty past its publicity is text marked 已过公示期); that changes with the build date (a clean
+//! build) or with the linked file, and an incremental build in which a linked file changes its
+//! publicity is made a clean one. The incremental build re-renders one page per changed file and
+//! relies on this.
 
 use disclosure::model::{Bidder, CreditEntry, CreditList, CreditStatus, Penalty};
 use disclosure::{routes, Details, Disclosure};
@@ -23,7 +27,7 @@ pub fn disclosure_page(site: &Site, d: &Disclosure) -> OutFile {
         .department
         .as_deref()
         .and_then(|id| site.content.departments.get(id));
-    let body = markdown::to_html(&d.body);
+    let body = markdown::to_html_with(&d.body, &|path| site.is_withdrawn_url(path));
     let description = markdown::excerpt(&d.body, 120);
     let trail: Vec<(&str, &str)> = list_of(d).into_iter().collect();
     let main = html! {

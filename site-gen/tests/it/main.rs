@@ -4,5 +4,6 @@ mod bad_input;
 mod demo;
 mod incremental;
 mod support;
+mod time;
 mod verify;
 mod watch;
