@@ -204,36 +204,46 @@ fn credit(site: &Site, c: &CreditEntry) -> Markup {
     }
 }
 
-/// 发布记录: the SHA-256 of the source file and every publication and revision.
+/// 发布记录: what each date is. 发布日期 and 更新日期 are the disclosure's own (`date`,
+/// `updated`: the day the issuing body published or revised it); 本站收录 and 本站收录修订稿 are
+/// the days this site's publication log recorded the page and each revision. A page imported
+/// months after it was issued is dated by the first and received by the second, so the two must
+/// never share a label. Then the SHA-256 of the source file.
 fn record(site: &Site, d: &Disclosure) -> Markup {
     let hash = site.source_hash(d);
-    let revisions = site.revisions(d);
+    let received: Vec<(&str, chrono::NaiveDate)> = site
+        .revisions(d)
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let label = match r.event {
+                Event::Published if i == 0 => "本站收录",
+                Event::Published => "本站重新收录",
+                _ => "本站收录修订稿",
+            };
+            (label, r.date)
+        })
+        .collect();
     html! {
         aside.record aria-labelledby="record-title" {
             h2 #record-title { "发布记录" }
+            dl.record-dates {
+                div { dt { "发布日期" } dd { time datetime=(d.date) { (d.date) } " " span.muted { "（发布机关公布之日）" } } }
+                @if let Some(u) = d.updated {
+                    div { dt { "更新日期" } dd { time datetime=(u) { (u) } " " span.muted { "（发布机关最后修订之日）" } } }
+                }
+                @for (label, date) in &received {
+                    div { dt { (label) } dd { time datetime=(date) { (date) } " " span.muted { "（记入本站发布日志之日）" } } }
+                }
+            }
             p {
                 "内容指纹（SHA-256）："
                 code.hash { (hash) }
             }
-            @if !revisions.is_empty() {
-                ol {
-                    @for r in &revisions {
-                        li {
-                            time datetime=(r.date) { (r.date) } " "
-                            @match r.event {
-                                Event::Published => "首次发布",
-                                Event::Revised => "修订",
-                                Event::Rerendered => "重新生成",
-                                Event::Withdrawn => "撤下",
-                            }
-                        }
-                    }
-                }
-            }
-            @if let Some(u) = d.updated { p { "最后更新：" time datetime=(u) { (u) } } }
             p.note {
-                "本页所有发布与修订均记入 " a href="/data/log.json" { "公开的发布日志" }
-                "，可据此核验页面未被改动。"
+                "发布日期、更新日期由发布机关确定；本站收录日期是本站将该信息（或其修订稿）上网并记入 "
+                a href="/data/log.json" { "公开的发布日志" }
+                " 的日期，可据此核验页面未被改动。"
             }
         }
     }
@@ -340,7 +350,7 @@ mod tests {
             .collect();
         assert_eq!(hash, site.source_hash(d));
         assert_eq!(hash.len(), 64);
-        assert!(html.contains("首次发布"));
+        assert!(html.contains("本站收录"));
         let footer: String = doc.select(&sel("footer")).next().unwrap().text().collect();
         for id in [
             "4104000001",

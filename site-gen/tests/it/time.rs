@@ -137,3 +137,76 @@ fn a_page_linking_to_a_long_expired_penalty_builds() {
     assert!(page.contains("处罚决定</span><small class=\"withdrawn-note\">（已过公示期）</small>"));
     assert!(!page.contains("href=\"/penalties/old/\""));
 }
+
+/// The publication record as `label → date` pairs, in page order.
+fn record_dates(page: &str) -> Vec<(String, String)> {
+    let doc = Html::parse_document(page);
+    let row = Selector::parse("aside.record dl.record-dates > div").unwrap();
+    let (dt, time) = (
+        Selector::parse("dt").unwrap(),
+        Selector::parse("dd time").unwrap(),
+    );
+    doc.select(&row)
+        .map(|r| {
+            let label = r.select(&dt).next().unwrap().text().collect::<String>();
+            let date = r.select(&time).next().unwrap().value().attr("datetime");
+            (label, date.unwrap().to_string())
+        })
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// A page dated months before the site received it says which date is which: the disclosure's
+/// own 发布日期/更新日期, and the log's 本站收录 — never "首次发布" on the day of the import, and
+/// never an update that seems to come before the first publication.
+#[test]
+fn the_publication_record_says_what_each_date_is() {
+    let (tmp, content) = demo_copy();
+    let out = tmp.path().join("public");
+    let mut opts = options(&content, &out, day("2026-12-03"));
+    opts.index = None;
+    build(&opts).unwrap();
+    // A credit entry issued 2026-04-24 and revised 2026-10-26, first received on 2026-12-03.
+    let page = std::fs::read_to_string(out.join("credit/black-2026-gangdu/index.html")).unwrap();
+    assert_eq!(
+        record_dates(&page),
+        pairs(&[
+            ("发布日期", "2026-04-24"),
+            ("更新日期", "2026-10-26"),
+            ("本站收录", "2026-12-03"),
+        ]),
+    );
+    assert!(!page.contains("首次发布") && !page.contains("最后更新"));
+
+    // A revision received later is the log's, beside the disclosure's own new 更新日期.
+    let path = content.join("notices/2026-cg-031-tender.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let date = text
+        .lines()
+        .find_map(|l| l.strip_prefix("date = "))
+        .unwrap()
+        .to_string();
+    let revised = text.replacen(
+        &format!("date = {date}"),
+        &format!("date = {date}\nupdated = 2026-12-10"),
+        1,
+    );
+    std::fs::write(&path, revised + "\n补充：开标地点不变。\n").unwrap();
+    opts.today = day("2026-12-11");
+    build(&opts).unwrap();
+    let page = std::fs::read_to_string(out.join("notices/2026-cg-031-tender/index.html")).unwrap();
+    assert_eq!(
+        record_dates(&page),
+        pairs(&[
+            ("发布日期", &date[..10]),
+            ("更新日期", "2026-12-10"),
+            ("本站收录", "2026-12-03"),
+            ("本站收录修订稿", "2026-12-11"),
+        ]),
+    );
+}
