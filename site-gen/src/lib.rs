@@ -11,6 +11,7 @@ pub mod cache;
 pub mod content;
 pub mod data;
 pub mod feeds;
+pub mod files;
 pub mod index;
 pub mod log;
 pub mod markdown;
