@@ -94,7 +94,7 @@ pub fn feeds(site: &Site) -> Vec<OutFile> {
         specs.push(FeedSpec {
             path: routes::category_feed(category),
             title: format!("{name} · {}交易公告与结果", category.label()),
-            link: format!("/notices/category/{}/", category.key()),
+            link: crate::render::category_list_url(category),
             description: format!("{name}最新发布的{}交易公告与交易结果", category.label()),
             items,
         });

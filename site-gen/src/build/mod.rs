@@ -662,6 +662,7 @@ fn render_and_write(
                 render::not_found(site),
                 render::feeds_index(site),
                 render::data_index(site),
+                render::sitemap_page(site),
             ]
         }),
         Box::new(render::assets),

@@ -25,8 +25,10 @@ use crate::site::Site;
 
 pub use department::{department_page, department_page_jobs, departments_index};
 pub use doc::disclosure_page;
-pub use home::{assets, data_index, feeds_index, home, not_found};
-pub use lists::{list_page_jobs, list_pages, lists, FilterGroup, FilterOption, ListSpec};
+pub use home::{assets, data_index, feeds_index, home, not_found, sitemap_page, SITEMAP_PAGE};
+pub use lists::{
+    category_list_url, list_page_jobs, list_pages, lists, FilterGroup, FilterOption, ListSpec,
+};
 pub use project::{project_page, projects_index};
 
 /// Items per page of every paginated list.

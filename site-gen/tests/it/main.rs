@@ -3,6 +3,7 @@
 mod bad_input;
 mod demo;
 mod incremental;
+mod serve;
 mod support;
 mod time;
 mod verify;
