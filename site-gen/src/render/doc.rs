@@ -107,7 +107,7 @@ fn trade(d: &Disclosure) -> Markup {
             div { dt { "交易类别" } dd { (t.category.label()) } }
             div { dt { "项目阶段" } dd { (t.stage.label()) } }
             @if let Details::Result { amount: Some(amount), .. } = &d.details {
-                div { dt { "中标（成交）金额" } dd.amount { (amount.display()) } }
+                div { dt { (super::amount_label(d)) } dd.amount { (amount.display()) } }
             }
         }
         @if let Details::Result { bidders, .. } = &d.details {

@@ -159,7 +159,7 @@ fn item(site: &Site, d: &Disclosure) -> Markup {
                 @if let Some(region) = &d.region { span { (region) } }
             }
             @match &d.details {
-                Details::Result { amount: Some(amount), .. } => p.item-extra { "中标（成交）金额：" span.amount { (amount.display()) } }
+                Details::Result { amount: Some(amount), .. } => p.item-extra { (amount_label(d)) "：" span.amount { (amount.display()) } }
                 Details::Penalty(p) => p.item-extra { (p.decision_no) " · " (p.subject) }
                 Details::Credit(c) => p.item-extra { (c.subject) " · 有效期 " (c.from) " 至 " (c.until) }
                 Details::Power(p) => p.item-extra { (p.code) " · " (p.power_type) }
@@ -233,6 +233,18 @@ fn page_suffix(title: &str, n: usize) -> String {
         format!("{title}（第 {n} 页）")
     } else {
         title.to_string()
+    }
+}
+
+/// What a result's `amount` is, in its stage's own words: before the award it is a candidate's
+/// bid, not a contract value.
+pub fn amount_label(d: &Disclosure) -> &'static str {
+    use disclosure::kind::Stage;
+    match d.trade().map(|t| t.stage) {
+        Some(Stage::Candidates) => "第一中标候选人投标报价",
+        Some(Stage::Award) => "中标（成交）金额",
+        Some(Stage::Contract) => "合同金额",
+        _ => "金额",
     }
 }
 
