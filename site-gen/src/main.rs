@@ -74,7 +74,7 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
     },
-    /// Report every page whose bytes no longer match the publication log.
+    /// Report every published file whose bytes no longer match the publication log.
     Verify {
         /// The published site folder.
         #[arg(default_value = "public")]
@@ -161,7 +161,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             if problems.is_empty() {
                 if !cli.quiet {
                     println!(
-                        "{}: every page matches the publication log",
+                        "{}: every published file matches the publication log",
                         public.display()
                     );
                 }

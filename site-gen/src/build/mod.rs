@@ -568,11 +568,18 @@ fn write_site(
     }
     let entries: Vec<NewEntry<'_>> = appends.iter().map(Append::entry).collect();
     let new_entries = site.log.next_entries(site.today, &entries);
-    let log_json = site.log.to_json_appending(log_text, &new_entries);
-    for (path, bytes) in [
+    // Nothing new in the log: the list is the one it already vouches for, and both stay.
+    let unchanged = incremental && new_entries.is_empty();
+    let log_json = if unchanged {
+        Vec::new()
+    } else {
+        site.log.to_json_appending(log_text, &new_entries)
+    };
+    let writes = [
         (crate::files::FILES_PATH, files_json),
         (log::LOG_PATH, log_json),
-    ] {
+    ];
+    for (path, bytes) in writes.into_iter().filter(|_| !unchanged) {
         let target = root.join(path);
         let tmp =
             target.with_file_name(format!(".{}.tmp", path.rsplit('/').next().unwrap_or(path)));
