@@ -94,7 +94,7 @@ pub fn feeds(site: &Site) -> Vec<OutFile> {
         specs.push(FeedSpec {
             path: routes::category_feed(category),
             title: format!("{name} · {}交易公告与结果", category.label()),
-            link: format!("/notices/category/{}/", category.key()),
+            link: crate::render::category_list_url(category),
             description: format!("{name}最新发布的{}交易公告与交易结果", category.label()),
             items,
         });
@@ -264,7 +264,11 @@ fn summary(d: &Disclosure, today: NaiveDate) -> String {
                 parts.push(format!("投标人：{} 家", bidders.len()));
             }
             if let Some(amount) = amount {
-                parts.push(format!("金额：{}", amount.display()));
+                parts.push(format!(
+                    "{}：{}",
+                    crate::render::amount_label(d),
+                    amount.display()
+                ));
             }
             parts.join("；")
         }
@@ -397,7 +401,7 @@ mod tests {
             <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
               <channel>
                 <title>示例市公共资源交易信息公开网 · 工程建设交易公告与结果</title>
-                <link>https://ggzy.example.gov.cn/notices/category/construction/</link>
+                <link>https://ggzy.example.gov.cn/categories/construction/</link>
                 <description>示例市公共资源交易信息公开网最新发布的工程建设交易公告与交易结果</description>
                 <language>zh-cn</language>
                 <copyright>示例市公共资源交易管理委员会办公室</copyright>
@@ -409,7 +413,7 @@ mod tests {
                 <item>
                   <title>示例市第一中学教学楼建设工程施工中标结果公告</title>
                   <link>https://ggzy.example.gov.cn/results/r1/</link>
-                  <description><![CDATA[项目编号：SLZJ-2026-001；中标（成交）人：河南九州建设有限公司；金额：11,860,000.00 元。经评标委员会评审，确定中标人如下。]]></description>
+                  <description><![CDATA[项目编号：SLZJ-2026-001；中标（成交）人：河南九州建设有限公司；中标（成交）金额：11,860,000.00 元。经评标委员会评审，确定中标人如下。]]></description>
                   <category>交易结果</category>
                   <category>工程建设</category>
                   <category>中标(成交)结果</category>

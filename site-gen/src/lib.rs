@@ -12,6 +12,7 @@ pub mod companies;
 pub mod content;
 pub mod data;
 pub mod feeds;
+pub mod files;
 pub mod index;
 pub mod log;
 pub mod markdown;

@@ -5,7 +5,9 @@
 //! (a revision), whose page bytes changed for another reason (re-rendered), or that left the site
 //! (withdrawn, e.g. a penalty past its publicity). Every entry holds the SHA-256 of the source
 //! file and of the page as written, and the hash of the entry before it, so that `site-gen
-//! verify` can name any page whose bytes no longer match and any break in the chain.
+//! verify` can name any page whose bytes no longer match and any break in the chain. Every other
+//! published file is vouched for by the list of published files ([`crate::files`]), whose own
+//! entries (id [`crate::files::FILES_ID`]) hold its SHA-256 in `page_sha256`.
 
 use std::collections::HashMap;
 
@@ -362,6 +364,10 @@ fn short(h: &str) -> &str {
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
     },
-    /// Report every page whose bytes no longer match the publication log.
+    /// Report every published file whose bytes no longer match the publication log.
     Verify {
         /// The published site folder.
         #[arg(default_value = "public")]
@@ -139,13 +139,21 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { content, today } => {
-            let c = build::check(content, today.unwrap_or_else(site_gen::serve::today))?;
+            let c = build::check(content)?;
+            let today = today.unwrap_or_else(site_gen::serve::today);
+            let withdrawn = c.docs.iter().filter(|d| !d.is_public(today)).count();
             if !cli.quiet {
-                println!(
+                print!(
                     "{}: {} disclosures, all valid",
                     content.display(),
                     c.docs.len()
                 );
+                if withdrawn > 0 {
+                    print!(
+                        "; {withdrawn} penalties past their publicity on {today} stay off the site"
+                    );
+                }
+                println!();
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -157,7 +165,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             if problems.is_empty() {
                 if !cli.quiet {
                     println!(
-                        "{}: every page matches the publication log",
+                        "{}: every published file matches the publication log",
                         public.display()
                     );
                 }

@@ -4,7 +4,8 @@
 //! A body is written by an author, not by the site, so nothing in it may reach the page as markup:
 //! raw HTML (blocks and inline tags) is shown as text, and a link or image whose address has a
 //! scheme other than http, https, mailto or tel (`javascript:`, `data:`, …) loses its link and
-//! keeps only its text. Tables are wrapped in `<div class="table-scroll">` so a wide table
+//! keeps only its text. A link to a page that left the site (a penalty past its publicity) keeps
+//! its text, marked 已过公示期, and loses its link: the calendar moving on never fails a build. Tables are wrapped in `<div class="table-scroll">` so a wide table
 //! scrolls inside its box on a phone instead of widening the page. A body's `#` heading becomes an
 //! `h2`: the page's title is its only `h1`.
 
@@ -46,8 +47,38 @@ struct SafeEvents<'a> {
     parser: Parser<'a>,
     /// An event to hand out before reading the next one (the end of a table wrapper).
     pending: Option<Event<'a>>,
-    /// For each open link or image, whether its tags were dropped.
-    dropped: Vec<bool>,
+    /// For each open link or image, how its tags were dropped.
+    dropped: Vec<Dropped>,
+    /// Whether a site address leads to a page that left the site.
+    withdrawn: &'a dyn Fn(&str) -> bool,
+}
+
+/// What became of a link's or image's tags.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dropped {
+    Kept,
+    /// An unsafe address: only the text is left.
+    Unsafe,
+    /// A link to a page that left the site: the text, marked.
+    Withdrawn,
+}
+
+/// What stands in for a link to a page that left the site, around its text.
+const WITHDRAWN_OPEN: &str = "<span class=\"withdrawn-link\">";
+const WITHDRAWN_CLOSE: &str = "</span><small class=\"withdrawn-note\">（已过公示期）</small>";
+
+/// Whether `url`, a site address as written in a body, is one `withdrawn` names: its path, with
+/// or without the trailing slash, before any query or fragment.
+fn leads_to_withdrawn(url: &str, withdrawn: &dyn Fn(&str) -> bool) -> bool {
+    if !url.starts_with('/') || url.starts_with("//") {
+        return false;
+    }
+    let path = url.split(['#', '?']).next().unwrap_or("");
+    if path.ends_with('/') {
+        withdrawn(path)
+    } else {
+        withdrawn(&format!("{path}/"))
+    }
 }
 
 impl<'a> Iterator for SafeEvents<'a> {
@@ -64,20 +95,33 @@ impl<'a> Iterator for SafeEvents<'a> {
                 // An HTML block becomes a paragraph of text showing the tags as written.
                 Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
                 Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
-                Event::Start(Tag::Link { ref dest_url, .. })
-                | Event::Start(Tag::Image { ref dest_url, .. }) => {
+                Event::Start(Tag::Link { ref dest_url, .. }) => {
+                    if !is_safe_url(dest_url) {
+                        self.dropped.push(Dropped::Unsafe);
+                        continue;
+                    }
+                    if leads_to_withdrawn(dest_url, self.withdrawn) {
+                        self.dropped.push(Dropped::Withdrawn);
+                        return Some(Event::InlineHtml(CowStr::Borrowed(WITHDRAWN_OPEN)));
+                    }
+                    self.dropped.push(Dropped::Kept);
+                    event
+                }
+                Event::Start(Tag::Image { ref dest_url, .. }) => {
                     let safe = is_safe_url(dest_url);
-                    self.dropped.push(!safe);
+                    self.dropped
+                        .push(if safe { Dropped::Kept } else { Dropped::Unsafe });
                     if !safe {
                         continue;
                     }
                     event
                 }
                 Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
-                    if self.dropped.pop().unwrap_or(false) {
-                        continue;
+                    match self.dropped.pop().unwrap_or(Dropped::Kept) {
+                        Dropped::Kept => event,
+                        Dropped::Unsafe => continue,
+                        Dropped::Withdrawn => Event::InlineHtml(CowStr::Borrowed(WITHDRAWN_CLOSE)),
                     }
-                    event
                 }
                 Event::Start(Tag::Heading {
                     level: HeadingLevel::H1,
@@ -107,18 +151,25 @@ impl<'a> Iterator for SafeEvents<'a> {
     }
 }
 
-fn safe_events(body: &str) -> SafeEvents<'_> {
+fn safe_events<'a>(body: &'a str, withdrawn: &'a dyn Fn(&str) -> bool) -> SafeEvents<'a> {
     SafeEvents {
         parser: Parser::new_ext(body, options()),
         pending: None,
         dropped: Vec::new(),
+        withdrawn,
     }
 }
 
 /// The body as HTML, safe to place inside a page.
 pub fn to_html(body: &str) -> String {
+    to_html_with(body, &|_| false)
+}
+
+/// The body as HTML, safe to place inside a page, where a link to a site address for which
+/// `withdrawn` holds (a path ending in `/`, e.g. `/penalties/x/`) is its text marked 已过公示期.
+pub fn to_html_with(body: &str, withdrawn: &dyn Fn(&str) -> bool) -> String {
     let mut html = String::with_capacity(body.len() + body.len() / 2);
-    pulldown_cmark::html::push_html(&mut html, safe_events(body));
+    pulldown_cmark::html::push_html(&mut html, safe_events(body, withdrawn));
     html
 }
 
@@ -235,6 +286,19 @@ mod tests {
         .assert_eq(&html);
         assert!(!html.contains("href=\"javascript"));
         assert!(!html.contains("src=\"vbscript"));
+    }
+
+    #[test]
+    fn links_to_withdrawn_pages_become_marked_text() {
+        let gone = |path: &str| path == "/penalties/old/";
+        let html = to_html_with(
+            "见[处罚决定](/penalties/old/)、[另一份](/penalties/old#x)与[现行](/penalties/new/)。",
+            &gone,
+        );
+        expect![[r#"
+            <p>见<span class="withdrawn-link">处罚决定</span><small class="withdrawn-note">（已过公示期）</small>、<span class="withdrawn-link">另一份</span><small class="withdrawn-note">（已过公示期）</small>与<a href="/penalties/new/">现行</a>。</p>
+        "#]]
+        .assert_eq(&html);
     }
 
     #[test]

@@ -2,11 +2,18 @@
 //!
 //! The static router serves `public/` the way a production web server would: `index.html` for a
 //! folder, a redirect from `/x` to `/x/`, and `/404.html` with status 404 for anything else.
+//! Feeds (`/feeds/*.xml`) are served as `application/rss+xml`, which feed readers and browsers
+//! recognise, rather than the `text/xml` their extension suggests. The one-port server
+//! (`yangguang`) serves the site through this router too.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::Router;
 use notify::{RecursiveMode, Watcher};
 use tower_http::services::{ServeDir, ServeFile};
@@ -16,11 +23,29 @@ use crate::build::{self, Options};
 /// A router that serves the built site from `out`.
 pub fn static_router(out: PathBuf) -> Router {
     let not_found = ServeFile::new(out.join("404.html"));
-    Router::new().fallback_service(
-        ServeDir::new(out)
-            .append_index_html_on_directories(true)
-            .not_found_service(not_found),
-    )
+    Router::new()
+        .fallback_service(
+            ServeDir::new(out)
+                .append_index_html_on_directories(true)
+                .not_found_service(not_found),
+        )
+        .layer(axum::middleware::from_fn(feed_type))
+}
+
+/// The RSS feeds' media type.
+pub const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
+
+/// Gives a feed its media type.
+async fn feed_type(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let feed = path.starts_with("/feeds/") && path.ends_with(".xml");
+    let mut response = next.run(request).await;
+    if feed && response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(RSS_TYPE));
+    }
+    response
 }
 
 /// Watches the content folder on a background thread and rebuilds incrementally after each

@@ -2,7 +2,7 @@
 //! kind, department and project, with the publication log for hashes and revisions.
 //! Renderers read this and return files; they never decide what is public.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use disclosure::model::{CreditList, Details};
@@ -32,6 +32,8 @@ pub struct Site<'a> {
     /// a company from bidding.
     pub restrictions: HashMap<&'a str, Vec<&'a Disclosure>, FastHash>,
     pub log: &'a PublicationLog,
+    /// The addresses of the withdrawn disclosures: a link to one is text marked 已过公示期.
+    withdrawn_urls: HashSet<String, FastHash>,
     by_id: HashMap<&'a str, usize, FastHash>,
 }
 
@@ -91,12 +93,14 @@ impl<'a> Site<'a> {
             .enumerate()
             .map(|(i, d)| (d.id.as_str(), i))
             .collect();
+        let withdrawn_urls = withdrawn.iter().map(|d| d.url()).collect();
         Site {
             content,
             today,
             public,
             about_project,
             restrictions,
+            withdrawn_urls,
             withdrawn,
             by_kind,
             by_department,
@@ -104,6 +108,11 @@ impl<'a> Site<'a> {
             log,
             by_id,
         }
+    }
+
+    /// Whether a site path (ending in `/`) is the page of a disclosure that left the site.
+    pub fn is_withdrawn_url(&self, path: &str) -> bool {
+        self.withdrawn_urls.contains(path)
     }
 
     pub fn get(&self, id: &str) -> Option<&'a Disclosure> {

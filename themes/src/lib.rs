@@ -120,7 +120,7 @@ fn footer(site: &SiteConfig) -> Markup {
                         li { a href="/submit" { "投诉举报" } }
                         li { a href="/track" { "办理进度查询" } }
                         li { a href="/departments/" { "监督部门" } }
-                        li { a href="/sitemap.xml" { "网站地图" } }
+                        li { a href="/sitemap/" { "网站地图" } }
                     }
                 }
                 p { "主办单位：" (site.organisation) }

@@ -39,6 +39,10 @@ pub(super) struct Loaded {
     /// wrote them (a file saved again unchanged is not changed): what this build does not write
     /// again goes.
     pub(super) old_outputs: Vec<String>,
+    /// A changed disclosure came onto or left the site (its `public_until` was edited) while
+    /// another page's body links to it: that page shows the link differently, but its body is
+    /// not at hand (the cache keeps none), so the build must be a clean one.
+    pub(super) linked_publicity_changed: bool,
 }
 
 /// Loads the content, reusing the parse of every file whose size and modification time the
@@ -143,8 +147,10 @@ pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<
         .collect();
     let content = content::assemble(&opts.content, config, results)?;
 
+    let mut linked_publicity_changed = false;
     let (changed, touched_projects) = if incremental {
         let (changed, projects) = changes(&content, &reparsed_ids, &old);
+        linked_publicity_changed = publicity_changed_under_a_link(&content, &changed, &old, opts);
         (Some(changed), projects)
     } else {
         let projects = content
@@ -177,6 +183,37 @@ pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<
         touched_projects,
         dirty,
         old_outputs,
+        linked_publicity_changed,
+    })
+}
+
+/// Whether a disclosure in `changed` is public on the build date where its previous version
+/// was not, or the other way round, and a body links to its page.
+fn publicity_changed_under_a_link(
+    content: &Content,
+    changed: &BTreeSet<String>,
+    old: &[(&PathBuf, Box<Parsed>)],
+    opts: &Options,
+) -> bool {
+    let flipped: BTreeSet<String> = old
+        .iter()
+        .map(|(_, p)| &p.disclosure)
+        .filter(|was| changed.contains(&was.id))
+        .filter_map(|was| {
+            let i = content
+                .docs
+                .binary_search_by(|d| d.id.as_str().cmp(&was.id))
+                .ok()?;
+            let now = &content.docs[i];
+            (now.is_public(opts.today) != was.is_public(opts.today)).then(|| now.url())
+        })
+        .collect();
+    if flipped.is_empty() {
+        return false;
+    }
+    content.links.iter().flatten().any(|(_, target)| {
+        let path = target.split(['#', '?']).next().unwrap_or("");
+        flipped.contains(path) || flipped.contains(&format!("{path}/"))
     })
 }
 

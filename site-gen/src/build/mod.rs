@@ -23,7 +23,6 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
-use disclosure::validate::links_to_withdrawn;
 use disclosure::Disclosure;
 use foldhash::fast::RandomState as FastHash;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -140,7 +139,7 @@ impl std::fmt::Display for Summary {
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 9");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 10");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -186,7 +185,11 @@ fn read_log_text(
     match std::fs::read(&path) {
         Ok(text) => match only.map_or_else(
             || PublicationLog::from_json(&text),
-            |ids| PublicationLog::from_json_for(&text, &|id| ids.contains(id)),
+            |ids| {
+                PublicationLog::from_json_for(&text, &|id| {
+                    ids.contains(id) || id == crate::files::FILES_ID
+                })
+            },
         ) {
             Ok(log) => Ok((log, Some(text))),
             Err(e) => Err(e).with_context(|| {
@@ -265,6 +268,15 @@ pub fn build(opts: &Options) -> Result<Summary> {
     } else {
         cache::read(&cache_dir, &fingerprint).filter(|c| c.index_meta == index_meta.flatten())
     };
+    // An incremental build updates the previous build's list of published files; without one
+    // (a site of an older site-gen, or a damaged list) it must make the list whole: a clean build.
+    let previous_files = previous.as_ref().and_then(|_| {
+        let text = std::fs::read(opts.out.join(crate::files::FILES_PATH)).ok()?;
+        crate::files::from_json(&text)
+    });
+    if previous_files.is_none() {
+        previous = None;
+    }
     let incremental = previous.is_some();
     // An incremental build indexes the few disclosures that changed.
     let opening_index = OpeningIndex::start(opts.index.as_deref(), incremental);
@@ -279,10 +291,15 @@ pub fn build(opts: &Options) -> Result<Summary> {
         touched_projects,
         dirty,
         old_outputs,
+        linked_publicity_changed,
     } = load(opts, cached_files)?;
-    let withdrawn_links = links_to_withdrawn(&content.docs, &content.links, opts.today);
-    if !withdrawn_links.is_empty() {
-        return Err(content::Invalid(withdrawn_links).into());
+    if incremental && linked_publicity_changed {
+        // A page whose body links to it shows the link anew, and the cache keeps no bodies.
+        drop((content, sources, opening_index, previous));
+        return build(&Options {
+            clean: true,
+            ..opts.clone()
+        });
     }
     phases.mark("load");
 
@@ -317,7 +334,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
             &site,
             &targets,
             &touched_projects,
-            previous.as_ref(),
+            previous.as_ref().zip(previous_files),
             log_text,
             changed.as_ref(),
             old_outputs,
@@ -348,7 +365,11 @@ pub fn build(opts: &Options) -> Result<Summary> {
     // disclosure is rendered again only when its file changed, and then it is parsed again).
     let withdrawn = site.withdrawn.len();
     let (public_count, project_count) = (site.public.len(), site.projects.len());
-    let log_entries = new_entries.len();
+    // Entries about disclosures; the list of published files' own is not counted.
+    let log_entries = new_entries
+        .iter()
+        .filter(|e| e.id != crate::files::FILES_ID)
+        .count();
     let public_numbers: Vec<String> = site
         .public
         .iter()
@@ -429,7 +450,8 @@ pub fn build(opts: &Options) -> Result<Summary> {
         disclosures: content.docs.len(),
         pages,
         feeds,
-        files: manifest.len() + 2 * public + projects,
+        // The publication log and the list of published files are not in the manifest.
+        files: manifest.len() + 2 * public + projects + 2,
         written,
         removed,
         withdrawn,
@@ -465,12 +487,16 @@ fn write_site(
     site: &Site<'_>,
     targets: &[&Disclosure],
     touched_projects: &BTreeSet<String>,
-    previous: Option<&cache::Cache>,
+    previous: Option<(&cache::Cache, crate::files::FileHashes)>,
     log_text: Option<Vec<u8>>,
     changed: Option<&BTreeSet<String>>,
     old_outputs: Vec<String>,
     phases: &mut Phases,
 ) -> Result<Written> {
+    let (previous, previous_files) = match previous {
+        Some((cache, files)) => (Some(cache), Some(files)),
+        None => (None, None),
+    };
     let incremental = previous.is_some();
     let staging = opts.out.with_file_name(format!(
         ".{}.staging",
@@ -499,6 +525,7 @@ fn write_site(
         outputs: Mutex::new(Vec::new()),
         rendered: Default::default(),
         folders: Default::default(),
+        hashes: Default::default(),
     };
     let result = render_and_write(
         opts,
@@ -506,7 +533,6 @@ fn write_site(
         targets,
         touched_projects,
         &writer,
-        log_text,
         DataReuse {
             previous: previous.map(|c| &c.items),
             changed,
@@ -514,7 +540,7 @@ fn write_site(
         },
         phases,
     );
-    let (new_entries, items) = match result {
+    let (mut appends, items) = match result {
         Ok(done) => done,
         Err(e) => {
             if !incremental {
@@ -527,8 +553,17 @@ fn write_site(
         outputs,
         written,
         rendered,
+        hashes,
         ..
     } = writer;
+    let mut files = previous_files.unwrap_or_default();
+    files.extend(
+        hashes
+            .into_inner()
+            .expect("writer threads are done")
+            .into_iter()
+            .filter(|(path, _)| crate::files::is_listed(path)),
+    );
     let written = written.into_inner();
     let manifest: cache::Outputs = outputs
         .into_inner()
@@ -562,8 +597,51 @@ fn write_site(
                     return Err(e).with_context(|| format!("cannot remove {}", target.display()))
                 }
             }
+            files.remove(&path);
             remove_empty_parents(&opts.out, &target);
         }
+    }
+
+    // The list of published files, and the publication log: new, revised, re-rendered and
+    // withdrawn pages in id order, then the list when it changed.
+    let root = if incremental { &opts.out } else { &staging };
+    let files_json = crate::files::to_json(&files);
+    let new_files_sha = log::sha256_hex(&files_json);
+    let logged = site.log.latest(crate::files::FILES_ID);
+    if logged.is_none_or(|e| e.page_sha256 != new_files_sha) {
+        appends.push(Append {
+            id: crate::files::FILES_ID.to_string(),
+            url: crate::files::FILES_URL.to_string(),
+            event: if logged.is_none() {
+                Event::Published
+            } else {
+                Event::Revised
+            },
+            source: String::new(),
+            page: new_files_sha,
+            public_numbers: Vec::new(),
+        });
+    }
+    let entries: Vec<NewEntry<'_>> = appends.iter().map(Append::entry).collect();
+    let new_entries = site.log.next_entries(site.today, &entries);
+    // Nothing new in the log: the list is the one it already vouches for, and both stay.
+    let unchanged = incremental && new_entries.is_empty();
+    let log_json = if unchanged {
+        Vec::new()
+    } else {
+        site.log.to_json_appending(log_text, &new_entries)
+    };
+    let writes = [
+        (crate::files::FILES_PATH, files_json),
+        (log::LOG_PATH, log_json),
+    ];
+    for (path, bytes) in writes.into_iter().filter(|_| !unchanged) {
+        let target = root.join(path);
+        let tmp =
+            target.with_file_name(format!(".{}.tmp", path.rsplit('/').next().unwrap_or(path)));
+        std::fs::write(&tmp, &bytes)
+            .and_then(|_| std::fs::rename(&tmp, &target))
+            .with_context(|| format!("cannot write {}", target.display()))?;
     }
     phases.mark("write");
 
@@ -588,10 +666,9 @@ fn render_and_write(
     targets: &[&Disclosure],
     touched_projects: &BTreeSet<String>,
     writer: &Writer<'_>,
-    log_text: Option<Vec<u8>>,
     data_reuse: DataReuse<'_>,
     phases: &mut Phases,
-) -> Result<(Vec<log::Entry>, BTreeMap<String, ItemIndex>)> {
+) -> Result<(Vec<Append>, BTreeMap<String, ItemIndex>)> {
     let log = site.log;
     // One page and one JSON file per disclosure; the page hashes go to the publication log.
     let bar = Progress::new(opts.progress, targets.len(), "pages");
@@ -611,13 +688,13 @@ fn render_and_write(
             .enumerate()
             .map_with(json, |json, (i, d)| {
                 let page = render::disclosure_page(site, d);
-                writer.put(&Owner::Disclosure, &page)?;
+                let sha = writer.put_hashed(&Owner::Disclosure, &page)?;
                 if json.send(data::disclosure_json(site, d)).is_err() {
                     // The JSON writer stopped; its error is the one reported below.
                     bail!("the JSON files could not be written");
                 }
                 bar.inc();
-                Ok((i, log::sha256_hex(&page.bytes)))
+                Ok((i, hex::encode(sha)))
             })
             .collect::<Result<Vec<(usize, String)>>>();
         json_writer
@@ -648,6 +725,7 @@ fn render_and_write(
                 render::not_found(site),
                 render::feeds_index(site),
                 render::data_index(site),
+                render::sitemap_page(site),
             ]
         }),
         Box::new(render::assets),
@@ -657,9 +735,9 @@ fn render_and_write(
         Box::new(|| feeds::feeds(site)),
         Box::new(|| data::sitemap(site)),
     ];
-    // The site-wide pages and, beside them, the publication log: new, revised, re-rendered and
-    // withdrawn pages, in id order.
-    let ((pages, (index, ocds)), (new_entries, log_json)) = rayon::join(
+    // The site-wide pages and, beside them, what the publication log gains: new, revised,
+    // re-rendered and withdrawn pages, in id order.
+    let ((pages, (index, ocds)), appends) = rayon::join(
         || {
             rayon::join(
                 || site_wide_pages(site, writer, &lists, &site_wide),
@@ -701,7 +779,10 @@ fn render_and_write(
                     appends.push((d.id.clone(), d.url(), event, source, page_hash, numbers));
                 }
             }
-            for e in log.latest_entries() {
+            for e in log
+                .latest_entries()
+                .filter(|e| e.id != crate::files::FILES_ID)
+            {
                 let public = site.get(&e.id).is_some_and(|d| d.is_public(site.today));
                 if e.event != Event::Withdrawn && !public {
                     appends.push((
@@ -715,33 +796,48 @@ fn render_and_write(
                 }
             }
             appends.sort_by(|a, b| a.0.cmp(&b.0));
-            let appends: Vec<NewEntry<'_>> = appends
-                .iter()
-                .map(|(id, url, event, source, page, numbers)| NewEntry {
+            appends
+                .into_iter()
+                .map(|(id, url, event, source, page, numbers)| Append {
                     id,
                     url,
-                    event: *event,
+                    event,
                     source,
                     page,
                     public_numbers: numbers,
                 })
-                .collect();
-            let new = log.next_entries(site.today, &appends);
-            let json = log.to_json_appending(log_text, &new);
-            (new, json)
+                .collect::<Vec<_>>()
         },
     );
     pages?;
     let items = [index?, ocds?].into_iter().collect();
-    writer.put(
-        &Owner::Site,
-        &OutFile {
-            path: log::LOG_PATH.to_string(),
-            bytes: log_json,
-        },
-    )?;
-    phases.mark("lists+feeds+log");
-    Ok((new_entries, items))
+    phases.mark("lists+feeds");
+    Ok((appends, items))
+}
+
+/// An entry the publication log is to gain.
+struct Append {
+    id: String,
+    url: String,
+    event: Event,
+    source: String,
+    page: String,
+    /// The page's declared public numbers (masked, with reasons), for a first publication or a
+    /// revision.
+    public_numbers: Vec<String>,
+}
+
+impl Append {
+    fn entry(&self) -> NewEntry<'_> {
+        NewEntry {
+            id: &self.id,
+            url: &self.url,
+            event: self.event,
+            source: &self.source,
+            page: &self.page,
+            public_numbers: &self.public_numbers,
+        }
+    }
 }
 
 /// A disclosure's declared public numbers as the log and the summary name them: masked, with the
@@ -1024,18 +1120,17 @@ fn commit_index(
     writer.commit()
 }
 
-/// Checks `content` as a build on `today` would, without writing anything.
-pub fn check(content_dir: &Path, today: NaiveDate) -> Result<Content> {
-    let content = content::load(content_dir, &|| {})?;
-    let withdrawn_links = links_to_withdrawn(&content.docs, &content.links, today);
-    if !withdrawn_links.is_empty() {
-        return Err(content::Invalid(withdrawn_links).into());
-    }
-    Ok(content)
+/// Checks `content` as a build would, without writing anything. The build date does not make
+/// content invalid: a link to a penalty past its publicity is shown as text marked 已过公示期.
+pub fn check(content_dir: &Path) -> Result<Content> {
+    content::load(content_dir, &|| {})
 }
 
-/// Every page whose bytes no longer match the publication log, and every break in its chain.
+/// Every published file whose bytes no longer match the publication log (a disclosure page) or
+/// the list of published files the log vouches for (every other file), every file that is
+/// missing or that no build published, and every break in the log's chain.
 pub fn verify(out: &Path) -> Result<Vec<String>> {
+    use crate::files::{self, FILES_ID, FILES_PATH};
     let log = read_log(out)?;
     if log.entries.is_empty() {
         bail!(
@@ -1048,6 +1143,12 @@ pub fn verify(out: &Path) -> Result<Vec<String>> {
     for e in &log.entries {
         latest.insert(&e.id, e);
     }
+    let files_entry = latest.remove(FILES_ID);
+    let disclosure_pages: HashSet<String> = latest
+        .values()
+        .filter(|e| e.event != Event::Withdrawn)
+        .map(|e| file_for_url(&e.url))
+        .collect();
     let pages: Vec<String> = latest
         .par_iter()
         .filter(|(_, e)| e.event != Event::Withdrawn)
@@ -1067,5 +1168,69 @@ pub fn verify(out: &Path) -> Result<Vec<String>> {
         })
         .collect();
     problems.extend(pages);
+
+    // Every other file, against the list of published files that the log vouches for.
+    let Some(entry) = files_entry else {
+        problems.push(format!(
+            "{FILES_PATH}: the log names no list of published files, so no file but the \
+             disclosure pages can be checked; rebuild the site with this site-gen"
+        ));
+        return Ok(problems);
+    };
+    let listed = match std::fs::read(out.join(FILES_PATH)) {
+        Ok(text) if log::sha256_hex(&text) == entry.page_sha256 => files::from_json(&text),
+        Ok(_) => {
+            problems.push(format!(
+                "{FILES_PATH}: the list of published files no longer matches the log (entry {} of {})",
+                entry.seq, entry.date
+            ));
+            None
+        }
+        Err(_) => {
+            problems.push(format!(
+                "{FILES_PATH}: the list of published files is missing but the log names it (entry {})",
+                entry.seq
+            ));
+            None
+        }
+    };
+    let Some(listed) = listed else {
+        return Ok(problems);
+    };
+    let mut others: Vec<String> = listed
+        .par_iter()
+        .filter(|(path, _)| !disclosure_pages.contains(*path))
+        .filter_map(|(path, sha)| match std::fs::read(out.join(path)) {
+            Ok(bytes) if log::sha256(&bytes) == *sha => None,
+            Ok(_) => Some(format!(
+                "{path}: the file's bytes no longer match the list of published files ({FILES_PATH}, entry {} of {})",
+                entry.seq, entry.date
+            )),
+            Err(_) => Some(format!(
+                "{path}: the file is missing but the list of published files names it ({FILES_PATH}, entry {})",
+                entry.seq
+            )),
+        })
+        .collect();
+    for file in walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
+        if !file.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = file.path().strip_prefix(out) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if files::is_listed(&rel) && !listed.contains_key(&rel) && !disclosure_pages.contains(&rel)
+        {
+            others.push(format!(
+                "{rel}: no build published this file (it is not in {FILES_PATH})"
+            ));
+        }
+    }
+    others.sort();
+    problems.extend(others);
     Ok(problems)
 }

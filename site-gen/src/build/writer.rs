@@ -25,11 +25,27 @@ pub(super) struct Writer<'a> {
     pub(super) rendered: Mutex<HashSet<String>>,
     /// Folders known to exist: 93,000 JSON files share one, which need not be made again.
     pub(super) folders: Mutex<HashSet<PathBuf, FastHash>>,
+    /// The SHA-256 of every file written or rendered again this time, for the list of
+    /// published files ([`crate::files`]); a file kept without being rendered keeps the
+    /// previous build's.
+    pub(super) hashes: Mutex<Vec<(String, [u8; 32])>>,
 }
 
 impl Writer<'_> {
     pub(super) fn put(&self, owner: &Owner, file: &OutFile) -> Result<()> {
+        self.put_with_inputs(owner, file, None).map(|_| ())
+    }
+
+    /// Writes `file` and returns the SHA-256 of its bytes.
+    pub(super) fn put_hashed(&self, owner: &Owner, file: &OutFile) -> Result<[u8; 32]> {
         self.put_with_inputs(owner, file, None)
+    }
+
+    fn record_sha(&self, path: &str, sha: [u8; 32]) {
+        self.hashes
+            .lock()
+            .expect("no panics while holding the lock")
+            .push((path.to_string(), sha));
     }
 
     /// Writes the site-wide page at `path` rendered from `inputs` (a hash of everything it is
@@ -50,6 +66,7 @@ impl Writer<'_> {
                 let file = render();
                 debug_assert_eq!(file.path, path, "the renderer names the same file");
                 self.put_with_inputs(&Owner::Site, &file, Some(inputs))
+                    .map(|_| ())
             }
         }
     }
@@ -81,29 +98,46 @@ impl Writer<'_> {
         } else {
             target.clone()
         };
-        let write = || -> std::io::Result<()> {
-            let mut out = std::fs::File::create(&dest)?;
+        // The bytes are hashed on their way, for the list of published files: the old ranges
+        // are read through a buffer rather than copied by the kernel.
+        let write = || -> std::io::Result<[u8; 32]> {
+            use sha2::Digest as _;
+            let mut sha = sha2::Sha256::new();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&dest)?);
+            let mut buf = vec![0u8; 1 << 20];
             for piece in &file.pieces {
                 match (piece, old.as_ref()) {
-                    (data::Piece::New(bytes), _) => out.write_all(bytes)?,
+                    (data::Piece::New(bytes), _) => {
+                        sha.update(bytes);
+                        out.write_all(bytes)?;
+                    }
                     (data::Piece::Old(range), Some(mut old)) => {
                         old.seek(SeekFrom::Start(range.start))?;
-                        let want = range.end - range.start;
-                        // Between two files the kernel copies the bytes itself.
-                        let copied = std::io::copy(&mut old.take(want), &mut out)?;
-                        if copied != want {
-                            return Err(std::io::Error::new(
-                                std::io::ErrorKind::UnexpectedEof,
-                                "the previous file is shorter than the cache says",
-                            ));
+                        let mut left = range.end - range.start;
+                        while left > 0 {
+                            let n = left.min(buf.len() as u64) as usize;
+                            match old.read(&mut buf[..n])? {
+                                0 => {
+                                    return Err(std::io::Error::new(
+                                        std::io::ErrorKind::UnexpectedEof,
+                                        "the previous file is shorter than the cache says",
+                                    ))
+                                }
+                                got => {
+                                    sha.update(&buf[..got]);
+                                    out.write_all(&buf[..got])?;
+                                    left -= got as u64;
+                                }
+                            }
                         }
                     }
                     (data::Piece::Old(_), None) => unreachable!("opened above"),
                 }
             }
-            out.flush()
+            out.flush()?;
+            Ok(sha.finalize().into())
         };
-        write().with_context(|| format!("cannot write {}", dest.display()))?;
+        let sha = write().with_context(|| format!("cannot write {}", dest.display()))?;
         if dest != target {
             std::fs::rename(&dest, &target)
                 .with_context(|| format!("cannot replace {}", target.display()))?;
@@ -114,6 +148,7 @@ impl Writer<'_> {
             std::thread::spawn(move || drop(old));
         }
         self.written.fetch_add(1, Ordering::Relaxed);
+        self.record_sha(&file.path, sha);
         self.record(
             file.path.clone(),
             Output {
@@ -136,8 +171,9 @@ impl Writer<'_> {
         owner: &Owner,
         file: &OutFile,
         inputs: Option<u64>,
-    ) -> Result<()> {
+    ) -> Result<[u8; 32]> {
         let target = self.root.join(&file.path);
+        let sha = crate::log::sha256(&file.bytes);
         let site_wide = *owner == Owner::Site;
         let hash = if site_wide {
             cache::hash_bytes(&file.bytes)
@@ -175,7 +211,8 @@ impl Writer<'_> {
                 .expect("no panics while holding the lock")
                 .insert(file.path.clone());
         }
-        Ok(())
+        self.record_sha(&file.path, sha);
+        Ok(sha)
     }
 
     /// Makes the folder `target` goes in, unless this writer made or found it before.

@@ -3,8 +3,12 @@
 //! record (content hash and revisions).
 //!
 //! This page must depend only on the disclosure itself, the site configuration and departments,
-//! the build date and the disclosure's own publication record: never on another disclosure. The
-//! incremental build re-renders one page per changed file and relies on this.
+//! the build date and the disclosure's own publication record: never on another disclosure's
+//! content. The one exception is whether a page its body links to has left the site (a link to a
+//! penalty past its publicity is text marked 已过公示期); that changes with the build date (a clean
+//! build) or with the linked file, and an incremental build in which a linked file changes its
+//! publicity is made a clean one. The incremental build re-renders one page per changed file and
+//! relies on this.
 
 use disclosure::model::{Bidder, CreditEntry, CreditList, CreditStatus, Penalty};
 use disclosure::{routes, Details, Disclosure};
@@ -23,7 +27,7 @@ pub fn disclosure_page(site: &Site, d: &Disclosure) -> OutFile {
         .department
         .as_deref()
         .and_then(|id| site.content.departments.get(id));
-    let body = markdown::to_html(&d.body);
+    let body = markdown::to_html_with(&d.body, &|path| site.is_withdrawn_url(path));
     let description = markdown::excerpt(&d.body, 120);
     let trail: Vec<(&str, &str)> = list_of(d).into_iter().collect();
     let main = html! {
@@ -103,7 +107,7 @@ fn trade(d: &Disclosure) -> Markup {
             div { dt { "交易类别" } dd { (t.category.label()) } }
             div { dt { "项目阶段" } dd { (t.stage.label()) } }
             @if let Details::Result { amount: Some(amount), .. } = &d.details {
-                div { dt { "中标（成交）金额" } dd.amount { (amount.display()) } }
+                div { dt { (super::amount_label(d)) } dd.amount { (amount.display()) } }
             }
         }
         @if let Details::Result { bidders, .. } = &d.details {
@@ -200,36 +204,46 @@ fn credit(site: &Site, c: &CreditEntry) -> Markup {
     }
 }
 
-/// 发布记录: the SHA-256 of the source file and every publication and revision.
+/// 发布记录: what each date is. 发布日期 and 更新日期 are the disclosure's own (`date`,
+/// `updated`: the day the issuing body published or revised it); 本站收录 and 本站收录修订稿 are
+/// the days this site's publication log recorded the page and each revision. A page imported
+/// months after it was issued is dated by the first and received by the second, so the two must
+/// never share a label. Then the SHA-256 of the source file.
 fn record(site: &Site, d: &Disclosure) -> Markup {
     let hash = site.source_hash(d);
-    let revisions = site.revisions(d);
+    let received: Vec<(&str, chrono::NaiveDate)> = site
+        .revisions(d)
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let label = match r.event {
+                Event::Published if i == 0 => "本站收录",
+                Event::Published => "本站重新收录",
+                _ => "本站收录修订稿",
+            };
+            (label, r.date)
+        })
+        .collect();
     html! {
         aside.record aria-labelledby="record-title" {
             h2 #record-title { "发布记录" }
+            dl.record-dates {
+                div { dt { "发布日期" } dd { time datetime=(d.date) { (d.date) } " " span.muted { "（发布机关公布之日）" } } }
+                @if let Some(u) = d.updated {
+                    div { dt { "更新日期" } dd { time datetime=(u) { (u) } " " span.muted { "（发布机关最后修订之日）" } } }
+                }
+                @for (label, date) in &received {
+                    div { dt { (label) } dd { time datetime=(date) { (date) } " " span.muted { "（记入本站发布日志之日）" } } }
+                }
+            }
             p {
                 "内容指纹（SHA-256）："
                 code.hash { (hash) }
             }
-            @if !revisions.is_empty() {
-                ol {
-                    @for r in &revisions {
-                        li {
-                            time datetime=(r.date) { (r.date) } " "
-                            @match r.event {
-                                Event::Published => "首次发布",
-                                Event::Revised => "修订",
-                                Event::Rerendered => "重新生成",
-                                Event::Withdrawn => "撤下",
-                            }
-                        }
-                    }
-                }
-            }
-            @if let Some(u) = d.updated { p { "最后更新：" time datetime=(u) { (u) } } }
             p.note {
-                "本页所有发布与修订均记入 " a href="/data/log.json" { "公开的发布日志" }
-                "，可据此核验页面未被改动。"
+                "发布日期、更新日期由发布机关确定；本站收录日期是本站将该信息（或其修订稿）上网并记入 "
+                a href="/data/log.json" { "公开的发布日志" }
+                " 的日期，可据此核验页面未被改动。"
             }
         }
     }
@@ -336,7 +350,7 @@ mod tests {
             .collect();
         assert_eq!(hash, site.source_hash(d));
         assert_eq!(hash.len(), 64);
-        assert!(html.contains("首次发布"));
+        assert!(html.contains("本站收录"));
         let footer: String = doc.select(&sel("footer")).next().unwrap().text().collect();
         for id in [
             "4104000001",

@@ -1,8 +1,9 @@
 //! The site's fixed pages: the home page, 404, the feeds page, the open-data page, and the
 //! theme's static files.
 
+use disclosure::kind::Stage;
 use disclosure::model::CreditList;
-use disclosure::{routes, Category, Kind};
+use disclosure::{routes, Category, Disclosure, Kind};
 use maud::{html, Markup};
 use themes::{Meta, Nav};
 
@@ -197,6 +198,86 @@ pub fn feeds_index(site: &Site) -> OutFile {
     )
 }
 
+/// `/sitemap/`: the footer's 网站地图, every section of the site and its sub-lists, for readers
+/// (`/sitemap.xml` is for search engines).
+pub fn sitemap_page(site: &Site) -> OutFile {
+    let link = |href: String, name: String| html! { li { a href=(href) { (name) } } };
+    let trade = |kind: Kind| {
+        let base = format!("/{}/", kind.path());
+        html! {
+            li {
+                a href=(base) { (kind.label()) }
+                ul {
+                    @for c in Category::ALL { (link(format!("{base}category/{}/", c.key()), c.label().to_string())) }
+                    @for st in Stage::ALL { (link(format!("{base}stage/{}/", st.key()), st.label().to_string())) }
+                }
+            }
+        }
+    };
+    let pages: Vec<&Disclosure> = site.by_kind[&Kind::Page].clone();
+    let main = html! {
+        (breadcrumb(&[], "网站地图"))
+        h1 { "网站地图" }
+        p.lede { "本站各栏目及其分类列表。" }
+        section aria-labelledby="map-trade" {
+            h2 #map-trade { "交易信息" }
+            ul.sitemap {
+                (trade(Kind::Notice))
+                (trade(Kind::Result))
+                li {
+                    "按交易类别（公告与结果）"
+                    ul { @for c in Category::ALL { (link(super::category_list_url(*c), format!("{}交易公告与结果", c.label()))) } }
+                }
+                (link("/projects/".into(), "项目全流程".into()))
+            }
+        }
+        section aria-labelledby="map-supervision" {
+            h2 #map-supervision { "监督信息" }
+            ul.sitemap {
+                (link("/penalties/".into(), "行政处罚".into()))
+                li {
+                    a href="/credit/black/" { "信用名单" }
+                    ul {
+                        (link("/credit/red/".into(), "信用红名单".into()))
+                        (link("/credit/black/".into(), "信用黑名单".into()))
+                        (link("/credit/history/".into(), "信用名单历史记录".into()))
+                    }
+                }
+                (link("/inspections/".into(), "双随机抽查结果".into()))
+                (link("/powers/".into(), "权责清单".into()))
+                (link("/complaint-results/".into(), "投诉处理结果".into()))
+                li {
+                    a href="/departments/" { "监督部门" }
+                    ul { @for dep in site.content.departments.all() { (link(routes::department(&dep.id), dep.name.clone())) } }
+                }
+            }
+        }
+        section aria-labelledby="map-services" {
+            h2 #map-services { "服务" }
+            ul.sitemap {
+                (link("/search".into(), "全文检索".into()))
+                (link("/submit".into(), "投诉举报".into()))
+                (link("/track".into(), "办理进度查询".into()))
+                (link("/feeds/".into(), "RSS 订阅".into()))
+                (link("/data/".into(), "开放数据".into()))
+                @for d in &pages { (link(d.url(), d.title.clone())) }
+            }
+        }
+    };
+    page_file(
+        site,
+        SITEMAP_PAGE,
+        "网站地图",
+        "本站各栏目及其分类列表",
+        None,
+        Nav::Other,
+        main,
+    )
+}
+
+/// The address of the 网站地图 page.
+pub const SITEMAP_PAGE: &str = "/sitemap/";
+
 /// `/data/`: the open data files and what they hold.
 pub fn data_index(site: &Site) -> OutFile {
     let base = &site.content.site.base_url;
@@ -234,12 +315,12 @@ pub fn data_index(site: &Site) -> OutFile {
             li.item {
                 a.item-title.url href="/data/log.json" { "/data/log.json" }
                 p.item-meta { span.badge { "JSON" } }
-                p.item-extra { "发布日志：每条信息首次发布、修订、下线时的 SHA-256 指纹，逐条哈希链接，用于核验页面未被篡改。" }
+                p.item-extra { "发布日志：每条信息被本站收录、收录修订稿、下线时的日期与 SHA-256 指纹，逐条哈希链接，用于核验页面未被篡改。" }
             }
         }
         h2 { "核验页面" }
         p {
-            "每个信息页底部的“发布记录”列出其源文件的 SHA-256 指纹及修订日期，与发布日志中的记录一致。"
+            "每个信息页底部的“发布记录”分列发布机关确定的发布日期、更新日期和本站收录日期，以及源文件的 SHA-256 指纹；收录日期与指纹和发布日志中的记录一致。"
             "发布日志的每一条都包含上一条的哈希，任何删改都会破坏链条。"
         }
         h2 { "其他" }

@@ -155,6 +155,56 @@ fn trade_lists<'a>(site: &Site<'a>, kind: Kind, out: &mut Vec<ListSpec<'a>>) {
     }
 }
 
+/// The list of one category's notices and results together, `/categories/<key>/`: what the
+/// category's feed carries, and the feed's channel link.
+pub fn category_list_url(c: Category) -> String {
+    format!("/categories/{}/", c.key())
+}
+
+/// One list per category of every notice and result in it, newest first.
+fn category_lists<'a>(site: &Site<'a>, out: &mut Vec<ListSpec<'a>>) {
+    let mut by_category: Vec<Vec<&Disclosure>> = vec![Vec::new(); Category::ALL.len()];
+    for kind in [Kind::Notice, Kind::Result] {
+        for d in &site.by_kind[&kind] {
+            if let Some(t) = d.trade() {
+                by_category[t.category as usize].push(d);
+            }
+        }
+    }
+    for items in &mut by_category {
+        items.sort_by(|a, b| crate::site::newest_first(a, b));
+    }
+    let filters = vec![FilterGroup {
+        label: "交易类别",
+        options: Category::ALL
+            .iter()
+            .map(|c| FilterOption {
+                label: c.label().into(),
+                url: category_list_url(*c),
+                count: by_category[*c as usize].len(),
+            })
+            .collect(),
+    }];
+    for (c, items) in Category::ALL.iter().zip(by_category) {
+        let title = format!("{}交易公告与结果", c.label());
+        out.push(ListSpec {
+            url: category_list_url(*c),
+            empty: format!("暂无{title}。新的信息发布后会列在这里；也可以订阅 RSS 及时获知。"),
+            intro: format!(
+                "{}类项目的交易公告与交易结果合并列出，按发布时间排列，最新在前；与本类别的 RSS 订阅内容一致。",
+                c.label()
+            ),
+            title,
+            items,
+            nav: Nav::Notices,
+            feed: Some((routes::category_feed(*c), format!("{} RSS", c.label()))),
+            filters: filters.clone(),
+            group_by_department: false,
+            trail: Vec::new(),
+        });
+    }
+}
+
 /// A plain list of one kind.
 fn simple<'a>(site: &Site<'a>, kind: Kind, intro: &str) -> ListSpec<'a> {
     let label = kind.label();
@@ -177,6 +227,7 @@ pub fn lists<'a>(site: &Site<'a>) -> Vec<ListSpec<'a>> {
     let mut out = Vec::new();
     trade_lists(site, Kind::Notice, &mut out);
     trade_lists(site, Kind::Result, &mut out);
+    category_lists(site, &mut out);
 
     let mut penalties = simple(
         site,

@@ -27,8 +27,10 @@ use crate::site::Site;
 
 pub use department::{department_page, department_page_jobs, departments_index};
 pub use doc::disclosure_page;
-pub use home::{assets, data_index, feeds_index, home, not_found};
-pub use lists::{list_page_jobs, list_pages, lists, FilterGroup, FilterOption, ListSpec};
+pub use home::{assets, data_index, feeds_index, home, not_found, sitemap_page, SITEMAP_PAGE};
+pub use lists::{
+    category_list_url, list_page_jobs, list_pages, lists, FilterGroup, FilterOption, ListSpec,
+};
 pub use project::{project_page, projects_index};
 
 /// Items per page of every paginated list.
@@ -159,7 +161,7 @@ fn item(site: &Site, d: &Disclosure) -> Markup {
                 @if let Some(region) = &d.region { span { (region) } }
             }
             @match &d.details {
-                Details::Result { amount: Some(amount), .. } => p.item-extra { "中标（成交）金额：" span.amount { (amount.display()) } }
+                Details::Result { amount: Some(amount), .. } => p.item-extra { (amount_label(d)) "：" span.amount { (amount.display()) } }
                 Details::Penalty(p) => p.item-extra { (p.decision_no) " · " (p.subject) }
                 Details::Credit(c) => p.item-extra { (c.subject) " · 有效期 " (c.from) " 至 " (c.until) }
                 Details::Power(p) => p.item-extra { (p.code) " · " (p.power_type) }
@@ -233,6 +235,18 @@ fn page_suffix(title: &str, n: usize) -> String {
         format!("{title}（第 {n} 页）")
     } else {
         title.to_string()
+    }
+}
+
+/// What a result's `amount` is, in its stage's own words: before the award it is a candidate's
+/// bid, not a contract value.
+pub fn amount_label(d: &Disclosure) -> &'static str {
+    use disclosure::kind::Stage;
+    match d.trade().map(|t| t.stage) {
+        Some(Stage::Candidates) => "第一中标候选人投标报价",
+        Some(Stage::Award) => "中标（成交）金额",
+        Some(Stage::Contract) => "合同金额",
+        _ => "金额",
     }
 }
 

@@ -281,3 +281,21 @@ fn project_pages_name_the_tender_and_result_department_as_supervisor() {
         assert_eq!(supervisor, [format!("监督部门{name}")], "{code}");
     }
 }
+
+/// A candidate-stage result's amount is a candidate's bid, and says so; an award's is the award.
+#[test]
+fn a_results_amount_is_named_in_its_stages_words() {
+    let b = built();
+    let candidates = text(&b.files, "results/2026-cg-031-candidates/index.html");
+    assert!(
+        candidates.contains("<dt>第一中标候选人投标报价</dt>"),
+        "candidates page"
+    );
+    assert!(!candidates.contains("中标（成交）金额"), "candidates page");
+    let list = text(&b.files, "results/stage/candidates/index.html");
+    assert!(list.contains("第一中标候选人投标报价：") && !list.contains("中标（成交）金额"));
+    let award = text(&b.files, "results/2026-zj-0018-award/index.html");
+    assert!(award.contains("<dt>中标（成交）金额</dt>"), "award page");
+    let contract = text(&b.files, "results/2026-zj-0018-contract/index.html");
+    assert!(contract.contains("<dt>合同金额</dt>"), "contract page");
+}

@@ -86,6 +86,11 @@ fn step(content: &Path, inc: &Path, what: &str) -> Summary {
     copy_tree(inc, &clean);
     let s = build_at(content, inc, today).unwrap();
     assert!(s.incremental, "{what}: {s}");
+    assert_eq!(
+        site_gen::build::verify(inc).unwrap(),
+        Vec::<String>::new(),
+        "{what}: every file the incremental build left matches the list of published files"
+    );
     let mut opts = options(content, &clean, today);
     opts.clean = true;
     build(&opts).unwrap();
