@@ -76,7 +76,7 @@ vocabulary! {
         Change = "change", "变更/澄清";
         Opening = "opening", "开标记录";
         Candidates = "candidates", "中标候选人公示";
-        Award = "award", "中标(成交)结果";
+        Award = "award", "中标（成交）结果";
         Contract = "contract", "合同订立";
         Termination = "termination", "终止/流标";
     }

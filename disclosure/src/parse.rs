@@ -1056,6 +1056,8 @@ impl Reader<'_> {
             }
         }
 
+        self.remote_images();
+
         if let Some((at, marker)) = guard::find_panel(body.as_str()) {
             let award =
                 kind == Some(Kind::Result) && matches!(stage, Some(Stage::Award | Stage::Contract));
@@ -1070,6 +1072,36 @@ impl Reader<'_> {
                          remove it from this page"
                     ),
                 ));
+            }
+        }
+    }
+}
+
+impl Reader<'_> {
+    /// An image from another host would tell that host who reads the page (and when): the site
+    /// serves its own images only. A link to a remote file is fine; showing it inline is not.
+    fn remote_images(&mut self) {
+        use pulldown_cmark::{Event, Options, Parser, Tag};
+        let body = self.split.body;
+        for (event, range) in Parser::new_ext(body, Options::ENABLE_TABLES).into_offset_iter() {
+            if let Event::Start(Tag::Image { dest_url, .. }) = event {
+                let url = dest_url.trim();
+                let remote = url.starts_with("//")
+                    || url
+                        .split(['/', '?', '#'])
+                        .next()
+                        .is_some_and(|first| first.contains(':'));
+                if remote {
+                    let line = self.split.body_line + line_of_offset(body, range.start) - 1;
+                    self.diags.push(Diagnostic::new(
+                        self.source,
+                        line,
+                        "body",
+                        format!(
+                            "the image {url} is on another host, which would learn who reads this page; copy it into the site (a path such as /files/…) or link to it with [text]({url}) instead of showing it"
+                        ),
+                    ));
+                }
             }
         }
     }
@@ -1168,6 +1200,34 @@ mod tests {
         let text = "+++\nkind = \"result\"\ntitle = \"结果\"\ndate = 2026-04-20\ndepartment = \"zjj\"\ncategory = \"construction\"\nproject = \"P-1\"\nstage = \"award\"\n\n[[bidders]]\nname = \"甲\"\ncredit_code = \"91350100M000100Y43\"\nbid = 1\nrank = 1\nwon = true\n\n[[bidders]]\nname = \"乙\"\ncredit_code = \"91350100M000100Y44\"\nbid = 2\nrank = 2\nwon = false\n+++\n";
         let e = errors(text).join("\n");
         assert!(e.contains("content/x.md:19: bidders[2].credit_code: 统一社会信用代码 \"91350100M000100Y44\" has check character '4'"), "{e}");
+    }
+
+    #[test]
+    fn remote_images_are_refused_and_links_and_local_images_pass() {
+        let page = |body: &str| {
+            format!("+++\nkind = \"page\"\ntitle = \"x\"\ndate = 2026-04-20\n+++\n{body}\n")
+        };
+        for remote in [
+            "![图](https://tracker.example/p.png)",
+            "![](//cdn.example/x.gif)",
+            "![x](HTTP://a.example/b)",
+        ] {
+            let e = errors(&page(&format!("第一行\n\n{remote}"))).join("\n");
+            assert!(
+                e.contains("content/x.md:8: body: the image") && e.contains("another host"),
+                "{remote}: {e}"
+            );
+        }
+        for fine in [
+            "![图](/files/map.png)",
+            "![图](map.png)",
+            "[报告](https://www.example.gov.cn/a.pdf)",
+        ] {
+            assert!(
+                parse_disclosure("content/x.md", "x", &page(fine)).is_ok(),
+                "{fine}"
+            );
+        }
     }
 
     #[test]

@@ -185,28 +185,20 @@ pub async fn rate_limit(
     }
 }
 
-/// The Content-Security-Policy of intake pages: nothing but the site's own files, no framing,
-/// forms posting only to the site.
-pub const CSP: &str =
-    "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+/// The Content-Security-Policy of intake pages: the site's own ([`themes::CSP`]).
+pub const CSP: &str = themes::CSP;
 
-/// Middleware adding the security headers to every intake response.
+/// Middleware adding the security headers to every intake response: the site's list
+/// ([`themes::SECURITY_HEADERS`]), and `no-store`, since intake pages hold personal data.
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    for (name, value) in themes::SECURITY_HEADERS {
+        h.insert(
+            axum::http::HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -56,8 +56,23 @@ async fn main() -> anyhow::Result<()> {
     );
     axum::serve(
         listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        with_security_headers(app(state)).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .await?;
     Ok(())
+}
+
+/// The site's security headers on every response ([`themes::SECURITY_HEADERS`], the same list
+/// site-gen serve, intake and the one-port server use).
+fn with_security_headers(router: axum::Router) -> axum::Router {
+    use axum::http::{HeaderName, HeaderValue};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    themes::SECURITY_HEADERS
+        .iter()
+        .fold(router, |r, (name, value)| {
+            r.layer(SetResponseHeaderLayer::if_not_present(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            ))
+        })
 }

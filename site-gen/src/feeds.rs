@@ -416,7 +416,7 @@ mod tests {
                   <description><![CDATA[项目编号：SLZJ-2026-001；中标（成交）人：河南九州建设有限公司；中标（成交）金额：11,860,000.00 元。经评标委员会评审，确定中标人如下。]]></description>
                   <category>交易结果</category>
                   <category>工程建设</category>
-                  <category>中标(成交)结果</category>
+                  <category>中标（成交）结果</category>
                   <category>示例市住房和城乡建设局</category>
                   <guid>https://ggzy.example.gov.cn/results/r1/</guid>
                   <pubDate>Thu, 26 Mar 2026 09:30:00 +0800</pubDate>

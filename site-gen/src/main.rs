@@ -199,7 +199,10 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                     .await
                     .with_context(|| format!("cannot listen on {listen}"))?;
                 println!("serving {} on http://{listen}/", opts.out.display());
-                axum::serve(listener, site_gen::serve::static_router(opts.out.clone())).await?;
+                let router = site_gen::serve::security_headers(site_gen::serve::static_router(
+                    opts.out.clone(),
+                ));
+                axum::serve(listener, router).await?;
                 Ok::<_, anyhow::Error>(())
             })?;
             Ok(ExitCode::SUCCESS)

@@ -4,19 +4,22 @@
 //! folder, a redirect from `/x` to `/x/`, and `/404.html` with status 404 for anything else.
 //! Feeds (`/feeds/*.xml`) are served as `application/rss+xml`, which feed readers and browsers
 //! recognise, rather than the `text/xml` their extension suggests. The one-port server
-//! (`yangguang`) serves the site through this router too.
+//! (`yangguang`) serves the site through this router too. Text is served compressed (gzip, when
+//! the browser asks); the theme's versioned files are cached for a year, everything else is
+//! revalidated; [`security_headers`] gives every response the site's security headers.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
 use notify::{RecursiveMode, Watcher};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::build::{self, Options};
 
@@ -30,6 +33,39 @@ pub fn static_router(out: PathBuf) -> Router {
                 .not_found_service(not_found),
         )
         .layer(axum::middleware::from_fn(feed_type))
+        .layer(axum::middleware::from_fn(caching))
+        .layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// Adds the security headers every response of the site carries ([`themes::SECURITY_HEADERS`]),
+/// unless a route set its own (intake's stricter ones).
+pub fn security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    themes::SECURITY_HEADERS
+        .iter()
+        .fold(router, |r, (name, value)| {
+            r.layer(SetResponseHeaderLayer::if_not_present(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            ))
+        })
+}
+
+/// Long-lived caching for the theme's versioned files, revalidation for everything else.
+async fn caching(request: Request, next: Next) -> Response {
+    let asset = request.uri().path().starts_with("/assets/");
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        let value = if asset {
+            themes::ASSET_CACHE
+        } else {
+            themes::PAGE_CACHE
+        };
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// The RSS feeds' media type.

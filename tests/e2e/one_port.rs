@@ -47,4 +47,24 @@ fn site_search_and_intake_share_one_port() {
         missing.text().unwrap().contains("lang=\"zh-CN\""),
         "the site's own 404 page"
     );
+
+    // Every response carries the same security headers, whichever part of the product sends it.
+    for path in [
+        "/",
+        "/results/",
+        "/feeds/all.xml",
+        "/search?q=x",
+        "/api/search?q=x",
+        "/submit",
+        "/no-such-page/",
+    ] {
+        let r = get(path);
+        for (name, value) in themes::SECURITY_HEADERS {
+            assert_eq!(
+                r.headers().get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{path}: {name}"
+            );
+        }
+    }
 }

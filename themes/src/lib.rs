@@ -71,8 +71,8 @@ pub fn page(site: &SiteConfig, meta: &Meta<'_>, current: Nav, main: Markup) -> M
                 @if !meta.path.is_empty() { link rel="canonical" href={ (site.base_url) (meta.path) }; }
                 meta name="theme-color" content="#a61b1b";
                 meta name="color-scheme" content="light";
-                link rel="stylesheet" href="/assets/style.css";
-                link rel="icon" type="image/svg+xml" href="/assets/favicon.svg";
+                link rel="stylesheet" href=(asset_url("style.css"));
+                link rel="icon" type="image/svg+xml" href=(asset_url("favicon.svg"));
                 link rel="search" type="application/opensearchdescription+xml" title=(site.name) href="/opensearch.xml";
                 link rel="alternate" type="application/rss+xml" title="全部信息" href="/feeds/all.xml";
                 @if let Some((href, title)) = meta.feed { link rel="alternate" type="application/rss+xml" title=(title) href=(href); }
@@ -82,7 +82,7 @@ pub fn page(site: &SiteConfig, meta: &Meta<'_>, current: Nav, main: Markup) -> M
                 header.site-header {
                     div.wrap.site-bar {
                         a.site-name href="/" {
-                            img.emblem src="/assets/favicon.svg" alt="" width="36" height="36";
+                            img.emblem src=(asset_url("favicon.svg")) alt="" width="36" height="36";
                             span { (site.name) }
                         }
                         @if current != Nav::Home {
@@ -138,6 +138,47 @@ fn footer(site: &SiteConfig) -> Markup {
 /// Text already escaped elsewhere (a rendered Markdown body); never use it for user input.
 pub fn trusted_html(html: String) -> Markup {
     PreEscaped(html)
+}
+
+/// The Content-Security-Policy of every page of the site, search and intake: nothing but the
+/// site's own files (no script runs anywhere), no framing, forms posting only to the site.
+pub const CSP: &str = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; \
+     form-action 'self'; base-uri 'none'; object-src 'none'";
+
+/// The security headers every response carries, whichever server sends it (site-gen serve,
+/// search-server, intake, the one-port server): one list, so the servers cannot drift apart.
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    ("content-security-policy", CSP),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+];
+
+/// `Cache-Control` of the theme's files: their URLs carry a hash of their bytes
+/// ([`asset_url`]), so a browser may keep them for a year; a new theme is a new URL.
+pub const ASSET_CACHE: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` of everything else the site serves: kept, but checked with the server on use
+/// (a disclosure may be revised or withdrawn at any build).
+pub const PAGE_CACHE: &str = "no-cache";
+
+/// A short hash of the theme's files, so their URLs change when they do (FNV-1a, 64 bits).
+pub fn asset_version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (name, bytes) in ASSETS {
+            for b in name.as_bytes().iter().chain(*bytes) {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        format!("{:012x}", h >> 16)
+    })
+}
+
+/// The URL of a theme file, versioned: `/assets/style.css?v=…`.
+pub fn asset_url(name: &str) -> String {
+    format!("/assets/{name}?v={}", asset_version())
 }
 
 /// The theme's static files, served under `/assets/<name>`.

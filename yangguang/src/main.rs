@@ -115,6 +115,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .merge(search_server::app(search))
             .merge(intake::app(intake))
             .fallback_service(site_gen::serve::static_router(args.out.clone()));
+        // One set of security headers on every response; intake's routes keep their own.
+        let router = site_gen::serve::security_headers(router);
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -159,3 +159,79 @@ async fn typing_a_company_name_on_the_home_page_lands_on_its_results() {
         "{page_title}"
     );
 }
+
+/// On a phone (390 px) the bidders of a result are cards: a disqualification reason wraps across
+/// the card instead of one character per line, the credit code stays on screen, and the page
+/// never scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bidders_are_cards_on_a_phone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    site_gen::build::build(&site_gen::build::Options {
+        content: demo_content(),
+        out: out.clone(),
+        index: None,
+        today: today(),
+        clean: true,
+        progress: false,
+        signals: None,
+    })
+    .expect("the demo site builds");
+    let router: Router = Router::new().fallback_service(ServeDir::new(&out));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let driver = start_driver();
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=390,844",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a chromedriver session");
+    let measured = async {
+        client
+            .goto(&format!("http://{addr}/results/2026-zj-0018-award/"))
+            .await?;
+        client
+            .execute(
+                "const w = window.innerWidth;
+                 const reason = document.querySelector('table.bidders .reason').getBoundingClientRect();
+                 const codes = [...document.querySelectorAll('table.bidders td.code')].map(c => c.getBoundingClientRect().right);
+                 return [w, reason.width, Math.max(...codes), document.documentElement.scrollWidth];",
+                vec![],
+            )
+            .await
+    }
+    .await;
+    let _ = client.close().await;
+    let v = measured.expect("the browser session");
+    let n = |i: usize| v[i].as_f64().unwrap();
+    let (width, reason, code_right, scroll) = (n(0), n(1), n(2), n(3));
+    assert!(
+        reason > width * 0.6,
+        "the reason is {reason}px wide on a {width}px screen"
+    );
+    assert!(
+        code_right <= width,
+        "a credit code ends at {code_right}px on a {width}px screen"
+    );
+    assert!(
+        scroll <= width,
+        "the page scrolls sideways: {scroll}px on {width}px"
+    );
+}

@@ -139,7 +139,7 @@ impl std::fmt::Display for Summary {
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 10");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 11");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -154,6 +154,8 @@ pub fn cache_path(out: &Path) -> PathBuf {
 fn fingerprint(content: &Path, today: NaiveDate) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     CACHE_FORMAT.hash(&mut h);
+    // Every page links the theme's files by a hash of their bytes.
+    themes::asset_version().hash(&mut h);
     today.hash(&mut h);
     for name in ["site.toml", "departments.toml", "calendar.toml"] {
         std::fs::read(content.join(name))

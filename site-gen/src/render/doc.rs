@@ -78,7 +78,7 @@ fn details(site: &Site, d: &Disclosure) -> Markup {
         Details::Inspection(i) => html! {
             dl.fields {
                 div { dt { "抽查计划" } dd { (i.plan) } }
-                div { dt { "检查对象" } dd { (i.subject) } }
+                div { dt { "检查对象" } dd { (company_link(&i.subject, &i.credit_code)) } }
                 div { dt { "统一社会信用代码" } dd.code { (i.credit_code) } }
                 div { dt { "检查方式" } dd { (i.method) } }
                 div { dt { "检查结果" } dd { strong { (i.finding) } } }
@@ -116,8 +116,10 @@ fn trade(d: &Disclosure) -> Markup {
     }
 }
 
-/// The bidders in rank order: who won, who was disqualified and why. The columns a reader needs
-/// most come first, so that on a phone they show before the table has to scroll.
+/// The bidders in rank order: who won, who was disqualified and why, each name linking to the
+/// company's page. On a phone each bidder is a card (the theme's CSS), every value labelled
+/// from its cell's `data-label`, so a long reason wraps across the screen and the credit code
+/// stays on it.
 fn bidders_table(bidders: &[Bidder]) -> Markup {
     let mut rows: Vec<&Bidder> = bidders.iter().collect();
     // Ranked bidders first in rank order; disqualified ones (often unranked) after them.
@@ -139,17 +141,19 @@ fn bidders_table(bidders: &[Bidder]) -> Markup {
                     @for b in rows {
                         @let class = if b.won { Some("won") } else if b.disqualified { Some("disqualified") } else { None };
                         tr class=[class] {
-                            td.num { @if b.rank > 0 && !b.disqualified { (b.rank) } @else { "—" } }
-                            th.name scope="row" { (b.name) }
-                            td.num { (b.bid.display()) }
-                            td {
+                            td.num data-label="排名" { @if b.rank > 0 && !b.disqualified { (b.rank) } @else { "—" } }
+                            th.name scope="row" {
+                                (company_link(&b.name, &b.credit_code))
+                            }
+                            td.num data-label="投标报价" { (b.bid.display()) }
+                            td data-label="结果" {
                                 @if b.won { span.badge.badge-won { "中标" } }
                                 @else if b.disqualified {
                                     span.badge.badge-bad { "否决投标" }
                                     @if let Some(r) = &b.reason { span.reason { "原因：" (r) } }
                                 } @else { "未中标" }
                             }
-                            td.code { (b.credit_code) }
+                            td.code data-label="统一社会信用代码" { (b.credit_code) }
                         }
                     }
                 }
@@ -158,11 +162,21 @@ fn bidders_table(bidders: &[Bidder]) -> Markup {
     }
 }
 
+/// A market entity's name, linking to its company page when it has a valid credit code (a
+/// natural person's masked id has none).
+fn company_link(name: &str, credit_code: &str) -> Markup {
+    html! {
+        @if disclosure::ident::check_uscc(credit_code).is_ok() {
+            a href=(disclosure::routes::company(credit_code)) { (name) }
+        } @else { (name) }
+    }
+}
+
 fn penalty(p: &Penalty) -> Markup {
     html! {
         dl.fields {
             div { dt { "决定文书号" } dd { (p.decision_no) } }
-            div { dt { "当事人" } dd { (p.subject) } }
+            div { dt { "当事人" } dd { (company_link(&p.subject, &p.subject_credit_code)) } }
             div { dt { "统一社会信用代码（证件号）" } dd.code { (p.subject_credit_code) } }
             div { dt { "违法行为" } dd { (p.violation) } }
             div { dt { "处罚依据" } dd { (p.basis) } }
@@ -185,7 +199,7 @@ fn credit(site: &Site, c: &CreditEntry) -> Markup {
     html! {
         dl.fields {
             div { dt { "名单" } dd { span.badge.badge-red[c.list == CreditList::Red].badge-black[c.list == CreditList::Black] { (c.list.label()) } } }
-            div { dt { "主体名称" } dd { (c.subject) } }
+            div { dt { "主体名称" } dd { (company_link(&c.subject, &c.credit_code)) } }
             div { dt { "统一社会信用代码" } dd.code { (c.credit_code) } }
             div { dt { "列入事由" } dd { (c.reason) } }
             div { dt { "列入依据" } dd { (c.basis) } }
@@ -276,9 +290,9 @@ mod tests {
         expect![[r#"
             <div class="table-scroll" role="region" aria-labelledby="bidders-caption" tabindex="0"><table class="bidders"><caption id="bidders-caption">投标人及评审结果</caption><thead>
             <tr><th scope="col">排名</th><th scope="col">投标人</th><th class="num" scope="col">投标报价</th><th scope="col">结果</th><th scope="col">统一社会信用代码</th></tr></thead><tbody>
-            <tr class="won"><td class="num">1</td><th class="name" scope="row">河南某建设集团有限公司</th><td class="num">12,860,000.00 元</td><td><span class="badge badge-won">中标</span></td><td class="code">91410400MA0000001D</td></tr>
-            <tr><td class="num">2</td><th class="name" scope="row">平顶山某建工有限公司</th><td class="num">13,125,500.50 元</td><td>未中标</td><td class="code">91410400MA0000002G</td></tr>
-            <tr class="disqualified"><td class="num">—</td><th class="name" scope="row">郑州某路桥工程有限公司</th><td class="num">11,990,000.00 元</td><td><span class="badge badge-bad">否决投标</span><span class="reason">原因：投标保证金未按招标文件要求提交</span></td><td class="code">91410400MA0000003K</td></tr>
+            <tr class="won"><td class="num" data-label="排名">1</td><th class="name" scope="row"><a href="/companies/91410400MA0000001D/">河南某建设集团有限公司</a></th><td class="num" data-label="投标报价">12,860,000.00 元</td><td data-label="结果"><span class="badge badge-won">中标</span></td><td class="code" data-label="统一社会信用代码">91410400MA0000001D</td></tr>
+            <tr><td class="num" data-label="排名">2</td><th class="name" scope="row"><a href="/companies/91410400MA0000002G/">平顶山某建工有限公司</a></th><td class="num" data-label="投标报价">13,125,500.50 元</td><td data-label="结果">未中标</td><td class="code" data-label="统一社会信用代码">91410400MA0000002G</td></tr>
+            <tr class="disqualified"><td class="num" data-label="排名">—</td><th class="name" scope="row"><a href="/companies/91410400MA0000003K/">郑州某路桥工程有限公司</a></th><td class="num" data-label="投标报价">11,990,000.00 元</td><td data-label="结果"><span class="badge badge-bad">否决投标</span><span class="reason">原因：投标保证金未按招标文件要求提交</span></td><td class="code" data-label="统一社会信用代码">91410400MA0000003K</td></tr>
             </tbody></table></div>"#]]
         .assert_eq(&pretty(&bidders_table(bidders).into_string()));
     }

@@ -229,6 +229,7 @@ pub fn sitemap_page(site: &Site) -> OutFile {
                     ul { @for c in Category::ALL { (link(super::category_list_url(*c), format!("{}交易公告与结果", c.label()))) } }
                 }
                 (link("/projects/".into(), "项目全流程".into()))
+                (link("/companies/".into(), "市场主体".into()))
             }
         }
         section aria-labelledby="map-supervision" {
@@ -245,7 +246,12 @@ pub fn sitemap_page(site: &Site) -> OutFile {
                 }
                 (link("/inspections/".into(), "双随机抽查结果".into()))
                 (link("/powers/".into(), "权责清单".into()))
-                (link("/complaint-results/".into(), "投诉处理结果".into()))
+                li {
+                    a href="/complaint-results/" { "投诉处理结果" }
+                    @if site.content.dir.join(super::statistics::FILE).exists() {
+                        ul { (link(super::statistics::URL.into(), "投诉举报办理情况统计".into())) }
+                    }
+                }
                 li {
                     a href="/departments/" { "监督部门" }
                     ul { @for dep in site.content.departments.all() { (link(routes::department(&dep.id), dep.name.clone())) } }

@@ -421,7 +421,7 @@ fn list_page_file(site: &Site, list: &ListSpec, n: usize, pages: usize) -> OutFi
                         @for o in &group.options {
                             li {
                                 a href=(o.url) aria-current=[(o.url == list.url).then_some("page")] {
-                                    (o.label) " " span.count { "(" (o.count) ")" }
+                                    (o.label) span.count { "（" (o.count) "）" }
                                 }
                             }
                         }
@@ -558,7 +558,7 @@ mod tests {
             .select(&sel(".filters a"))
             .map(|a| a.text().collect::<String>())
             .collect();
-        assert!(chips.contains(&"全部 (46)".to_string()), "{chips:?}");
+        assert!(chips.contains(&"全部（46）".to_string()), "{chips:?}");
         // …and the filtered list marks its own chip.
         let construction = lists
             .iter()
@@ -573,7 +573,7 @@ mod tests {
             .select(&sel(".filters a[aria-current=page]"))
             .map(|a| a.text().collect::<String>())
             .collect();
-        assert_eq!(current, ["工程建设 (46)"]);
+        assert_eq!(current, ["工程建设（46）"]);
     }
 
     #[test]

@@ -263,7 +263,7 @@ mod tests {
             <ol class="timeline">
             <li class="stage" id="stage-tender"><h2>招标/采购公告</h2><ul><li><time datetime="2026-03-02">2026-03-02</time> <a href="/notices/n-tender/">新城区第一小学教学楼建设工程施工招标公告</a></li></ul></li>
             <li class="stage stage-flagged" id="stage-candidates"><h2>中标候选人公示 <span class="badge badge-warn">不合规</span></h2><ul><li><time datetime="2026-04-01">2026-04-01</time> <a href="/results/r-candidates/">新城区第一小学教学楼建设工程中标候选人公示</a></li></ul><div class="flag"><p class="flag-summary">中标候选人公示：公示期仅 1 日（2026-04-01 至 2026-04-02），不足 3 日</p><p class="flag-rule">依据：依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示中标候选人，公示期不得少于3日（《中华人民共和国招标投标法实施条例》第五十四条）</p></div></li>
-            <li class="stage" id="stage-award"><h2>中标(成交)结果</h2><ul><li><time datetime="2026-04-02">2026-04-02</time> <a href="/results/r-award/">新城区第一小学教学楼建设工程中标结果公告</a></li></ul></li>
+            <li class="stage" id="stage-award"><h2>中标（成交）结果</h2><ul><li><time datetime="2026-04-02">2026-04-02</time> <a href="/results/r-award/">新城区第一小学教学楼建设工程中标结果公告</a></li></ul></li>
             <li class="stage stage-missing" id="stage-contract"><h2>合同订立 <span class="badge badge-bad">缺少</span></h2><p class="muted">本阶段应公开的信息尚未发布。</p><div class="flag flag-missing"><p class="flag-summary">缺少：合同订立</p><p class="flag-rule">依据：招标人和中标人应当自中标通知书发出之日起三十日内订立书面合同（《中华人民共和国招标投标法》第四十六条；《中华人民共和国政府采购法》第四十六条）</p></div></li></ol>"#]].assert_eq(&html);
     }
 

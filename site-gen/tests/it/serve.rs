@@ -129,3 +129,56 @@ fn feeds_are_served_as_rss_and_lead_to_what_they_carry() {
         );
     }
 }
+
+#[test]
+fn every_response_has_the_security_headers_text_is_compressed_and_assets_cached() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let mut opts = options(&demo_content(), &out, day("2026-11-26"));
+    opts.index = None;
+    site_gen::build::build(&opts).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = site_gen::serve::security_headers(site_gen::serve::static_router(out.clone()));
+    runtime.spawn(async move { axum::serve(listener, router).await });
+
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let css = format!("/assets/style.css?v={}", themes::asset_version());
+    assert!(
+        home.contains(&format!("href=\"{css}\"")),
+        "pages link the versioned stylesheet"
+    );
+    for path in [
+        "/",
+        "/results/",
+        "/feeds/all.xml",
+        css.as_str(),
+        "/no-such-page/",
+    ] {
+        let (status, headers, _) = get(addr, path);
+        for (name, value) in themes::SECURITY_HEADERS {
+            assert_eq!(header(&headers, name), value, "{path} {status}: {name}");
+        }
+    }
+    let (_, headers, _) = get(addr, &css);
+    assert_eq!(header(&headers, "cache-control"), themes::ASSET_CACHE);
+    let (_, headers, _) = get(addr, "/results/");
+    assert_eq!(header(&headers, "cache-control"), themes::PAGE_CACHE);
+
+    // Compressed when the browser asks.
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET /results/ HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    s.read_to_end(&mut bytes).unwrap();
+    let head =
+        String::from_utf8_lossy(&bytes[..bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap()])
+            .to_ascii_lowercase();
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+}
