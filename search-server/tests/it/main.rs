@@ -5,6 +5,7 @@ mod api;
 mod browser;
 mod fixtures;
 mod hostile;
+mod real_samples;
 mod relevance;
 mod reload;
 mod support;
