@@ -491,6 +491,9 @@ pub struct Synonyms {
     groups: Vec<Vec<String>>,
     #[serde(default)]
     forms: Vec<Forms>,
+    /// Every word of the groups and every wrong of the forms: what a query word is split into.
+    #[serde(skip)]
+    vocabulary: OnceLock<BTreeSet<String>>,
 }
 
 /// The forms of one wrong as the law names them (e.g. 招标投标法实施条例 第四十条 for 串通投标).
@@ -567,28 +570,23 @@ impl Synonyms {
     }
 
     /// A query word made of two or more known words (`陪标串标` → `陪标`, `串标`;
-    /// `骗标弄虚作假` → `骗标`, `弄虚作假`): the known words of the list, then jieba's search mode
-    /// words that are in the list, cover it whole, fewest parts first. `None` when the word is
-    /// one known word, or is not made of known words.
+    /// `骗标弄虚作假` → `骗标`, `弄虚作假`): the words of the groups and the wrongs of the forms
+    /// (the list is the dictionary: jieba's own dictionary does not know the trade's colloquial
+    /// words, 陪标 or 骗标) covering it whole, fewest parts first. `None` when the word is one
+    /// known word, or is not made of known words.
     pub fn split(&self, word: &str) -> Option<Vec<String>> {
         let chars: Vec<char> = word.chars().collect();
         if chars.len() < 4 || chars.len() > MAX_SPLIT_CHARS || self.is_known(word) {
             return None;
         }
-        let mut vocabulary: BTreeSet<&str> = self
-            .groups
-            .iter()
-            .flatten()
-            .map(String::as_str)
-            .chain(self.forms.iter().map(|f| f.of.as_str()))
-            .collect();
-        let jieba: Vec<String> = jieba_words(word);
-        vocabulary.extend(
-            jieba
+        let vocabulary = self.vocabulary.get_or_init(|| {
+            self.groups
                 .iter()
-                .map(String::as_str)
-                .filter(|w| self.is_known(w)),
-        );
+                .flatten()
+                .chain(self.forms.iter().map(|f| &f.of))
+                .cloned()
+                .collect()
+        });
         // best[i]: the fewest known words covering chars[..i], and where the last one starts.
         let n = chars.len();
         let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
@@ -600,7 +598,7 @@ impl Synonyms {
                 };
                 let piece: String = chars[start..end].iter().collect();
                 if end - start >= 2
-                    && vocabulary.contains(piece.as_str())
+                    && vocabulary.contains(&piece)
                     && best[end].is_none_or(|(c, _)| count + 1 < c)
                 {
                     best[end] = Some((count + 1, start));
