@@ -142,7 +142,8 @@ impl Engine {
     }
 
     /// Runs a search: the full matches (every word) first; when they do not fill the page, the
-    /// partial matches (most of the words) follow, each marked. `p.full_only` keeps full matches
+    /// partial matches (most of the words) follow, each marked; a one-word query has partial
+    /// matches only when it has no full one. `p.full_only` keeps full matches
     /// only. `total` counts the full matches, and the partial ones when a page reaches them.
     pub fn search(&self, p: &SearchParams) -> Result<Outcome, SearchError> {
         let started = Instant::now();
@@ -166,7 +167,13 @@ impl Engine {
         )?;
         let mut total = full_total;
         let mut capped_all = capped;
-        if !p.full_only && !capped && full_total < offset + PER_PAGE {
+        // One word: its partial matches (most of its bigrams) only when it has no full match,
+        // as a name cut short; several words: whenever the full matches do not fill the page.
+        let wanted = match p.words.len() {
+            1 => full_total == 0,
+            _ => full_total < offset + PER_PAGE,
+        };
+        if !p.full_only && !capped && wanted {
             if let Some(partial) = builder.partial(p) {
                 // Few full matches (fewer than the deepest page): all of them are left out.
                 let full: HashSet<DocAddress> = searcher.search(&*query, &DocSetCollector)?;

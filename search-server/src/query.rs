@@ -383,19 +383,25 @@ impl QueryBuilder<'_> {
         let boosted = |q: Box<dyn Query>, boost: f32| -> Box<dyn Query> {
             Box::new(BoostQuery::new(q, boost * factor))
         };
-        // The title counts fully when the body holds the word too: a title that only mentions
-        // it in passing ranks below documents about it.
-        let about = BooleanQuery::new(vec![
-            (Occur::Must, phrase(f.title)),
-            (Occur::Must, phrase(f.body)),
-        ]);
-        vec![
-            boosted(phrase(f.title), TITLE_ALONE_BOOST),
-            boosted(Box::new(about), TITLE_BOOST - TITLE_ALONE_BOOST),
+        let mut out = vec![
             boosted(phrase(f.names), NAMES_BOOST),
             boosted(phrase(f.meta), META_BOOST),
             boosted(phrase(f.body), BODY_BOOST),
-        ]
+        ];
+        if factor < 1.0 {
+            // Synonyms and parts: a plain title boost (they already rank below the word).
+            out.push(boosted(phrase(f.title), TITLE_BOOST));
+        } else {
+            // The title counts fully when the body holds the word too: a title that only
+            // mentions it in passing ranks below documents about it.
+            let about = BooleanQuery::new(vec![
+                (Occur::Must, phrase(f.title)),
+                (Occur::Must, phrase(f.body)),
+            ]);
+            out.push(boosted(phrase(f.title), TITLE_ALONE_BOOST));
+            out.push(boosted(Box::new(about), TITLE_BOOST - TITLE_ALONE_BOOST));
+        }
+        out
     }
 
     /// A word as a code: the whole code exactly (ranked first), or any part of one.
