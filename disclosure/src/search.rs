@@ -483,12 +483,32 @@ pub fn jieba_words(text: &str) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // Synonyms
 
-/// The trade's synonym groups (`data/synonyms.toml`): words that say the same thing.
+/// The trade's synonym groups (`data/synonyms.toml`): words that say the same thing; and the
+/// forms the law gives of a wrong (`[[forms]]`), found by a query for the wrong.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Synonyms {
     groups: Vec<Vec<String>>,
+    #[serde(default)]
+    forms: Vec<Forms>,
+    /// Every word of the groups and every wrong of the forms: what a query word is split into.
+    #[serde(skip)]
+    vocabulary: OnceLock<BTreeSet<String>>,
 }
+
+/// The forms of one wrong as the law names them (e.g. 招标投标法实施条例 第四十条 for 串通投标).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forms {
+    /// The wrong: a word of one of the groups.
+    pub of: String,
+    /// The clauses the forms are taken from.
+    pub basis: String,
+    pub words: Vec<String>,
+}
+
+/// The longest query word split into known words.
+const MAX_SPLIT_CHARS: usize = 24;
 
 impl Synonyms {
     /// The list kept in the repository, compiled in.
@@ -508,8 +528,13 @@ impl Synonyms {
         &self.groups
     }
 
+    pub fn forms(&self) -> &[Forms] {
+        &self.forms
+    }
+
     /// Other ways of saying `phrase`: each synonym found inside it replaced by each of its
-    /// group's other words (`围标行为` → `串通投标行为`, `串标行为`), without duplicates.
+    /// group's other words (`围标行为` → `串通投标行为`, `串标行为`), and a wrong (or its
+    /// synonym) replaced by each of its forms in the law, without duplicates.
     pub fn variants(&self, phrase: &str) -> Vec<String> {
         let mut out = BTreeSet::new();
         for group in &self.groups {
@@ -517,7 +542,12 @@ impl Synonyms {
                 if word.is_empty() || !phrase.contains(word.as_str()) {
                     continue;
                 }
-                for other in group {
+                let forms = self
+                    .forms
+                    .iter()
+                    .filter(|f| group.contains(&f.of))
+                    .flat_map(|f| f.words.iter());
+                for other in group.iter().chain(forms) {
                     if other != word {
                         let v = phrase.replace(word.as_str(), other);
                         if v != phrase {
@@ -528,6 +558,66 @@ impl Synonyms {
             }
         }
         out.into_iter().collect()
+    }
+
+    /// Whether `word` is a word of the list (a synonym, a wrong or one of its forms).
+    pub fn is_known(&self, word: &str) -> bool {
+        self.groups.iter().flatten().any(|w| w == word)
+            || self
+                .forms
+                .iter()
+                .any(|f| f.of == word || f.words.iter().any(|w| w == word))
+    }
+
+    /// A query word made of two or more known words (`陪标串标` → `陪标`, `串标`;
+    /// `骗标弄虚作假` → `骗标`, `弄虚作假`): the words of the groups and the wrongs of the forms
+    /// (the list is the dictionary: jieba's own dictionary does not know the trade's colloquial
+    /// words, 陪标 or 骗标) covering it whole, fewest parts first. `None` when the word is one
+    /// known word, or is not made of known words.
+    pub fn split(&self, word: &str) -> Option<Vec<String>> {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() < 4 || chars.len() > MAX_SPLIT_CHARS || self.is_known(word) {
+            return None;
+        }
+        let vocabulary = self.vocabulary.get_or_init(|| {
+            self.groups
+                .iter()
+                .flatten()
+                .chain(self.forms.iter().map(|f| &f.of))
+                .cloned()
+                .collect()
+        });
+        // best[i]: the fewest known words covering chars[..i], and where the last one starts.
+        let n = chars.len();
+        let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+        best[0] = Some((0, 0));
+        for end in 1..=n {
+            for start in 0..end {
+                let Some((count, _)) = best[start] else {
+                    continue;
+                };
+                let piece: String = chars[start..end].iter().collect();
+                if end - start >= 2
+                    && vocabulary.contains(&piece)
+                    && best[end].is_none_or(|(c, _)| count + 1 < c)
+                {
+                    best[end] = Some((count + 1, start));
+                }
+            }
+        }
+        let (count, _) = best[n]?;
+        if count < 2 {
+            return None;
+        }
+        let mut parts = Vec::with_capacity(count);
+        let mut end = n;
+        while end > 0 {
+            let (_, start) = best[end]?;
+            parts.push(chars[start..end].iter().collect());
+            end = start;
+        }
+        parts.reverse();
+        Some(parts)
     }
 }
 
@@ -752,6 +842,28 @@ mod tests {
         assert!(v.contains(&"串通投标行为".to_string()), "{v:?}");
         assert!(v.contains(&"串标行为".to_string()), "{v:?}");
         assert!(s.variants("鹰城建设").is_empty());
+        // A wrong finds the forms the law names of it; a form finds only itself and its group.
+        let v = s.variants("串标");
+        assert!(v.contains(&"投标文件异常一致".to_string()), "{v:?}");
+        assert!(v.contains(&"泄露标底".to_string()), "{v:?}");
+        assert!(s.variants("泄露标底").is_empty());
+        let v = s.variants("弄虚作假");
+        assert!(v.contains(&"虚假的业绩".to_string()), "{v:?}");
+        for f in s.forms() {
+            assert!(s.groups().iter().flatten().any(|w| *w == f.of), "{}", f.of);
+            assert!(f.basis.contains("招标投标法实施条例"), "{}", f.basis);
+        }
+    }
+
+    #[test]
+    fn compounds_split_into_known_words() {
+        let s = Synonyms::builtin();
+        assert_eq!(s.split("陪标串标").unwrap(), ["陪标", "串标"]);
+        assert_eq!(s.split("骗标弄虚作假").unwrap(), ["骗标", "弄虚作假"]);
+        assert_eq!(s.split("围标串标陪标").unwrap(), ["围标", "串标", "陪标"]);
+        assert_eq!(s.split("串通投标"), None, "one known word");
+        assert_eq!(s.split("鹰城建设"), None, "not made of known words");
+        assert_eq!(s.split("华为技术有限公司"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //!
 //! It only reads the index; `site-gen` alone writes it.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Instant;
 
@@ -11,7 +12,7 @@ use chrono::NaiveDate;
 use disclosure::model::Details;
 use disclosure::search::{self, Fields, Synonyms};
 use disclosure::{Disclosure, Kind};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -21,8 +22,8 @@ use tantivy::{
 };
 
 use crate::error::SearchError;
-use crate::facets::{Capped, FacetCounts, Facets};
-use crate::query::{Mode, QueryBuilder, SearchParams, Sort, PER_PAGE};
+use crate::facets::{Capped, Excluding, FacetCounts, Facets};
+use crate::query::{QueryBuilder, SearchParams, Sort, PER_PAGE};
 
 /// Matches counted exactly; past this a query is "very common", answered from the matches read
 /// so far, and its total shown as "10,000+".
@@ -48,6 +49,8 @@ pub struct Hit {
     pub department: Option<String>,
     /// A piece of the body, HTML-escaped, with matches in `<mark>`.
     pub snippet_html: String,
+    /// Holds most of the words, not all: listed after the full matches.
+    pub partial: bool,
 }
 
 /// The answer to a search.
@@ -58,8 +61,10 @@ pub struct Outcome {
     /// More than [`COUNT_CAP`] documents match: the total is a lower bound, the facets count the
     /// matches read, and relevance ranks among them.
     pub capped: bool,
-    /// Nothing matched every word exactly; these hits match most of them.
+    /// Some hits of the page are partial matches (they follow the full ones).
     pub partial: bool,
+    /// Full matches (a lower bound when `capped`); `total` adds the partial ones counted.
+    pub full_total: usize,
     pub hits: Vec<Hit>,
     pub facets: FacetCounts,
     pub took_ms: f64,
@@ -136,7 +141,10 @@ impl Engine {
         self.reader.searcher().num_docs()
     }
 
-    /// Runs a search: every word exactly first; when that finds nothing, most words partially.
+    /// Runs a search: the full matches (every word) first; when they do not fill the page, the
+    /// partial matches (most of the words) follow, each marked; a one-word query has partial
+    /// matches only when it has no full one. `p.full_only` keeps full matches
+    /// only. `total` counts the full matches, and the partial ones when a page reaches them.
     pub fn search(&self, p: &SearchParams) -> Result<Outcome, SearchError> {
         let started = Instant::now();
         let searcher = self.reader.searcher();
@@ -144,43 +152,88 @@ impl Engine {
             fields: &self.fields,
             synonyms: self.synonyms,
         };
-        let mut partial = false;
-        let mut query = builder.build(p, Mode::Exact);
-        let mut found = self.collect(&searcher, &*query, p)?;
-        if found.1.total == 0 && !p.words.is_empty() {
-            query = builder.build(p, Mode::Partial);
-            found = self.collect(&searcher, &*query, p)?;
-            partial = found.1.total > 0;
+        let offset = (p.page - 1) * PER_PAGE;
+        let query = builder.build(p);
+        let none = HashSet::new();
+        let (addresses, mut facets, capped) =
+            self.collect(&searcher, &*query, p, offset, PER_PAGE, &none)?;
+        let full_total = if capped { self.count_cap } else { facets.total };
+        let mut hits = self.hits(
+            &searcher,
+            &*query,
+            &addresses,
+            &needles(p, false, self.synonyms),
+            false,
+        )?;
+        let mut total = full_total;
+        let mut capped_all = capped;
+        // One word: its partial matches (most of its bigrams) only when it has no full match,
+        // as a name cut short; several words: whenever the full matches do not fill the page.
+        let wanted = match p.words.len() {
+            1 => full_total == 0,
+            _ => full_total < offset + PER_PAGE,
+        };
+        if !p.full_only && !capped && wanted {
+            if let Some(partial) = builder.partial(p) {
+                // Few full matches (fewer than the deepest page): all of them are left out.
+                let full: HashSet<DocAddress> = searcher.search(&*query, &DocSetCollector)?;
+                let (more, partial_facets, partial_capped) = self.collect(
+                    &searcher,
+                    &*partial,
+                    p,
+                    offset.saturating_sub(full_total),
+                    PER_PAGE - addresses.len(),
+                    &full,
+                )?;
+                total += if partial_capped {
+                    self.count_cap
+                } else {
+                    partial_facets.total
+                };
+                capped_all |= partial_capped;
+                facets.add(partial_facets);
+                hits.extend(self.hits(
+                    &searcher,
+                    &*partial,
+                    &more,
+                    &needles(p, true, self.synonyms),
+                    true,
+                )?);
+            }
         }
-        let (addresses, facets, capped) = found;
-        let needles = needles(p, partial, self.synonyms);
-        let hits = self.hits(&searcher, &*query, &addresses, &needles)?;
         Ok(Outcome {
-            total: if capped { self.count_cap } else { facets.total },
-            capped,
-            partial,
+            total,
+            capped: capped_all,
+            partial: hits.iter().any(|h| h.partial),
+            full_total,
             hits,
             facets,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
     }
 
-    /// The page of hits and the facet counts, reading at most about [`COUNT_CAP`] matches. A
-    /// date-sorted page of a query over the cap is then collected again over every match, so
-    /// that "newest first" is exact; relevance ranks among the matches read.
+    /// The page of hits (`limit` from `offset`) and the facet counts, reading at most about
+    /// [`COUNT_CAP`] matches. A date-sorted page of a query over the cap is then collected again
+    /// over every match, so that "newest first" is exact; relevance ranks among the matches read.
     fn collect(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         p: &SearchParams,
+        offset: usize,
+        limit: usize,
+        excluded: &HashSet<DocAddress>,
     ) -> Result<(Vec<DocAddress>, FacetCounts, bool), SearchError> {
-        let offset = (p.page - 1) * PER_PAGE;
-        let top = TopDocs::with_limit(PER_PAGE).and_offset(offset);
+        let limit = limit.max(1);
+        let top = TopDocs::with_limit(limit).and_offset(offset);
         let total_docs = searcher.num_docs();
         let by_date = p.sort == Sort::Date || p.words.is_empty();
         if by_date {
             let collector = Capped {
-                inner: (top.order_by_fast_field::<i64>("date", Order::Desc), Facets),
+                inner: excluding(
+                    (top.order_by_fast_field::<i64>("date", Order::Desc), Facets),
+                    excluded,
+                ),
                 cap: self.count_cap,
                 total_docs,
             };
@@ -188,14 +241,16 @@ impl Engine {
             if !truncated {
                 return Ok((docs.into_iter().map(|(_, a)| a).collect(), facets, false));
             }
-            let exact = TopDocs::with_limit(PER_PAGE)
+            let exact = TopDocs::with_limit(limit)
                 .and_offset(offset)
                 .order_by_fast_field::<i64>("date", Order::Desc);
-            let docs = searcher.search(query, &exact)?;
+            let docs = searcher
+                .search(query, &excluding((exact, Facets), excluded))?
+                .0;
             Ok((docs.into_iter().map(|(_, a)| a).collect(), facets, true))
         } else {
             let collector = Capped {
-                inner: (top.tweak_score(newer_first), Facets),
+                inner: excluding((top.tweak_score(newer_first), Facets), excluded),
                 cap: self.count_cap,
                 total_docs,
             };
@@ -214,6 +269,7 @@ impl Engine {
         query: &dyn Query,
         addresses: &[DocAddress],
         needles: &[String],
+        partial: bool,
     ) -> Result<Vec<Hit>, SearchError> {
         let f = &self.fields;
         // tantivy picks the fragment of the body with the most matching bigrams; the marks are
@@ -245,18 +301,17 @@ impl Engine {
             let (title_html, snippet_html) = match &generators {
                 Some((needles, bg)) => {
                     let title_html = highlight(&title, needles);
+                    // The fragment tantivy picked, if it holds a whole word; else the text
+                    // around the first whole word (a code's fragment is often picked for its
+                    // pieces, `2026` or `号`); else the lead. Pieces are never marked.
                     let snippet = bg.snippet(&body);
-                    let snippet_html = if snippet.is_empty() {
-                        highlight(&lead(&body), needles)
+                    let marked = highlight(snippet.fragment(), needles);
+                    let snippet_html = if !snippet.is_empty() && marked.contains("<mark>") {
+                        marked
                     } else {
-                        let fragment = snippet.fragment();
-                        let marked = highlight(fragment, needles);
-                        if marked.contains("<mark>") {
-                            marked
-                        } else {
-                            let mut snippet = snippet;
-                            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                            snippet.to_html()
+                        match find_loose(&body, needles) {
+                            Some(at) => highlight(&around(&body, at), needles),
+                            None => highlight(&lead(&body), needles),
                         }
                     };
                     (title_html, snippet_html)
@@ -279,6 +334,7 @@ impl Engine {
                 date,
                 department,
                 snippet_html,
+                partial,
             });
         }
         Ok(hits)
@@ -367,6 +423,13 @@ impl Engine {
     }
 }
 
+fn excluding<C>(inner: C, excluded: &HashSet<DocAddress>) -> Excluding<C> {
+    Excluding {
+        inner,
+        excluded: excluded.clone(),
+    }
+}
+
 /// Relevance first; among equal scores (to two decimals), the newer disclosure first.
 fn newer_first(segment: &SegmentReader) -> impl Fn(DocId, Score) -> i64 + use<> {
     let dates = segment
@@ -380,8 +443,8 @@ fn newer_first(segment: &SegmentReader) -> impl Fn(DocId, Score) -> i64 + use<> 
     }
 }
 
-/// What to mark in titles and snippets: the words and their synonyms, or, for partial matches,
-/// their bigrams. Longest first, so a longer match wins over a piece of it.
+/// What to mark in titles and snippets: the words, their synonyms and their known parts, and,
+/// for partial matches, their bigrams. Longest first, so a longer match wins over a piece of it.
 fn needles(p: &SearchParams, partial: bool, synonyms: &Synonyms) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for w in &p.words {
@@ -389,11 +452,14 @@ fn needles(p: &SearchParams, partial: bool, synonyms: &Synonyms) -> Vec<String> 
             let chars: Vec<char> = w.chars().collect();
             if chars.len() > 2 && chars.iter().all(|c| !c.is_ascii()) {
                 out.extend(chars.windows(2).map(|p| p.iter().collect::<String>()));
-                continue;
             }
         }
         out.push(w.to_lowercase());
         out.extend(synonyms.variants(w).into_iter().map(|v| v.to_lowercase()));
+        for part in synonyms.split(w).unwrap_or_default() {
+            out.extend(synonyms.variants(&part));
+            out.push(part);
+        }
     }
     out.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
     out.dedup();
@@ -401,23 +467,66 @@ fn needles(p: &SearchParams, partial: bool, synonyms: &Synonyms) -> Vec<String> 
     out
 }
 
-/// `text` HTML-escaped with every occurrence of a needle (ASCII case ignored) in `<mark>`.
-pub fn highlight(text: &str, needles: &[String]) -> String {
-    let lower: Vec<char> = text.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let chars: Vec<char> = text.chars().collect();
-    let needles: Vec<Vec<char>> = needles.iter().map(|n| n.chars().collect()).collect();
-    let mut marked = vec![false; chars.len()];
-    for needle in &needles {
-        if needle.is_empty() || needle.len() > lower.len() {
+/// A character as matching compares it: full-width folded, lowercased; `None` for what matching
+/// skips (punctuation, brackets, spaces), so `平建罚[2026]12号` finds `平建罚〔2026〕12号`.
+fn loose(c: char) -> Option<char> {
+    let c = match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    c.is_alphanumeric()
+        .then(|| c.to_lowercase().next().unwrap_or(c))
+}
+
+/// The spans (first and last char index, inclusive) of `text` where a needle occurs, compared
+/// loosely.
+fn loose_matches(text: &[char], needles: &[String]) -> Vec<(usize, usize)> {
+    let kept: Vec<(usize, char)> = text
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| loose(*c).map(|l| (i, l)))
+        .collect();
+    let mut out = Vec::new();
+    for needle in needles {
+        let needle: Vec<char> = needle.chars().filter_map(loose).collect();
+        if needle.is_empty() || needle.len() > kept.len() {
             continue;
         }
-        for start in 0..=lower.len() - needle.len() {
-            if lower[start..start + needle.len()] == needle[..] {
-                marked[start..start + needle.len()]
-                    .iter_mut()
-                    .for_each(|m| *m = true);
+        for start in 0..=kept.len() - needle.len() {
+            if kept[start..start + needle.len()]
+                .iter()
+                .zip(&needle)
+                .all(|((_, a), b)| a == b)
+            {
+                out.push((kept[start].0, kept[start + needle.len() - 1].0));
             }
         }
+    }
+    out
+}
+
+/// The char index of the first loose match of a needle in `text`.
+fn find_loose(text: &str, needles: &[String]) -> Option<usize> {
+    let chars: Vec<char> = text.chars().collect();
+    loose_matches(&chars, needles)
+        .into_iter()
+        .map(|(from, _)| from)
+        .min()
+}
+
+/// About [`SNIPPET_CHARS`] characters of `text` around char index `at`.
+fn around(text: &str, at: usize) -> String {
+    let start = at.saturating_sub(SNIPPET_CHARS / 4);
+    text.chars().skip(start).take(SNIPPET_CHARS).collect()
+}
+
+/// `text` HTML-escaped with every occurrence of a needle in `<mark>`. Needles are compared
+/// loosely (case, full-width forms and punctuation inside a code ignored).
+pub fn highlight(text: &str, needles: &[String]) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut marked = vec![false; chars.len()];
+    for (from, to) in loose_matches(&chars, needles) {
+        marked[from..=to].iter_mut().for_each(|m| *m = true);
     }
     let mut out = String::with_capacity(text.len() + 16);
     let mut open = false;

@@ -24,6 +24,10 @@ pub enum BadRequest {
     DateRange,
     #[error("请提供 code（统一社会信用代码）或 name（名称）之一")]
     CreditQuery,
+    #[error(
+        "统一社会信用代码格式有误：应为 18 位数字或大写字母（不含 I、O、Z、S、V），且校验位正确"
+    )]
+    CreditCode,
 }
 
 /// Every failure of a search request.

@@ -1,4 +1,4 @@
-//! Counting matches per kind, category and department in the same pass that ranks them, from the
+//! Counting matches per kind, category, stage and department in the same pass that ranks them, from the
 //! fast (columnar) raw fields of the index, so a facet costs a few array increments per match.
 
 use std::collections::BTreeMap;
@@ -8,14 +8,14 @@ use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// The facet fields, in the order of [`FacetCounts::fields`].
-pub const FACET_FIELDS: [&str; 3] = ["kind", "category", "department"];
+pub const FACET_FIELDS: [&str; 4] = ["kind", "category", "stage", "department"];
 
 /// How many matches each value of each facet field has, and how many matches in all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FacetCounts {
     pub total: usize,
     /// Per field of [`FACET_FIELDS`]: value → count.
-    pub fields: [BTreeMap<String, u64>; 3],
+    pub fields: [BTreeMap<String, u64>; 4],
 }
 
 /// The collector: counts every match and every facet value.
@@ -186,5 +186,76 @@ impl<C: Collector> Collector for Capped<C> {
             doc = scorer.advance();
         }
         Ok((child.harvest(), truncated))
+    }
+}
+
+impl FacetCounts {
+    /// Adds the counts of `other` (the partial matches after the full ones).
+    pub fn add(&mut self, other: FacetCounts) {
+        self.total += other.total;
+        for (into, from) in self.fields.iter_mut().zip(other.fields) {
+            for (value, n) in from {
+                *into.entry(value).or_default() += n;
+            }
+        }
+    }
+}
+
+/// Wraps a collector so that it never sees the documents of `excluded` (the full matches, when
+/// the partial ones are collected after them).
+pub struct Excluding<C> {
+    pub inner: C,
+    pub excluded: std::collections::HashSet<tantivy::DocAddress>,
+}
+
+pub struct ExcludingSegment<S> {
+    inner: S,
+    skip: std::collections::HashSet<DocId>,
+}
+
+impl<S: SegmentCollector> SegmentCollector for ExcludingSegment<S> {
+    type Fruit = S::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if !self.skip.contains(&doc) {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.inner.harvest()
+    }
+}
+
+impl<C: Collector> Collector for Excluding<C> {
+    type Fruit = C::Fruit;
+    type Child = ExcludingSegment<C::Child>;
+
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let skip = self
+            .excluded
+            .iter()
+            .filter(|a| a.segment_ord == ord)
+            .map(|a| a.doc_id)
+            .collect();
+        Ok(ExcludingSegment {
+            inner: self.inner.for_segment(ord, reader)?,
+            skip,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
     }
 }

@@ -1,7 +1,8 @@
 //! `search-server`: full-text search of every public disclosure, over the index that
-//! `site-gen build` writes. Routes: `/search` (HTML in the site's theme), `/api/search` (JSON),
-//! `/search.rss` (a saved search as a feed), `/api/credit` (a subject's current red/black list
-//! entries and penalties) and `/healthz`.
+//! `site-gen build` writes. Routes: `/search` (HTML in the site's theme; without words, the
+//! search form), `/api/search` (JSON), `/search.rss` (a saved search as a feed, full matches
+//! only), `/api/credit` (a subject's current red/black list entries and penalties), `/credit`
+//! (the same look-up as a page) and `/healthz`.
 //!
 //! The service only reads the index. It picks up each new commit without a restart (see
 //! [`engine::Engine`]). Every request is bounded: query length, words and page are limited
@@ -35,7 +36,7 @@ use serde_json::{json, Value};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::engine::{Engine, Outcome};
+use crate::engine::{CreditReport, Engine, Outcome};
 use crate::error::{BadRequest, SearchError};
 use crate::facets::FACET_FIELDS;
 use crate::pages::PageContext;
@@ -154,6 +155,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/search", get(search_api))
         .route("/search.rss", get(search_rss))
         .route("/api/credit", get(credit_api))
+        .route("/credit", get(credit_page))
         .route("/healthz", get(healthz))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(
@@ -198,6 +200,16 @@ async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
         site: &state.0.site,
         departments: &state.0.departments,
     };
+    // No words and no filters: the search page itself (the site links to it), not an error.
+    if let Err(BadRequest::Empty) =
+        SearchParams::parse(raw.as_deref().unwrap_or_default(), &state.0.departments)
+    {
+        let p = SearchParams {
+            page: 1,
+            ..SearchParams::default()
+        };
+        return Html(pages::search_home(&ctx, &p).into_string()).into_response();
+    }
     match run_search(&state, raw).await {
         Ok((p, outcome)) => Html(pages::results(&ctx, &p, &outcome).into_string()).into_response(),
         Err((p, e)) => (
@@ -215,9 +227,9 @@ async fn search_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     }
 }
 
-/// The JSON of SPEC: `{"total","page","took_ms","hits":[{"id","kind","title","url","date",
-/// "snippet"}],"facets":{"kind","category","department"}}`. `snippet` is HTML: escaped text
-/// with the matches in `<mark>`.
+/// The JSON of SPEC: `{"total","page","took_ms","partial","hits":[{"id","kind","title","url",
+/// "date","snippet","partial"}],"facets":{"kind","category","stage","department"}}`. `snippet`
+/// is HTML: escaped text with the matches in `<mark>`; a `partial` hit holds most of the words.
 pub fn api_json(p: &SearchParams, outcome: &Outcome) -> Value {
     let hits: Vec<Value> = outcome
         .hits
@@ -230,6 +242,7 @@ pub fn api_json(p: &SearchParams, outcome: &Outcome) -> Value {
                 "url": h.url,
                 "date": h.date.to_string(),
                 "snippet": h.snippet_html,
+                "partial": h.partial,
             })
         })
         .collect();
@@ -245,12 +258,13 @@ pub fn api_json(p: &SearchParams, outcome: &Outcome) -> Value {
         "total": outcome.total,
         "page": p.page,
         "took_ms": (outcome.took_ms * 100.0).round() / 100.0,
+        "partial": outcome.partial,
         "hits": hits,
         "facets": facets,
     })
 }
 
-/// A saved search as RSS 2.0: the newest matches first.
+/// A saved search as RSS 2.0: the newest full matches first (never partial ones).
 async fn search_rss(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let raw = raw.unwrap_or_default();
     let mut params = match SearchParams::parse(&raw, &state.0.departments) {
@@ -259,6 +273,7 @@ async fn search_rss(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     };
     params.sort = Sort::Date;
     params.page = 1;
+    params.full_only = true;
     let s = state.clone();
     let p = params.clone();
     let outcome = match tokio::task::spawn_blocking(move || s.0.engine.search(&p)).await {
@@ -313,12 +328,11 @@ async fn search_rss(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         .into_response()
 }
 
-/// `/api/credit?code=…` or `?name=…`: current red and black list entries and the penalties
-/// still public, of one subject.
-async fn credit_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
-    let raw = raw.unwrap_or_default();
+/// The subject a credit look-up asks about: a well-formed unified social credit code (spaces
+/// ignored, letters of either case) or a name.
+fn credit_request(raw: &str) -> Result<(Option<String>, Option<String>), BadRequest> {
     if raw.len() > MAX_QUERY_STRING_BYTES {
-        return SearchError::from(BadRequest::TooLong).into_response();
+        return Err(BadRequest::TooLong);
     }
     let mut code = None;
     let mut name = None;
@@ -332,18 +346,43 @@ async fn credit_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     }
     let too_long = |s: &Option<String>| s.as_ref().is_some_and(|s| s.chars().count() > 100);
     if (code.is_none() && name.is_none()) || too_long(&code) || too_long(&name) {
-        return SearchError::from(BadRequest::CreditQuery).into_response();
+        return Err(BadRequest::CreditQuery);
     }
-    let today = (state.0.today)();
+    if let Some(c) = &code {
+        let compact: String = c
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        disclosure::ident::check_uscc(&compact).map_err(|_| BadRequest::CreditCode)?;
+        code = Some(compact);
+    }
+    Ok((code, name))
+}
+
+async fn credit_report(
+    state: &AppState,
+    code: Option<String>,
+    name: Option<String>,
+    today: NaiveDate,
+) -> Result<CreditReport, SearchError> {
     let s = state.clone();
-    let (c, n) = (code.clone(), name.clone());
-    let report =
-        tokio::task::spawn_blocking(move || s.0.engine.credit(c.as_deref(), n.as_deref(), today))
-            .await;
-    let report = match report {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return e.into_response(),
-        Err(e) => return SearchError::Engine(format!("credit task failed: {e}")).into_response(),
+    tokio::task::spawn_blocking(move || s.0.engine.credit(code.as_deref(), name.as_deref(), today))
+        .await
+        .map_err(|e| SearchError::Engine(format!("credit task failed: {e}")))?
+}
+
+/// `/api/credit?code=…` or `?name=…`: current red and black list entries and the penalties
+/// still public, of one subject. A malformed code is a 400.
+async fn credit_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let (code, name) = match credit_request(&raw.unwrap_or_default()) {
+        Ok(q) => q,
+        Err(e) => return SearchError::from(e).into_response(),
+    };
+    let today = (state.0.today)();
+    let report = match credit_report(&state, code.clone(), name.clone(), today).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
     };
     let entry = |d: &Disclosure| match &d.details {
         Details::Credit(c) => json!({
@@ -369,6 +408,69 @@ async fn credit_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         "penalties": report.penalties.iter().map(entry).collect::<Vec<_>>(),
     }))
     .into_response()
+}
+
+/// `/credit`: the same look-up as an HTML form and page; without a code or name, the form.
+async fn credit_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let ctx = PageContext {
+        site: &state.0.site,
+        departments: &state.0.departments,
+    };
+    let raw = raw.unwrap_or_default();
+    let asked = form_urlencoded::parse(raw.as_bytes())
+        .any(|(k, v)| (k == "code" || k == "name") && !v.trim().is_empty());
+    let shown = |key: &str| {
+        form_urlencoded::parse(raw.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.chars().take(100).collect::<String>())
+            .unwrap_or_default()
+    };
+    let (code_shown, name_shown) = (shown("code"), shown("name"));
+    if !asked && raw.len() <= MAX_QUERY_STRING_BYTES {
+        return Html(pages::credit(&ctx, "", "", None, None).into_string()).into_response();
+    }
+    let (code, name) = match credit_request(&raw) {
+        Ok(q) => q,
+        Err(e) => {
+            let e = SearchError::from(e);
+            return (
+                e.status(),
+                Html(
+                    pages::credit(
+                        &ctx,
+                        &code_shown,
+                        &name_shown,
+                        None,
+                        Some(&e.public_message()),
+                    )
+                    .into_string(),
+                ),
+            )
+                .into_response();
+        }
+    };
+    let today = (state.0.today)();
+    match credit_report(&state, code, name, today).await {
+        Ok(report) => Html(
+            pages::credit(&ctx, &code_shown, &name_shown, Some((&report, today)), None)
+                .into_string(),
+        )
+        .into_response(),
+        Err(e) => (
+            e.status(),
+            Html(
+                pages::credit(
+                    &ctx,
+                    &code_shown,
+                    &name_shown,
+                    None,
+                    Some(&e.public_message()),
+                )
+                .into_string(),
+            ),
+        )
+            .into_response(),
+    }
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

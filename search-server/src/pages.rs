@@ -2,7 +2,7 @@
 //! facet counts as links, highlighted hits, pagination, and a no-results page that helps.
 //! No JavaScript: every control is a link or a GET form.
 
-use disclosure::{Category, Departments, Kind, SiteConfig};
+use disclosure::{Category, Departments, Kind, SiteConfig, Stage};
 use maud::{html, Markup, PreEscaped};
 use themes::{Meta, Nav};
 
@@ -28,6 +28,7 @@ fn facet_label<'a>(ctx: &'a PageContext<'a>, field: &str, value: &'a str) -> &'a
     match field {
         "kind" => Kind::from_key(value).map_or(value, |k| k.label()),
         "category" => Category::from_key(value).map_or(value, |c| c.label()),
+        "stage" => Stage::from_key(value).map_or(value, |s| s.label()),
         _ => department_name(ctx.departments, value),
     }
 }
@@ -36,6 +37,7 @@ fn facet_title(field: &str) -> &'static str {
     match field {
         "kind" => "信息类别",
         "category" => "交易类别",
+        "stage" => "交易环节",
         _ => "监督部门",
     }
 }
@@ -51,7 +53,7 @@ fn form(ctx: &PageContext, p: &SearchParams) -> Markup {
                     placeholder="公司名称、项目名称、项目编号、信用代码、处罚文号…";
                 button type="submit" { "搜索" }
             }
-            p.hint { "多个词用空格分开，结果须包含全部的词。可输入名称的一部分，如“鹰城建设”。" }
+            p.hint { "多个词用空格分开，包含全部词的结果排在前面。可输入名称的一部分，如“鹰城建设”。" }
         }
         // Outside the big search form (whose styles are for one large box), tied to it by the
         // `form` attribute: one GET submits the words and the filters together.
@@ -72,6 +74,15 @@ fn form(ctx: &PageContext, p: &SearchParams) -> Markup {
                         option value="" { "全部" }
                         @for c in Category::ALL {
                             option value=(c.key()) selected[p.category == Some(*c)] { (c.label()) }
+                        }
+                    }
+                }
+                p {
+                    label for="f-stage" { "交易环节 " }
+                    select #f-stage name="stage" form="search-form" {
+                        option value="" { "全部" }
+                        @for s in Stage::ALL {
+                            option value=(s.key()) selected[p.stage == Some(*s)] { (s.label()) }
                         }
                     }
                 }
@@ -128,8 +139,10 @@ pub fn results(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup
                 }
                 " · " a href=(rss) { "订阅此检索（RSS）" }
             }
-            @if outcome.partial {
-                p.note { "没有同时包含全部检索词的信息，以下是部分匹配的结果。" }
+            @if outcome.partial && outcome.full_total == 0 {
+                p.note { "没有同时包含全部检索词的信息，以下是部分相符的结果。" }
+            } @else if outcome.partial {
+                p.note { "标有“部分相符”的结果只包含部分检索词，排在完全相符的结果之后。" }
             }
             (facets(ctx, p, outcome))
             @if outcome.hits.is_empty() {
@@ -141,6 +154,7 @@ pub fn results(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup
                         a.item-title href=(hit.url) { (PreEscaped(&hit.title_html)) }
                         p.item-meta {
                             span.badge { (hit.kind.label()) }
+                            @if hit.partial { span.badge { "部分相符" } }
                             time datetime=(hit.date) { (hit.date) }
                             @if let Some(dep) = &hit.department { span { (department_short(ctx.departments, dep)) } }
                         }
@@ -168,6 +182,7 @@ fn facets(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup {
         match field {
             "kind" => p.kind.map(|k| k.key().to_string()),
             "category" => p.category.map(|c| c.key().to_string()),
+            "stage" => p.stage.map(|s| s.key().to_string()),
             _ => p.department.clone(),
         }
     };
@@ -242,7 +257,7 @@ fn no_results(p: &SearchParams) -> Markup {
             p { "可以试试：" }
             ul {
                 @if p.has_filters() {
-                    li { a href=(p.link("/search", &[("kind", None), ("category", None), ("department", None), ("from", None), ("to", None), ("page", None)])) { "去掉筛选条件再搜索" } }
+                    li { a href=(p.link("/search", &[("kind", None), ("category", None), ("stage", None), ("department", None), ("from", None), ("to", None), ("page", None)])) { "去掉筛选条件再搜索" } }
                 }
                 @if p.words.len() > 1 {
                     li { "减少检索词：结果须同时包含每一个词" }
@@ -273,6 +288,90 @@ pub fn error(ctx: &PageContext, p: &SearchParams, message: &str) -> Markup {
     let meta = Meta {
         title: "全文检索",
         description: "",
+        path: "",
+        feed: None,
+        noindex: true,
+    };
+    themes::page(ctx.site, &meta, Nav::Search, main)
+}
+
+/// `/search` without words: the form, and what can be searched.
+pub fn search_home(ctx: &PageContext, p: &SearchParams) -> Markup {
+    let main = html! {
+        h1 { "全文检索" }
+        (form(ctx, p))
+        p { "可检索交易公告、交易结果、行政处罚、信用名单、权责清单、抽查结果和投诉处理结果：公司名称（或其中几个字）、项目名称、项目编号、统一社会信用代码、处罚文号。" }
+        p { a href="/credit" { "按统一社会信用代码或名称查询信用记录" } }
+    };
+    let meta = Meta {
+        title: "全文检索",
+        description: "全文检索交易公告、交易结果、行政处罚、信用名单等全部公开信息",
+        path: "",
+        feed: None,
+        noindex: true,
+    };
+    themes::page(ctx.site, &meta, Nav::Search, main)
+}
+
+/// `/credit`: the look-up form, and the subject's current standing when one was asked about.
+pub fn credit(
+    ctx: &PageContext,
+    code: &str,
+    name: &str,
+    report: Option<(&crate::engine::CreditReport, chrono::NaiveDate)>,
+    message: Option<&str>,
+) -> Markup {
+    use disclosure::model::Details;
+    let entries = |title: &str, docs: &[disclosure::Disclosure]| {
+        html! {
+            h2 { (title) " " span.count { (docs.len()) } }
+            @if docs.is_empty() {
+                p { "无" }
+            } @else {
+                ul.items {
+                    @for d in docs {
+                        li.item {
+                            a.item-title href=(d.url()) { (d.title) }
+                            p.item-meta {
+                                time datetime=(d.date) { (d.date) }
+                                @match &d.details {
+                                    Details::Credit(c) => { span { "有效期 " (c.from) " 至 " (c.until) } span { (c.reason) } }
+                                    Details::Penalty(p) => { span { (p.decision_no) } span { (p.violation) } }
+                                    _ => {}
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let main = html! {
+        h1 { "信用查询" }
+        form.search-big role="search" aria-label="信用查询" action="/credit" method="get" {
+            p {
+                label for="credit-code" { "统一社会信用代码 " }
+                input #credit-code type="text" name="code" value=(code) maxlength="100" autocomplete="off";
+            }
+            p {
+                label for="credit-name" { "或 名称 " }
+                input #credit-name type="text" name="name" value=(name) maxlength="100";
+            }
+            p { button type="submit" { "查询" } }
+        }
+        @if let Some(message) = message {
+            p.note role="alert" { (message) }
+        }
+        @if let Some((report, today)) = report {
+            p.page-status role="status" { "截至 " (today) " 的信用记录（只列现行的红黑名单和仍在公示期内的行政处罚）" }
+            (entries("黑名单", &report.black))
+            (entries("红名单", &report.red))
+            (entries("行政处罚", &report.penalties))
+        }
+    };
+    let meta = Meta {
+        title: "信用查询",
+        description: "按统一社会信用代码或名称查询市场主体现行的红黑名单和行政处罚",
         path: "",
         feed: None,
         noindex: true,

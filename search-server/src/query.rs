@@ -3,15 +3,19 @@
 //! only separate or are ignored) and bounded (length, words, page), so no input can make a query
 //! expensive or fail in the engine.
 //!
-//! Matching: every word is required. A word matches as a phrase of its bigrams in the title,
-//! names, labels or body (so any piece of two or more characters matches), or as any part of a
-//! code; its synonyms match too, ranked lower; its jieba words only add to the score.
+//! Matching: a full match holds every word. A word matches as a phrase of its bigrams in the
+//! title, names, labels or body (so any piece of two or more characters matches), or as any part
+//! of a code; its synonyms and the law's forms of a wrong match too, ranked lower; a word made of
+//! known words (`陪标串标`) also matches by any of its parts; its jieba words only add to the
+//! score. A title match counts fully only when the body holds the word too, so a title that merely
+//! mentions it ranks below documents about it. A partial match ([`QueryBuilder::partial`]) holds
+//! most of the words, or most of the bigrams of a one-word query, and no full match.
 
 use std::ops::Bound;
 
 use chrono::NaiveDate;
 use disclosure::search::{self, CjkTokenizer, Fields, Synonyms};
-use disclosure::{Category, Departments, Kind};
+use disclosure::{Category, Departments, Kind, Stage};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery,
     PhraseQuery, Query, RangeQuery, TermQuery,
@@ -23,7 +27,7 @@ use crate::error::BadRequest;
 
 /// The longest query, in characters: longer than any company name with a code beside it.
 pub const MAX_QUERY_CHARS: usize = 200;
-/// The most words a query may have; every one is required, so more would find nothing anyway.
+/// The most words a query may have.
 pub const MAX_WORDS: usize = 10;
 /// The deepest page: nobody reads past it, and deep pages cost the most.
 pub const MAX_PAGE: usize = 100;
@@ -33,6 +37,10 @@ pub const MAX_QUERY_STRING_BYTES: usize = 4096;
 pub const PER_PAGE: usize = 10;
 
 const TITLE_BOOST: f32 = 5.0;
+/// What a title match counts when the body does not hold the word.
+const TITLE_ALONE_BOOST: f32 = 0.5;
+/// A part of a word made of known words counts this much of the whole word.
+const PART_FACTOR: f32 = 0.5;
 const NAMES_BOOST: f32 = 3.0;
 const META_BOOST: f32 = 2.0;
 const BODY_BOOST: f32 = 1.0;
@@ -78,12 +86,17 @@ pub struct SearchParams {
     /// 1-based.
     pub page: usize,
     pub sort: Sort,
+    /// Stage key of notices and results (`award`, `candidates`, …).
+    pub stage: Option<Stage>,
+    /// Full matches only, never partial ones (the saved-search feed). Not a URL parameter.
+    pub full_only: bool,
 }
 
 impl SearchParams {
     pub fn has_filters(&self) -> bool {
         self.kind.is_some()
             || self.category.is_some()
+            || self.stage.is_some()
             || self.department.is_some()
             || self.from.is_some()
             || self.to.is_some()
@@ -109,6 +122,9 @@ impl SearchParams {
                 "category" if !value.is_empty() => {
                     p.category =
                         Some(Category::from_key(value).ok_or(BadRequest::Field("category"))?)
+                }
+                "stage" if !value.is_empty() => {
+                    p.stage = Some(Stage::from_key(value).ok_or(BadRequest::Field("stage"))?)
                 }
                 "department" if !value.is_empty() => {
                     departments
@@ -162,6 +178,7 @@ impl SearchParams {
             ("q", Some(self.q.as_str()).filter(|q| !q.is_empty())),
             ("kind", self.kind.map(|k| k.key())),
             ("category", self.category.map(|c| c.key())),
+            ("stage", self.stage.map(|s| s.key())),
             ("department", self.department.as_deref()),
             ("from", from.as_deref()),
             ("to", to.as_deref()),
@@ -207,15 +224,6 @@ pub fn words(q: &str) -> Vec<String> {
         .collect()
 }
 
-/// How strictly a query's words must match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Every word, as a phrase (or code part, or synonym).
-    Exact,
-    /// Every word, but each by most of its bigrams: the fallback when nothing matches exactly.
-    Partial,
-}
-
 /// Builds tantivy queries over the shared schema.
 pub struct QueryBuilder<'a> {
     pub fields: &'a Fields,
@@ -223,22 +231,53 @@ pub struct QueryBuilder<'a> {
 }
 
 impl QueryBuilder<'_> {
-    /// The whole query: words (in `mode`), ranking boosts and filters.
-    pub fn build(&self, p: &SearchParams, mode: Mode) -> Box<dyn Query> {
+    /// The full-match query: every word (exactly, by a synonym or by a part), ranking boosts and
+    /// filters.
+    pub fn build(&self, p: &SearchParams) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        match mode {
-            Mode::Exact => {
-                for w in &p.words {
-                    clauses.push((Occur::Must, self.word(w)));
-                }
-            }
-            Mode::Partial => {
-                // Still every word (AND): only the matching inside each word is relaxed.
-                for w in &p.words {
-                    clauses.push((Occur::Must, self.partial_word(w)));
-                }
+        for w in &p.words {
+            clauses.push((Occur::Must, self.word(w)));
+        }
+        self.finish(p, clauses)
+    }
+
+    /// The partial-match query: documents holding most of the words (a word may match by most of
+    /// its bigrams), or, for one word, most of its bigrams. Full matches may match it too: the
+    /// engine leaves them out (tantivy's exclusion of phrase queries is not used). `None` when a
+    /// partial match cannot differ from a full one (no words, one short word).
+    pub fn partial(&self, p: &SearchParams) -> Option<Box<dyn Query>> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match p.words.as_slice() {
+            [] => return None,
+            [w] => clauses.push((Occur::Must, self.fragment(w)?)),
+            words => {
+                let units: Vec<Box<dyn Query>> = words
+                    .iter()
+                    .map(|w| match self.fragment(w) {
+                        Some(f) => {
+                            Box::new(BooleanQuery::union(vec![self.word(w), f])) as Box<dyn Query>
+                        }
+                        None => self.word(w),
+                    })
+                    .collect();
+                let need = words.len().div_ceil(2);
+                clauses.push((
+                    Occur::Must,
+                    Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                        units, need,
+                    )),
+                ));
             }
         }
+        Some(self.finish(p, clauses))
+    }
+
+    /// The word clauses with the jieba ranking boosts and the filters.
+    fn finish(
+        &self,
+        p: &SearchParams,
+        mut clauses: Vec<(Occur, Box<dyn Query>)>,
+    ) -> Box<dyn Query> {
         for w in &p.words {
             for word in search::jieba_words(w) {
                 if word.chars().count() >= 2 {
@@ -281,6 +320,9 @@ impl QueryBuilder<'_> {
         if let Some(category) = p.category {
             out.push(raw(f.category, category.key()));
         }
+        if let Some(stage) = p.stage {
+            out.push(raw(f.stage, stage.key()));
+        }
         if let Some(department) = &p.department {
             out.push(raw(f.department, department));
         }
@@ -297,12 +339,19 @@ impl QueryBuilder<'_> {
         out
     }
 
-    /// One word, exactly: its phrase in any text field, any part of a code, or a synonym.
+    /// One word, exactly: its phrase in any text field, any part of a code, a synonym, or, for
+    /// a word made of known words, any of its parts (and their synonyms).
     pub fn word(&self, w: &str) -> Box<dyn Query> {
         let mut alternatives = self.phrase_everywhere(w, 1.0);
         alternatives.extend(self.code(w));
         for variant in self.synonyms.variants(w) {
             alternatives.extend(self.phrase_everywhere(&variant, SYNONYM_FACTOR));
+        }
+        for part in self.synonyms.split(w).unwrap_or_default() {
+            alternatives.extend(self.phrase_everywhere(&part, PART_FACTOR));
+            for variant in self.synonyms.variants(&part) {
+                alternatives.extend(self.phrase_everywhere(&variant, PART_FACTOR * SYNONYM_FACTOR));
+            }
         }
         if alternatives.is_empty() {
             return Box::new(EmptyQuery);
@@ -316,15 +365,8 @@ impl QueryBuilder<'_> {
             return Vec::new();
         }
         let f = self.fields;
-        [
-            (f.title, TITLE_BOOST),
-            (f.names, NAMES_BOOST),
-            (f.meta, META_BOOST),
-            (f.body, BODY_BOOST),
-        ]
-        .into_iter()
-        .map(|(field, boost)| {
-            let q: Box<dyn Query> = if tokens.len() == 1 {
+        let phrase = |field| -> Box<dyn Query> {
+            if tokens.len() == 1 {
                 Box::new(TermQuery::new(
                     Term::from_field_text(field, &tokens[0].1),
                     IndexRecordOption::WithFreqs,
@@ -336,10 +378,30 @@ impl QueryBuilder<'_> {
                         .map(|(pos, t)| (*pos, Term::from_field_text(field, t)))
                         .collect(),
                 ))
-            };
-            Box::new(BoostQuery::new(q, boost * factor)) as Box<dyn Query>
-        })
-        .collect()
+            }
+        };
+        let boosted = |q: Box<dyn Query>, boost: f32| -> Box<dyn Query> {
+            Box::new(BoostQuery::new(q, boost * factor))
+        };
+        let mut out = vec![
+            boosted(phrase(f.names), NAMES_BOOST),
+            boosted(phrase(f.meta), META_BOOST),
+            boosted(phrase(f.body), BODY_BOOST),
+        ];
+        if factor < 1.0 {
+            // Synonyms and parts: a plain title boost (they already rank below the word).
+            out.push(boosted(phrase(f.title), TITLE_BOOST));
+        } else {
+            // The title counts fully when the body holds the word too: a title that only
+            // mentions it in passing ranks below documents about it.
+            let about = BooleanQuery::new(vec![
+                (Occur::Must, phrase(f.title)),
+                (Occur::Must, phrase(f.body)),
+            ]);
+            out.push(boosted(phrase(f.title), TITLE_ALONE_BOOST));
+            out.push(boosted(Box::new(about), TITLE_BOOST - TITLE_ALONE_BOOST));
+        }
+        out
     }
 
     /// A word as a code: the whole code exactly (ranked first), or any part of one.
@@ -363,11 +425,12 @@ impl QueryBuilder<'_> {
         ]
     }
 
-    /// One word, partially: most of its bigrams, in any text field.
-    fn partial_word(&self, w: &str) -> Box<dyn Query> {
+    /// One word by most of its bigrams, in any text field (a name cut short or worded a little
+    /// differently); `None` for a word of two bigrams or fewer.
+    fn fragment(&self, w: &str) -> Option<Box<dyn Query>> {
         let tokens = CjkTokenizer::query().tokens(w);
         if tokens.len() <= 2 {
-            return self.word(w);
+            return None;
         }
         let f = self.fields;
         let per_token: Vec<Box<dyn Query>> = tokens
@@ -395,11 +458,9 @@ impl QueryBuilder<'_> {
             .collect();
         let n = per_token.len();
         let need = (n * 3).div_ceil(5).max(2).min(n);
-        let mut alternatives: Vec<Box<dyn Query>> = vec![Box::new(
-            BooleanQuery::union_with_minimum_required_clauses(per_token, need),
-        )];
-        alternatives.extend(self.code(w));
-        Box::new(BooleanQuery::union(alternatives))
+        Some(Box::new(BooleanQuery::union_with_minimum_required_clauses(
+            per_token, need,
+        )))
     }
 }
 

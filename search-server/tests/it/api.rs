@@ -10,7 +10,10 @@ async fn json_has_exactly_the_fields_of_spec() {
     let v = s.search("鹰城建设", "").await;
     let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort();
-    assert_eq!(keys, ["facets", "hits", "page", "took_ms", "total"]);
+    assert_eq!(
+        keys,
+        ["facets", "hits", "page", "partial", "took_ms", "total"]
+    );
     assert!(v["total"].as_u64().unwrap() >= 5, "{v}");
     assert_eq!(v["page"], 1);
     assert!(v["took_ms"].is_number());
@@ -22,7 +25,10 @@ async fn json_has_exactly_the_fields_of_spec() {
         .map(String::as_str)
         .collect();
     keys.sort();
-    assert_eq!(keys, ["date", "id", "kind", "snippet", "title", "url"]);
+    assert_eq!(
+        keys,
+        ["date", "id", "kind", "partial", "snippet", "title", "url"]
+    );
     assert!(
         hit["snippet"]
             .as_str()
@@ -34,7 +40,7 @@ async fn json_has_exactly_the_fields_of_spec() {
         .as_str()
         .unwrap()
         .ends_with(&format!("/{}/", hit["id"].as_str().unwrap())));
-    for facet in ["kind", "category", "department"] {
+    for facet in ["kind", "category", "stage", "department"] {
         assert!(v["facets"][facet].is_object(), "{facet}: {v}");
     }
     let kinds: u64 = v["facets"]["kind"]
@@ -212,13 +218,22 @@ async fn credit_lookup_by_code_and_by_name() {
             .status(),
         400
     );
+    // A well-formed code of nobody on a list: an empty answer. A malformed one (a wrong check
+    // character, a letter the codes never use, a short code): 400.
     let v: serde_json::Value = s
-        .get("/api/credit?code=91410400MA00000000")
+        .get("/api/credit?code=91410400MA0000000A")
         .await
         .json()
         .await
         .unwrap();
     assert!(v["black"].as_array().unwrap().is_empty());
+    for bad in ["91410400MA00000000", "91410400MA0000000I", "9141040", "ABC"] {
+        assert_eq!(
+            s.get(&format!("/api/credit?code={bad}")).await.status(),
+            400,
+            "{bad}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -5,6 +5,8 @@ mod api;
 mod browser;
 mod fixtures;
 mod hostile;
+mod meaning;
+mod real_samples;
 mod relevance;
 mod reload;
 mod support;
