@@ -145,7 +145,7 @@ impl AppState {
                 settings.content.join("calendar.toml").display()
             );
         }
-        match deadline::recount_pending(&state).await {
+        match cases::recount_pending(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!("counted the pending deadline of {n} case(s)"),
             Err(e) => tracing::warn!("cannot count pending deadlines: {e}"),
@@ -168,7 +168,7 @@ impl AppState {
             self.mailer.clone(),
             self.clock.clone(),
         ));
-        let overdue = tokio::spawn(deadline::run_overdue_checker(self.clone()));
+        let overdue = tokio::spawn(cases::run_overdue_checker(self.clone()));
         let limiters = self.limiters.clone();
         let cleanup = tokio::spawn(async move {
             loop {
