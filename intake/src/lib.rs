@@ -8,8 +8,10 @@
 //! the same thing.
 //!
 //! Map: [`config`] (TOML file), [`content`] (departments, calendar, project → department),
-//! [`db`] (SQLite/PostgreSQL handle), [`cases`] (the case data layer), [`tracking`] (numbers and
-//! access keys), [`routing`], [`rules`] (the table of rules per kind and category), [`deadline`], [`audit`] (hash chain), [`mail`] (outbox and sender),
+//! [`db`] (SQLite/PostgreSQL handle), [`cases`] (a case's life: the type, its transitions and the
+//! one writer [`cases::write`] that saves a case with its audit event and mail), [`tracking`]
+//! (numbers and access keys), [`routing`], [`rules`] (the table of rules per kind and category),
+//! [`deadline`] (working-day arithmetic), [`audit`] (hash chain), [`mail`] (outbox and sender),
 //! [`attachments`], [`public`] (submission and tracking pages and API), [`security`] (rate
 //! limits, client address, headers), [`text`] (strict decoding of what people type),
 //! [`staff`] (the staff side).
