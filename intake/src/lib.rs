@@ -8,8 +8,10 @@
 //! the same thing.
 //!
 //! Map: [`config`] (TOML file), [`content`] (departments, calendar, project → department),
-//! [`db`] (SQLite/PostgreSQL handle), [`cases`] (the case data layer), [`tracking`] (numbers and
-//! access keys), [`routing`], [`rules`] (the table of rules per kind and category), [`deadline`], [`audit`] (hash chain), [`mail`] (outbox and sender),
+//! [`db`] (SQLite/PostgreSQL handle), [`cases`] (a case's life: the type, its transitions and the
+//! one writer [`cases::write`] that saves a case with its audit event and mail), [`tracking`]
+//! (numbers and access keys), [`routing`], [`rules`] (the table of rules per kind and category),
+//! [`deadline`] (working-day arithmetic), [`audit`] (hash chain), [`mail`] (outbox and sender),
 //! [`attachments`], [`public`] (submission and tracking pages and API), [`security`] (rate
 //! limits, client address, headers), [`text`] (strict decoding of what people type),
 //! [`staff`] (the staff side).
@@ -145,7 +147,7 @@ impl AppState {
                 settings.content.join("calendar.toml").display()
             );
         }
-        match deadline::recount_pending(&state).await {
+        match cases::recount_pending(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!("counted the pending deadline of {n} case(s)"),
             Err(e) => tracing::warn!("cannot count pending deadlines: {e}"),
@@ -168,7 +170,7 @@ impl AppState {
             self.mailer.clone(),
             self.clock.clone(),
         ));
-        let overdue = tokio::spawn(deadline::run_overdue_checker(self.clone()));
+        let overdue = tokio::spawn(cases::run_overdue_checker(self.clone()));
         let limiters = self.limiters.clone();
         let cleanup = tokio::spawn(async move {
             loop {

@@ -14,10 +14,10 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 
 use crate::audit::Action;
-use crate::cases::{self, Case, Status};
+use crate::cases::{self, Case, Change, Status};
 use crate::clock::{local_date, stamp};
 use crate::error::{Error, FieldErrors};
-use crate::mail::{self, Outgoing};
+use crate::mail::Outgoing;
 use crate::public::{self, FormInput, PendingFiles, TrackQuery};
 use crate::text::{self, Lines};
 use crate::AppState;
@@ -228,27 +228,16 @@ async fn store(
         .await?;
     }
     case.resume(&state.content.calendar, &state.config.deadlines, today);
-    cases::save(&mut tx, &case).await?;
     let note = format!(
         "提交人在线补充材料（附件 {} 个）：{content}",
         files.files.len()
     );
-    cases::record(
-        &mut tx,
+    let change = Change::new("public", Action::MaterialReceived, &note).with_mail(department_mail(
         state,
         &case,
-        "public",
-        Action::MaterialReceived,
-        &note,
-    )
-    .await?;
-    mail::enqueue(
-        &mut tx,
-        &state.mailer,
-        now,
-        &department_mail(state, &case, files.files.len()),
-    )
-    .await?;
+        files.files.len(),
+    ));
+    cases::write(&mut tx, state, &case, change).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -1,7 +1,7 @@
 //! The case workflow: which action a case's state allows ([`check`], the state machine), and
 //! doing it ([`perform`]): one write transaction reads the case, authorizes the action
 //! ([`super::access`]), checks the state, changes the case, appends the audit event and queues
-//! the submitter's mail (through [`crate::cases::record`]), and commits — all or nothing.
+//! the submitter's mail (through the one writer, [`crate::cases::write`]), and commits — all or nothing.
 //!
 //! ```text
 //! received ──accept──▶ accepted ──conclude──▶ concluded ──publish──▶ (published, may be revised)
@@ -18,7 +18,7 @@
 use chrono::NaiveDate;
 
 use crate::audit::Action;
-use crate::cases::{self, Case, Status};
+use crate::cases::{self, Case, Change, Status};
 use crate::clock::{local_date, stamp};
 use crate::AppState;
 
@@ -242,9 +242,11 @@ pub async fn perform(
         }
     };
 
-    cases::save(&mut tx, &case).await?;
+    // The staff's own columns (not covered by the audit chain), then the case through the one
+    // writer: saved, its event appended, its mail queued.
     queries::save_extra(&mut tx, case.id, &extra).await?;
-    cases::record(&mut tx, state, &case, &staff.username, action, &note).await?;
+    let change = Change::new(&staff.username, action, &note);
+    cases::write(&mut tx, state, &case, change).await?;
     tx.commit().await?;
     state.mailer.wake.notify_one();
     Ok(())

@@ -57,14 +57,14 @@ async fn department_submitter_and_committee_office_are_mailed() {
         .unwrap();
     app.clock.set_date(deadline);
     assert_eq!(
-        intake::deadline::escalate_overdue(state).await.unwrap(),
+        intake::cases::escalate_overdue(state).await.unwrap(),
         0,
         "not overdue on the day"
     );
     app.clock.set_date(deadline.succ_opt().unwrap());
-    assert_eq!(intake::deadline::escalate_overdue(state).await.unwrap(), 1);
+    assert_eq!(intake::cases::escalate_overdue(state).await.unwrap(), 1);
     assert_eq!(
-        intake::deadline::escalate_overdue(state).await.unwrap(),
+        intake::cases::escalate_overdue(state).await.unwrap(),
         0,
         "escalated once"
     );

@@ -102,6 +102,6 @@ async fn the_data_layer_runs_on_postgresql() {
         .unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
     app.clock.set_date("2027-03-01".parse().unwrap());
-    assert_eq!(intake::deadline::escalate_overdue(state).await.unwrap(), 21);
+    assert_eq!(intake::cases::escalate_overdue(state).await.unwrap(), 21);
     state.db.close().await;
 }

@@ -301,12 +301,9 @@ async fn overdue_cases_are_flagged_first_and_escalated_once() {
         .unwrap();
     assert!(overdue_only.contains(&late) && !overdue_only.contains(&fresh));
 
+    assert_eq!(intake::cases::escalate_overdue(&h.state).await.unwrap(), 1);
     assert_eq!(
-        intake::deadline::escalate_overdue(&h.state).await.unwrap(),
-        1
-    );
-    assert_eq!(
-        intake::deadline::escalate_overdue(&h.state).await.unwrap(),
+        intake::cases::escalate_overdue(&h.state).await.unwrap(),
         0,
         "once"
     );

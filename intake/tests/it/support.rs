@@ -228,8 +228,8 @@ impl TestApp {
     }
 
     /// Does `action` (with `note`) to the case `number` as the housing bureau's officer
-    /// `zjj-li` would, through the data layer: `change` moves the case, then the case, its
-    /// audit event and its outbox mail are written in one transaction.
+    /// `zjj-li` would, through the data layer: `change` moves the case, then the one writer (`cases::write`)
+    /// saves it with its audit event and its outbox mail in one transaction.
     pub async fn act(
         &self,
         number: &str,
@@ -245,10 +245,14 @@ impl TestApp {
             .unwrap()
             .unwrap();
         change(&mut case, state);
-        cases::save(&mut tx, &case).await.unwrap();
-        cases::record(&mut tx, state, &case, "zjj-li", action, note)
-            .await
-            .unwrap();
+        cases::write(
+            &mut tx,
+            state,
+            &case,
+            cases::Change::new("zjj-li", action, note),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
 
