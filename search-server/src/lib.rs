@@ -87,8 +87,15 @@ impl AppState {
         content_dir: &Path,
         options: Options,
     ) -> anyhow::Result<AppState> {
+        // The index folder carries site.toml and departments.toml (site-gen copies them there),
+        // so a replica needs nothing else; an index from before that reads them from content.
         let read = |name: &str| {
-            let path = content_dir.join(name);
+            let carried = index_dir.join(name);
+            let path = if carried.exists() {
+                carried
+            } else {
+                content_dir.join(name)
+            };
             std::fs::read_to_string(&path)
                 .with_context(|| format!("{}: cannot read", path.display()))
                 .map(|text| (path.display().to_string(), text))

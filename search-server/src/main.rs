@@ -20,7 +20,8 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8081")]
     listen: SocketAddr,
-    /// The content folder, for site.toml (theme chrome) and departments.toml.
+    /// The content folder, for site.toml and departments.toml when the index folder does not carry
+    /// them (an index written before site-gen copied them there).
     #[arg(long, default_value = "content")]
     content: PathBuf,
     /// Turn off the per-client rate limit (load tests and benchmarks only).

@@ -9,4 +9,5 @@ mod meaning;
 mod real_samples;
 mod relevance;
 mod reload;
+mod replica;
 mod support;

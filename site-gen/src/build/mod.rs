@@ -350,6 +350,8 @@ pub fn build(opts: &Options) -> Result<Summary> {
         if let (Some(writer), Some(dir)) = (fed, &opts.index) {
             commit_index(writer?, &written.new_entries)
                 .with_context(|| format!("{}: cannot update the search index", dir.display()))?;
+            carry_config(&opts.content, dir)
+                .with_context(|| format!("{}: cannot update the search index", dir.display()))?;
             phases.mark("index");
         }
         Ok::<_, anyhow::Error>(written)
@@ -1109,6 +1111,25 @@ fn feed_index(
 
 /// Removes the disclosures withdrawn in this build (`new_entries`) from the index fed by
 /// [`feed_index`], and commits it.
+/// The files search-server needs besides the index (site name and footer, departments), copied
+/// into the index folder so that a search replica needs only a copy of that folder (SPEC).
+pub const INDEX_CONFIG: [&str; 2] = ["site.toml", "departments.toml"];
+
+fn carry_config(content: &Path, index: &Path) -> Result<()> {
+    for name in INDEX_CONFIG {
+        let bytes = std::fs::read(content.join(name))
+            .with_context(|| format!("cannot read {}", content.join(name).display()))?;
+        let target = index.join(name);
+        if std::fs::read(&target).ok().as_deref() == Some(bytes.as_slice()) {
+            continue;
+        }
+        let tmp = index.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, &bytes)?;
+        std::fs::rename(&tmp, &target)?;
+    }
+    Ok(())
+}
+
 fn commit_index(
     mut writer: IndexWriter,
     new_entries: &[log::Entry],
