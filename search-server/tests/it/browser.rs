@@ -48,6 +48,30 @@ fn start_driver() -> Driver {
     Driver { child, port }
 }
 
+/// A headless Chromium session at a phone's size (390 × 844), with a fresh profile.
+async fn phone_browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=390,844",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    // chromedriver speaks plain HTTP on loopback: no TLS stack (and no second rustls provider).
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a chromedriver session")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_a_company_name_on_the_home_page_lands_on_its_results() {
     // The whole site and its index, built as `site-gen build` builds them.
@@ -81,26 +105,7 @@ async fn typing_a_company_name_on_the_home_page_lands_on_its_results() {
 
     let driver = start_driver();
     let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=390,844",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    // chromedriver speaks plain HTTP on loopback: no TLS stack (and no second rustls provider).
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a chromedriver session");
+    let client = phone_browser(&driver, profile.path()).await;
 
     let result = async {
         client.goto(&format!("{base}/")).await?;
@@ -184,25 +189,7 @@ async fn bidders_are_cards_on_a_phone() {
 
     let driver = start_driver();
     let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=390,844",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a chromedriver session");
+    let client = phone_browser(&driver, profile.path()).await;
     let measured = async {
         client
             .goto(&format!("http://{addr}/results/2026-zj-0018-award/"))
