@@ -1,7 +1,7 @@
 //! The second relevance suite (`tests/real_samples.toml`): judged queries over the real published
 //! documents in `../shared/real-samples/`, indexed beside the demo site (so that the demo's
 //! documents compete with them). The samples are read at run time and converted to content files
-//! the way `site-gen`'s real-samples test converts them; none of their text is in the repository.
+//! by the same conversion as `site-gen`'s real-samples test (its `samples.rs`, included here); none of their text is in the repository.
 //! Where the folder is absent the suite says so and checks nothing.
 
 use std::path::{Path, PathBuf};
@@ -11,110 +11,9 @@ use serde_json::Value;
 
 use crate::support::*;
 
-fn samples() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/real-samples");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!(
-            "real samples: {} is absent (it exists in the workplace and in CI); this suite checks nothing here",
-            dir.display()
-        );
-        None
-    }
-}
-
-struct Sample {
-    stem: String,
-    kind: String,
-    title: String,
-    date: String,
-    source: String,
-    body: String,
-}
-
-fn read_sample(path: &Path) -> Sample {
-    let text = std::fs::read_to_string(path).unwrap();
-    let (header, body) = text
-        .split_once("\n---\n")
-        .unwrap_or_else(|| panic!("{}: no `---` after the header", path.display()));
-    let field = |name: &str| {
-        header
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}:")))
-            .map(|v| v.trim().to_string())
-            .unwrap_or_else(|| panic!("{}: no `{name}:` in the header", path.display()))
-    };
-    Sample {
-        stem: path.file_stem().unwrap().to_string_lossy().into_owned(),
-        kind: field("kind"),
-        title: field("title"),
-        date: field("date"),
-        source: field("source"),
-        body: body.to_string(),
-    }
-}
-
-/// A body line as Markdown that renders to exactly its text.
-fn escape_markdown(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        if c.is_ascii_punctuation() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The project code a document names (项目编号 / 招标编号 / 采购编号), else one made from its file.
-fn project_code(sample: &Sample) -> String {
-    for label in ["项目编号", "招标编号", "采购编号", "标段编号", "项目代码"] {
-        for (at, _) in sample.body.match_indices(label) {
-            let rest = &sample.body[at + label.len()..];
-            let rest = rest.trim_start_matches([':', '：', ' ', '\t']);
-            let code: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                .collect();
-            if code.len() >= 4 {
-                return code;
-            }
-        }
-    }
-    format!("RS-{}", sample.stem)
-}
-
-/// The sample as a content file: (relative path, text).
-fn to_content(sample: &Sample) -> (String, String) {
-    let (kind, stage, folder) = match sample.kind.as_str() {
-        "notice" => ("notice", "tender", "notices"),
-        "candidates" => ("result", "candidates", "results"),
-        "result" => ("result", "award", "results"),
-        other => panic!("{}: unknown sample kind {other}", sample.stem),
-    };
-    let (category, department) = if sample.source.contains("yichang") {
-        ("construction", "zjj")
-    } else {
-        ("procurement", "czj")
-    };
-    let id = format!("rs-{}", sample.stem);
-    let title = toml::Value::String(sample.title.clone()).to_string();
-    let body = sample
-        .body
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(escape_markdown)
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    let text = format!(
-        "+++\nkind = \"{kind}\"\ntitle = {title}\ndate = {}\nid = \"{id}\"\ndepartment = \"{department}\"\ncategory = \"{category}\"\nproject = \"{}\"\nstage = \"{stage}\"\n+++\n{body}\n",
-        sample.date,
-        project_code(sample),
-    );
-    (format!("{folder}/real-samples/{id}.md"), text)
-}
+#[path = "../../../site-gen/tests/it/samples.rs"]
+mod samples;
+use samples::{read_sample, samples, to_content};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -181,7 +80,7 @@ async fn judged_queries_over_the_real_samples() {
     let content = tmp.path().join("content");
     copy_dir(&demo_content(), &content);
     for path in &paths {
-        let (rel, text) = to_content(&read_sample(path));
+        let (rel, text, _) = to_content(&read_sample(path));
         let file = content.join(rel);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, text).unwrap();

@@ -6,6 +6,7 @@ mod demo;
 mod incremental;
 mod open_data;
 mod real_samples;
+mod samples;
 mod serve;
 mod signals;
 mod support;
