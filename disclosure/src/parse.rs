@@ -991,7 +991,8 @@ impl Reader<'_> {
         let mobiles = kind.is_some_and(Kind::is_about_persons);
 
         let mut findings: Vec<(usize, String, Finding)> = Vec::new();
-        let table = self.table.clone();
+        // Taken out for the walk (put back below) rather than copied: this runs for every file.
+        let table = std::mem::take(&mut self.table);
         for (key, value) in table.iter().filter(|(k, _)| *k != "public_numbers") {
             match value {
                 Value::Array(items) if key == "bidders" => {
@@ -1013,6 +1014,7 @@ impl Reader<'_> {
                 }
             }
         }
+        self.table = table;
         let body = Published::from_markdown(self.split.body, self.split.body_line);
         for f in body.personal_data(mobiles) {
             findings.push((body.line_at(f.offset), "body".to_string(), f));
