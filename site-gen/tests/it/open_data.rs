@@ -1,8 +1,9 @@
-//! The OCDS release package merges: one award per contracting process whatever the number of
-//! releases, the buyer and the procuring entity named, the category a procurement really is, and
-//! the ocid prefix the publisher registered.
+//! The OCDS release package validates against the standard's own schemas and merges: one award
+//! per contracting process whatever the number of releases, the buyer and the procuring entity
+//! named, the category a procurement really is, and the ocid prefix the publisher registered.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -206,5 +207,184 @@ fn the_handling_statistics_page_shows_what_intake_exported_and_refuses_small_cou
         e.contains("content/complaint-statistics.json")
             && e.contains("rows[1].received: 2: a count below 3"),
         "{e}"
+    );
+}
+
+/// The OCDS 1.1.5 schemas in `../shared/ocds/` (read at run time, never copied into the
+/// repository): (release package schema, release schema), or `None` with a line saying so.
+fn ocds_schemas() -> Option<(Value, Value)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/ocds");
+    let read = |name: &str| -> Option<Value> {
+        let text = std::fs::read_to_string(dir.join(name)).ok()?;
+        Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}")))
+    };
+    match (
+        read("release-package-schema.json"),
+        read("release-schema.json"),
+    ) {
+        (Some(package), Some(release)) => Some((package, release)),
+        _ => {
+            println!(
+                "OCDS schemas: {} is absent (it exists in the workplace and in CI); this test checks nothing here",
+                dir.display()
+            );
+            None
+        }
+    }
+}
+
+/// Answers the package schema's `$ref` to the release schema's URL with the local file; any
+/// other reference is an error (no network).
+struct LocalSchemas(Vec<(String, Value)>);
+
+impl jsonschema::Retrieve for LocalSchemas {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        self.0
+            .iter()
+            .find(|(id, _)| id == uri.as_str())
+            .map(|(_, schema)| schema.clone())
+            .ok_or_else(|| format!("{uri}: not a local OCDS schema, and nothing is fetched").into())
+    }
+}
+
+/// Draft 4 validators (the OCDS schemas' draft) of the package and of one release, formats
+/// (`date-time`, `uri`) checked.
+fn ocds_validators(
+    package: &Value,
+    release: &Value,
+) -> (jsonschema::Validator, jsonschema::Validator) {
+    let release_id = release["id"]
+        .as_str()
+        .expect("the release schema has an id");
+    assert!(
+        package.to_string().contains(release_id),
+        "the package schema refers to the release schema as {release_id}"
+    );
+    let build = |schema: &Value| {
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft4)
+            .should_validate_formats(true)
+            .with_retriever(LocalSchemas(vec![(
+                release_id.to_string(),
+                release.clone(),
+            )]))
+            .build(schema)
+            .unwrap_or_else(|e| panic!("the OCDS schema compiles: {e}"))
+    };
+    (build(package), build(release))
+}
+
+/// Every schema violation of the package and of each release in it, one line each, naming the
+/// release (its id) and the JSON path.
+fn ocds_violations(
+    package_validator: &jsonschema::Validator,
+    release_validator: &jsonschema::Validator,
+    package: &Value,
+) -> Vec<String> {
+    let mut out: Vec<String> = package_validator
+        .iter_errors(package)
+        .map(|e| format!("package {}: {e}", e.instance_path()))
+        .collect();
+    for (i, r) in package["releases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let id = r["id"].as_str().unwrap_or("?");
+        out.extend(
+            release_validator
+                .iter_errors(r)
+                .map(|e| format!("release {i} ({id}) {}: {e}", e.instance_path())),
+        );
+    }
+    out
+}
+
+/// Validates the release package a build wrote to `out` (and each release in it) against the
+/// OCDS schemas; panics listing every violation. Returns the number of releases, or `None` when
+/// the schemas are absent.
+pub fn assert_valid_ocds(out: &Path) -> Option<usize> {
+    let (package_schema, release_schema) = ocds_schemas()?;
+    let (package_validator, release_validator) = ocds_validators(&package_schema, &release_schema);
+    let package = package(out);
+    let violations = ocds_violations(&package_validator, &release_validator, &package);
+    assert!(
+        violations.is_empty(),
+        "{} OCDS schema violations:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+    package["releases"].as_array().map(Vec::len)
+}
+
+#[test]
+fn the_release_package_and_every_release_validate_against_the_ocds_schemas() {
+    let Some((package_schema, release_schema)) = ocds_schemas() else {
+        return;
+    };
+    let (package_validator, release_validator) = ocds_validators(&package_schema, &release_schema);
+    let (tmp, content) = demo_copy();
+    let out = tmp.path().join("public");
+    build_at(&content, &out, day("2026-12-04")).unwrap();
+    let package = package(&out);
+    let releases = package["releases"].as_array().unwrap();
+    assert!(releases.len() >= 20, "{} releases", releases.len());
+    // Every kind of release the demo publishes is checked: planning to contract, cancellations.
+    let tags: BTreeSet<&str> = releases
+        .iter()
+        .flat_map(|r| r["tag"].as_array().unwrap())
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    for tag in ["tender", "award", "contract"] {
+        assert!(tags.contains(tag), "no {tag} release in {tags:?}");
+    }
+    let violations = ocds_violations(&package_validator, &release_validator, &package);
+    assert!(
+        violations.is_empty(),
+        "{} OCDS schema violations:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+    println!(
+        "OCDS: the package and its {} releases ({tags:?}) validate against OCDS 1.1.5",
+        releases.len()
+    );
+
+    // The validation can fail: a release with a tag the codelist does not have, one without its
+    // ocid and one with a date that is not a date-time are each reported, in the package and
+    // alone.
+    let mut broken = package.clone();
+    let rs = broken["releases"].as_array_mut().unwrap();
+    rs[0]["tag"] = serde_json::json!(["awarded"]);
+    rs[1].as_object_mut().unwrap().remove("ocid");
+    rs[2]["date"] = Value::from("2026-12-04");
+    let violations = ocds_violations(&package_validator, &release_validator, &broken);
+    let report = violations.join("\n");
+    for (path, what) in [
+        ("/releases/0/tag/0", "\"awarded\""),
+        ("/releases/1", "\"ocid\" is a required property"),
+        ("/releases/2/date", "date-time"),
+        ("release 0 (", "\"awarded\""),
+        ("release 1 (", "\"ocid\" is a required property"),
+        ("release 2 (", "date-time"),
+    ] {
+        assert!(
+            violations
+                .iter()
+                .any(|v| v.contains(path) && v.contains(what)),
+            "not reported: {path} {what}\n{report}"
+        );
+    }
+    // And the package's own fields: a version that is not major.minor.
+    let mut broken = package.clone();
+    broken["version"] = Value::from("1.1.5");
+    let violations = ocds_violations(&package_validator, &release_validator, &broken);
+    assert!(
+        violations.iter().any(|v| v.contains("package /version")),
+        "{violations:?}"
     );
 }

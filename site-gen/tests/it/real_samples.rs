@@ -54,6 +54,10 @@ fn every_real_sample_builds_as_published() {
         }
     }
     println!("real samples: {} documents built", pages.len());
+    // Their procurement records join the open data: still valid OCDS.
+    if let Some(n) = crate::open_data::assert_valid_ocds(&out) {
+        println!("real samples: the OCDS package with them ({n} releases) validates");
+    }
 }
 
 #[test]
