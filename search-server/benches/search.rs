@@ -6,13 +6,24 @@
 //! cargo run --release -p site-gen --bin gen-corpus -- --n 100000 --out /tmp/corpus
 //! cargo bench -p search-server --bench search -- --content /tmp/corpus
 //!     [--requests 3000] [--seconds 10] [--clients 16] [--work DIR] [--no-fts]
+//!     [--keep-index] [--engine-only SECONDS [--group NAME] [--dump FILE]]
 //! ```
 //!
+//! `--keep-index` reuses the index of an earlier run in `--work DIR` (same corpus) instead of
+//! writing it again; `--engine-only S` runs the mix in process on the engine alone (no HTTP) for
+//! S seconds (only the group NAME with `--group`), prints each group's mean, and stops: a loop
+//! to profile; `--dump FILE` writes every answer (hits, snippets, totals, facets) to compare two
+//! builds of the engine.
+//!
 //! The mix is drawn deterministically from the corpus: company names whole and in part,
-//! two-character words, project and credit codes whole and in part, several words, each with and
-//! without filters. FTS5 gets the same words: `MATCH` with quoted phrases for words of three
-//! characters or more, `LIKE '%w%'` for shorter ones (trigrams cannot match two characters),
-//! ranked by bm25 with a `COUNT(*)` for the total, like the search API's total.
+//! two-character words, project and credit codes whole and in part, several words, several words
+//! with a place and a trade (`新华区 道路 改造`: thousands of documents hold each word), the same
+//! with a word no document holds with the others (so partial matches fill the page), each with
+//! and without filters. Each group's p50 and p99 are printed, and what its queries find. FTS5 gets
+//! the same words: `MATCH` with quoted phrases for words of three characters or more,
+//! `LIKE '%w%'` for shorter ones (trigrams cannot match two characters), ranked by bm25 with a
+//! `COUNT(*)` for the total, like the search API's total; it has no partial matching, so it
+//! answers the last group with nothing.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -38,6 +49,10 @@ struct Args {
     seconds: u64,
     clients: usize,
     fts: bool,
+    keep_index: bool,
+    engine_only: Option<u64>,
+    group: Option<String>,
+    dump: Option<PathBuf>,
 }
 
 fn args() -> Args {
@@ -48,6 +63,10 @@ fn args() -> Args {
         seconds: 10,
         clients: 16,
         fts: true,
+        keep_index: false,
+        engine_only: None,
+        group: None,
+        dump: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -59,6 +78,10 @@ fn args() -> Args {
             "--seconds" => a.seconds = value().parse().expect("--seconds N"),
             "--clients" => a.clients = value().parse().expect("--clients N"),
             "--no-fts" => a.fts = false,
+            "--keep-index" => a.keep_index = true,
+            "--engine-only" => a.engine_only = Some(value().parse().expect("--engine-only S")),
+            "--group" => a.group = Some(value()),
+            "--dump" => a.dump = Some(value().into()),
             "--bench" => {}
             other => panic!("unknown argument {other}; see the module documentation"),
         }
@@ -151,6 +174,33 @@ fn mix(docs: &[&Disclosure]) -> Vec<MixQuery> {
         "湛河区 学校 工程",
     ] {
         out.push(q(m.to_string(), "multi-word"));
+    }
+    // The slow kind (issue 9): several words, a place and a trade, each word common. Documents
+    // hold them all, so the full matches run to thousands.
+    for m in [
+        "新华区 道路 改造",
+        "卫东区 物业管理 服务",
+        "湛河区 实验小学 施工",
+        "鲁山县 公路 大修",
+        "汝州市 河道 治理",
+        "叶县 人民医院 采购",
+        "宝丰县 教学楼 维修改造 施工",
+        "石龙区 保洁服务 采购 项目",
+    ] {
+        out.push(q(m.to_string(), "place+trade"));
+    }
+    // The same with a word no document holds with the others (a trade of another kind, a place
+    // it is not bought in), so that few or no documents hold every word and the partial matches
+    // (most of the words, or most of a word's bigrams) fill the page.
+    for m in [
+        "新华区 物业管理 堤防加固",
+        "郏县 保洁服务 路面改造",
+        "卫东区 道路 改造 医疗设备",
+        "叶县 公路 大修 食堂餐饮",
+        "舞钢市 河道 治理 物业服务",
+        "湛河区 学生公寓 图书 采购",
+    ] {
+        out.push(q(m.to_string(), "partial"));
     }
     // The same kinds of queries with filters.
     let filtered: Vec<MixQuery> = out
@@ -246,13 +296,13 @@ where
 }
 
 /// Runs `one` sequentially up to `requests` times or `seconds`; returns sorted latencies and
-/// the slowest group.
+/// each group's sorted latencies, in the order of the mix.
 async fn latencies<F, Fut>(
     mix: &[MixQuery],
     requests: usize,
     seconds: u64,
     one: F,
-) -> (Vec<Duration>, Vec<(&'static str, Duration)>)
+) -> (Vec<Duration>, Vec<(&'static str, Vec<Duration>)>)
 where
     F: Fn(usize) -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -275,14 +325,23 @@ where
         i += 1;
     }
     all.sort();
-    let groups = by_group
-        .into_iter()
-        .map(|(g, mut v)| {
-            v.sort();
-            (g, percentile(&v, 0.99))
-        })
-        .collect();
-    (all, groups)
+    for (_, v) in &mut by_group {
+        v.sort();
+    }
+    (all, by_group)
+}
+
+/// One line per group: its p50 and p99.
+fn print_groups(groups: &[(&'static str, Vec<Duration>)]) {
+    for (g, v) in groups {
+        println!(
+            "    {:<13} {:>4} requests  p50 {:>9}  p99 {:>9}",
+            g,
+            v.len(),
+            ms(percentile(v, 0.5)),
+            ms(percentile(v, 0.99))
+        );
+    }
 }
 
 async fn fts_setup(path: &Path, docs: &[&Disclosure]) -> SqlitePool {
@@ -384,6 +443,103 @@ async fn fts_query(pool: &SqlitePool, m: &MixQuery) -> bool {
     rows.is_ok() && n.is_ok()
 }
 
+/// The mix in process on the engine alone, round after round for `seconds`: each group's mean.
+fn engine_only(
+    index_dir: &Path,
+    content: &site_gen::content::Content,
+    mix: &[MixQuery],
+    seconds: u64,
+    dump: Option<&Path>,
+) {
+    let engine = Engine::open(index_dir).unwrap();
+    let params: Vec<search_server::query::SearchParams> = mix
+        .iter()
+        .map(|m| {
+            let raw = m.url();
+            let raw = raw.split_once('?').unwrap().1;
+            search_server::query::SearchParams::parse(raw, &content.departments).unwrap()
+        })
+        .collect();
+    let mut dumped = String::new();
+    for (m, p) in mix.iter().zip(&params) {
+        let o = engine.search(p).unwrap();
+        dumped.push_str(&format!(
+            "# {} total {} capped {} full {} facets {:?}\n",
+            m.url(),
+            o.total,
+            o.capped,
+            o.full_total,
+            o.facets.fields
+        ));
+        for h in &o.hits {
+            dumped.push_str(&format!(
+                "{} {} {}\n  {}\n",
+                h.id, h.partial, h.title_html, h.snippet_html
+            ));
+        }
+        println!(
+            "    {:<13} {:>6.2} ms  total {:>5}{} full {:>5}  {}{}",
+            m.group,
+            o.took_ms,
+            o.total,
+            if o.capped { "+" } else { " " },
+            o.full_total,
+            m.q,
+            if m.group == "with filters" {
+                format!(" ({})", m.url())
+            } else {
+                String::new()
+            }
+        );
+    }
+    if let Some(path) = dump {
+        std::fs::write(path, dumped).unwrap();
+    }
+    let started = Instant::now();
+    let mut by_group: Vec<(&'static str, Duration, Duration, usize)> = Vec::new();
+    let mut rounds = 0;
+    while started.elapsed() < Duration::from_secs(seconds) {
+        for (m, p) in mix.iter().zip(&params) {
+            let (t, cpu) = (Instant::now(), thread_cpu());
+            engine.search(p).unwrap();
+            let (took, cpu) = (t.elapsed(), thread_cpu().saturating_sub(cpu));
+            match by_group.iter_mut().find(|(g, _, _, _)| *g == m.group) {
+                Some((_, d, c, n)) => {
+                    *d += took;
+                    *c += cpu;
+                    *n += 1;
+                }
+                None => by_group.push((m.group, took, cpu, 1)),
+            }
+        }
+        rounds += 1;
+    }
+    println!("engine only, in process: {rounds} rounds of the mix (wall time, and CPU time of the thread: other load inflates the first only)");
+    let (mut all_cpu, mut all_n) = (Duration::ZERO, 0);
+    for (g, d, c, n) in by_group {
+        println!(
+            "    {:<13} mean {:>9}  CPU {:>9}",
+            g,
+            ms(d / n as u32),
+            ms(c / n as u32)
+        );
+        all_cpu += c;
+        all_n += n;
+    }
+    if all_n > 0 {
+        println!("    whole mix     CPU {:>9}", ms(all_cpu / all_n as u32));
+    }
+}
+
+/// CPU time this thread has run (Linux: `/proc/thread-self/schedstat`; zero elsewhere).
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map(Duration::from_nanos)
+        .unwrap_or_default()
+}
+
 fn main() {
     let a = args();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -414,22 +570,39 @@ async fn run(a: Args) {
     );
 
     let index_dir = work.join("index");
-    let _ = std::fs::remove_dir_all(&index_dir);
-    let t = Instant::now();
-    let mut writer = IndexWriter::open(&index_dir).unwrap();
-    writer.clear();
-    writer.upsert(&site, docs).unwrap();
-    let stats = writer.commit().unwrap();
-    let index_time = t.elapsed();
-    println!(
-        "tantivy index: {} docs in {:.1} s, {:.1} MB",
-        stats.docs,
-        index_time.as_secs_f64(),
-        folder_size(&index_dir) as f64 / 1e6
-    );
+    if a.keep_index && index_dir.join("meta.json").exists() {
+        println!(
+            "tantivy index: kept from an earlier run, {:.1} MB",
+            folder_size(&index_dir) as f64 / 1e6
+        );
+    } else {
+        let _ = std::fs::remove_dir_all(&index_dir);
+        let t = Instant::now();
+        let mut writer = IndexWriter::open(&index_dir).unwrap();
+        writer.clear();
+        writer.upsert(&site, docs).unwrap();
+        let stats = writer.commit().unwrap();
+        let index_time = t.elapsed();
+        println!(
+            "tantivy index: {} docs in {:.1} s, {:.1} MB",
+            stats.docs,
+            index_time.as_secs_f64(),
+            folder_size(&index_dir) as f64 / 1e6
+        );
+    }
 
     let mix = Arc::new(mix(docs));
     println!("query mix: {} queries", mix.len());
+
+    if let Some(seconds) = a.engine_only {
+        let only: Vec<MixQuery> = mix
+            .iter()
+            .filter(|m| a.group.as_deref().is_none_or(|g| g == m.group))
+            .cloned()
+            .collect();
+        engine_only(&index_dir, &content, &only, seconds, a.dump.as_deref());
+        return;
+    }
 
     // The real server over HTTP, without the rate limit (--no-rate-limit).
     let engine = Engine::open(&index_dir).unwrap();
@@ -472,9 +645,40 @@ async fn run(a: Args) {
             }
         }
     };
-    // Warm up: every query once.
-    for k in 0..mix.len() {
-        assert!(http(k).await, "warm-up query failed: {:?}", mix[k]);
+    // Warm up: every query once, noting what each group's queries find (the full matches, and
+    // whether partial ones fill the page).
+    let mut found: Vec<(&'static str, Vec<u64>, usize)> = Vec::new();
+    for m in mix.iter() {
+        let r = client.get(format!("{base}{}", m.url())).send().await;
+        let json: serde_json::Value = match r {
+            Ok(r) if r.status() == 200 => r.json().await.expect("the API answers JSON"),
+            other => panic!("warm-up query failed: {m:?}: {other:?}"),
+        };
+        let hits = json["hits"].as_array().map_or(&[][..], |h| h.as_slice());
+        let full = hits.iter().filter(|h| h["partial"] != true).count() as u64;
+        let total = json["total"].as_u64().unwrap_or(0);
+        let partial = json["partial"] == true;
+        // Full matches: all of the total when no partial hit is shown; else those on the page.
+        let full_matches = if partial { full } else { total };
+        match found.iter_mut().find(|(g, _, _)| *g == m.group) {
+            Some((_, v, p)) => {
+                v.push(full_matches);
+                *p += usize::from(partial);
+            }
+            None => found.push((m.group, vec![full_matches], usize::from(partial))),
+        }
+    }
+    for (g, mut v, partial) in found {
+        v.sort();
+        println!(
+            "    {:<13} {:>2} queries, full matches {}–{} (median {}), partial matches shown for {}",
+            g,
+            v.len(),
+            v[0],
+            v[v.len() - 1],
+            v[v.len() / 2],
+            partial
+        );
     }
     let (lat, groups) = latencies(&mix, a.requests, 60, &http).await;
     println!(
@@ -484,9 +688,7 @@ async fn run(a: Args) {
         ms(percentile(&lat, 0.99)),
         ms(*lat.last().unwrap())
     );
-    for (g, p99) in &groups {
-        println!("    p99 {:<14} {}", g, ms(*p99));
-    }
+    print_groups(&groups);
     let (qps, failed) = throughput(a.clients, a.seconds, mix.len(), http.clone()).await;
     println!(
         "tantivy over HTTP, {} clients: {:.0} QPS ({} failed)",
@@ -521,9 +723,7 @@ async fn run(a: Args) {
         ms(percentile(&lat, 0.99)),
         ms(*lat.last().unwrap())
     );
-    for (g, p99) in &groups {
-        println!("    p99 {:<14} {}", g, ms(*p99));
-    }
+    print_groups(&groups);
     let (fts_qps, failed) = throughput(a.clients, a.seconds, mix.len(), fts).await;
     println!(
         "FTS5 trigram in process, {} clients: {:.1} QPS ({} failed)",

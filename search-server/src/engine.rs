@@ -3,7 +3,7 @@
 //!
 //! It only reads the index; `site-gen` alone writes it.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -12,13 +12,13 @@ use chrono::NaiveDate;
 use disclosure::model::Details;
 use disclosure::search::{self, Fields, Synonyms};
 use disclosure::{Disclosure, Kind};
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::{Collector, DocSetCollector, SegmentCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, Order, ReloadPolicy, Score, Searcher, SegmentReader,
-    TantivyDocument, Term,
+    DocAddress, DocId, Index, IndexReader, Order, ReloadPolicy, Score, Searcher, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
 };
 
 use crate::error::SearchError;
@@ -155,8 +155,18 @@ impl Engine {
         let offset = (p.page - 1) * PER_PAGE;
         let query = builder.build(p);
         let none = HashSet::new();
-        let (addresses, mut facets, capped) =
-            self.collect(&searcher, &*query, p, offset, PER_PAGE, &none)?;
+        // The full matches are kept while they are few enough for partial matches to follow
+        // them (fewer than fill the page asked for), so those can be left out of the partial
+        // ones without running the query again.
+        let (addresses, mut facets, capped, full) = self.collect(
+            &searcher,
+            &*query,
+            p,
+            offset,
+            PER_PAGE,
+            &none,
+            offset + PER_PAGE,
+        )?;
         let full_total = if capped { self.count_cap } else { facets.total };
         let mut hits = self.hits(
             &searcher,
@@ -175,15 +185,19 @@ impl Engine {
         };
         if !p.full_only && !capped && wanted {
             if let Some(partial) = builder.partial(p) {
-                // Few full matches (fewer than the deepest page): all of them are left out.
-                let full: HashSet<DocAddress> = searcher.search(&*query, &DocSetCollector)?;
-                let (more, partial_facets, partial_capped) = self.collect(
+                // Few full matches (fewer than the page reaches): all of them are left out.
+                let full: HashSet<DocAddress> = match full {
+                    Some(full) => full,
+                    None => searcher.search(&*query, &DocSetCollector)?,
+                };
+                let (more, partial_facets, partial_capped, _) = self.collect(
                     &searcher,
                     &*partial,
                     p,
                     offset.saturating_sub(full_total),
                     PER_PAGE - addresses.len(),
                     &full,
+                    0,
                 )?;
                 total += if partial_capped {
                     self.count_cap
@@ -213,8 +227,10 @@ impl Engine {
     }
 
     /// The page of hits (`limit` from `offset`) and the facet counts, reading at most about
-    /// [`COUNT_CAP`] matches. A date-sorted page of a query over the cap is then collected again
+    /// [`COUNT_CAP`] matches, and every match when there are fewer than `keep` (`None` when
+    /// there are more). A date-sorted page of a query over the cap is then collected again
     /// over every match, so that "newest first" is exact; relevance ranks among the matches read.
+    #[allow(clippy::too_many_arguments)]
     fn collect(
         &self,
         searcher: &Searcher,
@@ -223,23 +239,34 @@ impl Engine {
         offset: usize,
         limit: usize,
         excluded: &HashSet<DocAddress>,
-    ) -> Result<(Vec<DocAddress>, FacetCounts, bool), SearchError> {
+        keep: usize,
+    ) -> Result<Collected, SearchError> {
         let limit = limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(offset);
         let total_docs = searcher.num_docs();
         let by_date = p.sort == Sort::Date || p.words.is_empty();
+        let kept = Kept(keep);
         if by_date {
             let collector = Capped {
                 inner: excluding(
-                    (top.order_by_fast_field::<i64>("date", Order::Desc), Facets),
+                    (
+                        top.order_by_fast_field::<i64>("date", Order::Desc),
+                        Facets,
+                        kept,
+                    ),
                     excluded,
                 ),
                 cap: self.count_cap,
                 total_docs,
             };
-            let ((docs, facets), truncated) = searcher.search(query, &collector)?;
+            let ((docs, facets, all), truncated) = searcher.search(query, &collector)?;
             if !truncated {
-                return Ok((docs.into_iter().map(|(_, a)| a).collect(), facets, false));
+                return Ok((
+                    docs.into_iter().map(|(_, a)| a).collect(),
+                    facets,
+                    false,
+                    all,
+                ));
             }
             let exact = TopDocs::with_limit(limit)
                 .and_offset(offset)
@@ -247,18 +274,24 @@ impl Engine {
             let docs = searcher
                 .search(query, &excluding((exact, Facets), excluded))?
                 .0;
-            Ok((docs.into_iter().map(|(_, a)| a).collect(), facets, true))
+            Ok((
+                docs.into_iter().map(|(_, a)| a).collect(),
+                facets,
+                true,
+                None,
+            ))
         } else {
             let collector = Capped {
-                inner: excluding((top.tweak_score(newer_first), Facets), excluded),
+                inner: excluding((top.tweak_score(newer_first), Facets, kept), excluded),
                 cap: self.count_cap,
                 total_docs,
             };
-            let ((docs, facets), truncated) = searcher.search(query, &collector)?;
+            let ((docs, facets, all), truncated) = searcher.search(query, &collector)?;
             Ok((
                 docs.into_iter().map(|(_, a)| a).collect(),
                 facets,
                 truncated,
+                all.filter(|_| !truncated),
             ))
         }
     }
@@ -275,9 +308,7 @@ impl Engine {
         // tantivy picks the fragment of the body with the most matching bigrams; the marks are
         // then put on whole words (and synonyms), not on every bigram they share with the text.
         let generators = if !needles.is_empty() && !addresses.is_empty() {
-            let mut body = SnippetGenerator::create(searcher, query, f.body)?;
-            body.set_max_num_chars(SNIPPET_CHARS);
-            Some((needles, body))
+            Some((needles, Fragments::new(searcher, query, f.body)?))
         } else {
             None
         };
@@ -304,9 +335,9 @@ impl Engine {
                     // The fragment tantivy picked, if it holds a whole word; else the text
                     // around the first whole word (a code's fragment is often picked for its
                     // pieces, `2026` or `号`); else the lead. Pieces are never marked.
-                    let snippet = bg.snippet(&body);
-                    let marked = highlight(snippet.fragment(), needles);
-                    let snippet_html = if !snippet.is_empty() && marked.contains("<mark>") {
+                    let fragment = bg.best(&body).map_or("", |r| &body[r]);
+                    let marked = highlight(fragment, needles);
+                    let snippet_html = if !fragment.is_empty() && marked.contains("<mark>") {
                         marked
                     } else {
                         match find_loose(&body, needles) {
@@ -420,6 +451,179 @@ impl Engine {
             }
         }
         Ok(report)
+    }
+}
+
+/// The fragment of a body tantivy's `SnippetGenerator` would pick, found the same way at a
+/// fraction of the cost (it lowercases a copy of every token, unigrams included, and looks it up
+/// in a B-tree): the body is cut into fragments of at most [`SNIPPET_CHARS`] bytes as its tokens
+/// come, each fragment scores `1 / (1 + document frequency)` for every token that is a query
+/// term of the field, and the highest-scoring fragment wins, the first among equals.
+struct Fragments {
+    /// Terms of up to eight bytes (a bigram is six) as their bytes in a `u64`, sorted.
+    short: Vec<(u64, Score)>,
+    long: HashMap<String, Score>,
+    /// Bit `n` set when some term is `n` bytes long: most tokens (the single characters) are
+    /// passed over without a look-up.
+    lengths: u128,
+}
+
+/// The bytes of a token of up to eight bytes as one number (tokens hold no NUL).
+fn short_key(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    (bytes.len() <= 8).then(|| {
+        let mut key = [0u8; 8];
+        key[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(key)
+    })
+}
+
+impl Fragments {
+    fn new(searcher: &Searcher, query: &dyn Query, field: Field) -> Result<Fragments, SearchError> {
+        let mut wanted: BTreeSet<&Term> = BTreeSet::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == field {
+                wanted.insert(term);
+            }
+        });
+        let mut fragments = Fragments {
+            short: Vec::new(),
+            long: HashMap::new(),
+            lengths: 0,
+        };
+        for term in wanted {
+            let value = term.value();
+            let Some(text) = value.as_str() else {
+                continue;
+            };
+            let doc_freq = searcher.doc_freq(term)?;
+            if doc_freq > 0 {
+                let score = 1.0 / (1.0 + doc_freq as Score);
+                match short_key(text) {
+                    Some(key) => fragments.short.push((key, score)),
+                    None => {
+                        fragments.long.insert(text.to_string(), score);
+                    }
+                }
+                fragments.lengths |= 1u128 << text.len().min(127);
+            }
+        }
+        fragments.short.sort_by_key(|(key, _)| *key);
+        Ok(fragments)
+    }
+
+    fn score_of(&self, token: &str) -> Option<Score> {
+        if self.lengths & (1u128 << token.len().min(127)) == 0 {
+            return None;
+        }
+        match short_key(token) {
+            Some(key) => self
+                .short
+                .binary_search_by_key(&key, |(k, _)| *k)
+                .ok()
+                .map(|i| self.short[i].1),
+            None => self.long.get(token).copied(),
+        }
+    }
+
+    /// The byte range of the best fragment of `text`; `None` when no fragment holds a term.
+    fn best(&self, text: &str) -> Option<std::ops::Range<usize>> {
+        if self.lengths == 0 {
+            return None;
+        }
+        let mut tokenizer = search::CjkTokenizer::index();
+        let mut stream = tokenizer.token_stream(text);
+        // (score, start, stop) of the fragment being read and of the best one so far.
+        let (mut score, mut start, mut stop) = (0.0 as Score, 0usize, 0usize);
+        let mut best: Option<(Score, usize, usize)> = None;
+        let mut keep = |score: Score, start: usize, stop: usize| {
+            if score > 0.0 && best.is_none_or(|(s, _, _)| score > s) {
+                best = Some((score, start, stop));
+            }
+        };
+        while stream.advance() {
+            let token = stream.token();
+            if token.offset_to - start > SNIPPET_CHARS {
+                keep(score, start, stop);
+                (score, start) = (0.0, token.offset_from);
+            }
+            stop = token.offset_to;
+            if let Some(s) = self.score_of(&token.text) {
+                score += s;
+            }
+        }
+        keep(score, start, stop);
+        best.map(|(_, start, stop)| start..stop)
+    }
+}
+
+/// What [`Engine::collect`] gathers: the page's addresses, the facet counts, whether the cap cut
+/// the matches short, and every match when they are few.
+type Collected = (
+    Vec<DocAddress>,
+    FacetCounts,
+    bool,
+    Option<HashSet<DocAddress>>,
+);
+
+/// Collects every match while there are fewer than `.0`; `None` once there are more.
+struct Kept(usize);
+
+struct KeptSegment {
+    ord: SegmentOrdinal,
+    limit: usize,
+    docs: Option<Vec<DocId>>,
+}
+
+impl Collector for Kept {
+    type Fruit = Option<HashSet<DocAddress>>;
+    type Child = KeptSegment;
+
+    fn for_segment(&self, ord: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<KeptSegment> {
+        Ok(KeptSegment {
+            ord,
+            limit: self.0,
+            docs: (self.0 > 0).then(Vec::new),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Option<Vec<DocAddress>>>,
+    ) -> tantivy::Result<Option<HashSet<DocAddress>>> {
+        let mut all = HashSet::new();
+        for fruit in fruits {
+            let Some(docs) = fruit else { return Ok(None) };
+            all.extend(docs);
+            if all.len() >= self.0 {
+                return Ok(None);
+            }
+        }
+        Ok(Some(all))
+    }
+}
+
+impl SegmentCollector for KeptSegment {
+    type Fruit = Option<Vec<DocAddress>>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(docs) = &mut self.docs {
+            if docs.len() < self.limit {
+                docs.push(doc);
+            } else {
+                self.docs = None;
+            }
+        }
+    }
+
+    fn harvest(self) -> Option<Vec<DocAddress>> {
+        let ord = self.ord;
+        self.docs
+            .map(|docs| docs.into_iter().map(|d| DocAddress::new(ord, d)).collect())
     }
 }
 

@@ -10,6 +10,10 @@
 //! score. A title match counts fully only when the body holds the word too, so a title that merely
 //! mentions it ranks below documents about it. A partial match ([`QueryBuilder::partial`]) holds
 //! most of the words, or most of the bigrams of a one-word query, and no full match.
+//!
+//! Evaluation: a word's alternatives are a lazy union ([`AnyOf`]) and "most of" is [`AtLeast`],
+//! so a phrase's positions are read only in documents the rest of the query still allows; they
+//! match and score as tantivy's union and minimum-match queries do (a test compares them).
 
 use std::ops::Bound;
 
@@ -17,11 +21,12 @@ use chrono::NaiveDate;
 use disclosure::search::{self, CjkTokenizer, Fields, Synonyms};
 use disclosure::{Category, Departments, Kind, Stage};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EmptyScorer, EnableScoring,
+    Explanation, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, Scorer, TermQuery,
+    Weight,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 use crate::error::BadRequest;
 
@@ -254,19 +259,12 @@ impl QueryBuilder<'_> {
                 let units: Vec<Box<dyn Query>> = words
                     .iter()
                     .map(|w| match self.fragment(w) {
-                        Some(f) => {
-                            Box::new(BooleanQuery::union(vec![self.word(w), f])) as Box<dyn Query>
-                        }
+                        Some(f) => Box::new(AnyOf::new(vec![self.word(w), f])) as Box<dyn Query>,
                         None => self.word(w),
                     })
                     .collect();
                 let need = words.len().div_ceil(2);
-                clauses.push((
-                    Occur::Must,
-                    Box::new(BooleanQuery::union_with_minimum_required_clauses(
-                        units, need,
-                    )),
-                ));
+                clauses.push((Occur::Must, Box::new(AtLeast::new(units, need))));
             }
         }
         Some(self.finish(p, clauses))
@@ -278,19 +276,22 @@ impl QueryBuilder<'_> {
         p: &SearchParams,
         mut clauses: Vec<(Occur, Box<dyn Query>)>,
     ) -> Box<dyn Query> {
+        // One optional clause: it only adds to the score of documents the rest matches, so it is
+        // read only where they are.
+        let mut boosts: Vec<Box<dyn Query>> = Vec::new();
         for w in &p.words {
             for word in search::jieba_words(w) {
                 if word.chars().count() >= 2 {
                     let term = Term::from_field_text(self.fields.words, &word);
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                            WORDS_BOOST,
-                        )),
-                    ));
+                    boosts.push(Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                        WORDS_BOOST,
+                    )));
                 }
             }
+        }
+        if !boosts.is_empty() {
+            clauses.push((Occur::Should, Box::new(AnyOf::new(boosts))));
         }
         for filter in self.filters(p) {
             clauses.push((Occur::Must, filter));
@@ -356,7 +357,7 @@ impl QueryBuilder<'_> {
         if alternatives.is_empty() {
             return Box::new(EmptyQuery);
         }
-        Box::new(BooleanQuery::union(alternatives))
+        Box::new(AnyOf::new(alternatives))
     }
 
     fn phrase_everywhere(&self, w: &str, factor: f32) -> Vec<Box<dyn Query>> {
@@ -386,20 +387,23 @@ impl QueryBuilder<'_> {
         let mut out = vec![
             boosted(phrase(f.names), NAMES_BOOST),
             boosted(phrase(f.meta), META_BOOST),
-            boosted(phrase(f.body), BODY_BOOST),
         ];
         if factor < 1.0 {
             // Synonyms and parts: a plain title boost (they already rank below the word).
+            out.push(boosted(phrase(f.body), BODY_BOOST));
             out.push(boosted(phrase(f.title), TITLE_BOOST));
         } else {
             // The title counts fully when the body holds the word too: a title that only
             // mentions it in passing ranks below documents about it.
-            let about = BooleanQuery::new(vec![
-                (Occur::Must, phrase(f.title)),
-                (Occur::Must, phrase(f.body)),
-            ]);
-            out.push(boosted(phrase(f.title), TITLE_ALONE_BOOST));
-            out.push(boosted(Box::new(about), TITLE_BOOST - TITLE_ALONE_BOOST));
+            out.push(Box::new(TitleAndBody {
+                body: phrase(f.body),
+                title: phrase(f.title),
+                weights: TitleAndBodyWeights {
+                    body: BODY_BOOST,
+                    title_alone: TITLE_ALONE_BOOST,
+                    about: TITLE_BOOST - TITLE_ALONE_BOOST,
+                },
+            }));
         }
         out
     }
@@ -453,20 +457,783 @@ impl QueryBuilder<'_> {
                     )) as Box<dyn Query>
                 })
                 .collect();
-                Box::new(BooleanQuery::union(fields)) as Box<dyn Query>
+                Box::new(AnyOf::new(fields)) as Box<dyn Query>
             })
             .collect();
         let n = per_token.len();
         let need = (n * 3).div_ceil(5).max(2).min(n);
-        Some(Box::new(BooleanQuery::union_with_minimum_required_clauses(
-            per_token, need,
-        )))
+        Some(Box::new(AtLeast::new(per_token, need)))
+    }
+}
+
+/// A union that is only as eager as its use: where tantivy's union reads every alternative over a
+/// window of 4,096 documents ahead (and scores each), this one moves an alternative only to the
+/// document asked for, and scores only the documents that match the whole query. A word's
+/// alternatives (its phrase in five fields, its synonyms, its parts) are phrase queries that read
+/// positions: inside an intersection with the other words of a query, or under a required
+/// clause, a union that reads ahead checks phrases in thousands of documents the intersection
+/// never visits. Matches and scores are those of [`BooleanQuery::union`] (the sum of the
+/// alternatives' scores, added in the same order).
+#[derive(Debug)]
+pub struct AnyOf(Vec<Box<dyn Query>>);
+
+impl Clone for AnyOf {
+    fn clone(&self) -> AnyOf {
+        AnyOf(self.0.iter().map(|q| q.box_clone()).collect())
+    }
+}
+
+impl AnyOf {
+    pub fn new(alternatives: Vec<Box<dyn Query>>) -> AnyOf {
+        AnyOf(alternatives)
+    }
+}
+
+impl Query for AnyOf {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self
+            .0
+            .iter()
+            .map(|q| q.weight(enable_scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Box::new(AnyOfWeight(weights)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for q in &self.0 {
+            q.query_terms(visitor);
+        }
+    }
+}
+
+struct AnyOfWeight(Vec<Box<dyn Weight>>);
+
+impl Weight for AnyOfWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        any_of_scorer(&self.0, reader, boost, None)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut details = Vec::new();
+        for w in &self.0 {
+            if let Ok(e) = w.explain(reader, doc) {
+                details.push(e);
+            }
+        }
+        if details.is_empty() {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            )));
+        }
+        let mut e = Explanation::new("sum of", details.iter().map(Explanation::value).sum());
+        for d in details {
+            e.add_detail(d);
+        }
+        Ok(e)
+    }
+}
+
+/// One alternative of [`AnyOfScorer`]: where it is (`valid`), or, after a `seek_danger` that
+/// missed, a lower bound of where its next match is (`!valid`: it then only takes
+/// `seek_danger` calls until one finds, as tantivy's contract requires).
+struct Alternative {
+    scorer: Box<dyn Scorer>,
+    doc: DocId,
+    valid: bool,
+    /// Its place among the queries it was made from.
+    slot: usize,
+}
+
+impl Alternative {
+    /// Back to a valid state at its first match at or after `target` (≥ its lower bound).
+    fn settle(&mut self, target: DocId) {
+        let mut t = target.max(self.doc);
+        loop {
+            if t >= TERMINATED {
+                self.doc = TERMINATED;
+                break;
+            }
+            match self.scorer.seek_danger(t) {
+                SeekDangerResult::Found => {
+                    self.doc = t;
+                    break;
+                }
+                SeekDangerResult::SeekLowerBound(lower) => t = lower,
+            }
+        }
+        self.valid = true;
+    }
+}
+
+struct AnyOfScorer {
+    subs: Vec<Alternative>,
+    /// The union's document (a lower bound after a `seek_danger` that missed).
+    doc: DocId,
+    /// How [`TitleAndBody`] weighs its two alternatives; `None`: the sum.
+    title_and_body: Option<TitleAndBodyWeights>,
+}
+
+/// The scorer of the queries of `weights`, read lazily.
+fn any_of_scorer(
+    weights: &[Box<dyn Weight>],
+    reader: &SegmentReader,
+    boost: Score,
+    title_and_body: Option<TitleAndBodyWeights>,
+) -> tantivy::Result<Box<dyn Scorer>> {
+    let mut subs = Vec::with_capacity(weights.len());
+    for (slot, w) in weights.iter().enumerate() {
+        let scorer = w.scorer(reader, boost)?;
+        let doc = scorer.doc();
+        if doc != TERMINATED {
+            subs.push(Alternative {
+                scorer,
+                doc,
+                valid: true,
+                slot,
+            });
+        }
+    }
+    if subs.is_empty() {
+        return Ok(Box::new(EmptyScorer));
+    }
+    let doc = subs.iter().map(|s| s.doc).min().unwrap_or(TERMINATED);
+    Ok(Box::new(AnyOfScorer {
+        subs,
+        doc,
+        title_and_body,
+    }))
+}
+
+impl AnyOfScorer {
+    fn settle_all(&mut self) {
+        for s in &mut self.subs {
+            if !s.valid {
+                s.settle(s.doc);
+            }
+        }
+    }
+
+    fn current(&mut self) -> DocId {
+        if self.title_and_body.is_none() {
+            self.subs.retain(|s| s.doc != TERMINATED);
+        }
+        self.doc = self.subs.iter().map(|s| s.doc).min().unwrap_or(TERMINATED);
+        self.doc
+    }
+}
+
+impl DocSet for AnyOfScorer {
+    fn advance(&mut self) -> DocId {
+        self.settle_all();
+        let at = self.doc;
+        for s in &mut self.subs {
+            if s.doc == at {
+                s.doc = s.scorer.advance();
+            }
+        }
+        self.current()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target && self.subs.iter().all(|s| s.valid) {
+            return self.doc;
+        }
+        for s in &mut self.subs {
+            if !s.valid {
+                s.settle(target);
+            } else if s.doc < target {
+                s.doc = s.scorer.seek(target);
+            }
+        }
+        self.current()
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        let mut found = false;
+        for s in &mut self.subs {
+            if s.doc > target || (s.doc == target && s.valid) {
+                found |= s.doc == target;
+                continue;
+            }
+            match s.scorer.seek_danger(target) {
+                SeekDangerResult::Found => {
+                    s.doc = target;
+                    s.valid = true;
+                    found = true;
+                }
+                SeekDangerResult::SeekLowerBound(lower) => {
+                    s.doc = lower;
+                    s.valid = false;
+                }
+            }
+        }
+        if found {
+            self.doc = target;
+            SeekDangerResult::Found
+        } else {
+            let lower = self.subs.iter().map(|s| s.doc).min().unwrap_or(TERMINATED);
+            self.doc = lower;
+            SeekDangerResult::SeekLowerBound(lower.max(target + 1))
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.subs
+            .iter()
+            .map(|s| s.scorer.size_hint())
+            .fold(0u32, u32::saturating_add)
+    }
+
+    fn cost(&self) -> u64 {
+        self.subs
+            .iter()
+            .map(|s| s.scorer.cost())
+            .fold(0u64, u64::saturating_add)
+    }
+}
+
+impl Scorer for AnyOfScorer {
+    fn score(&mut self) -> Score {
+        let at = self.doc;
+        if let Some(w) = self.title_and_body {
+            let (mut body, mut title) = (None, None);
+            for s in &mut self.subs {
+                if s.doc == at && s.valid {
+                    let score = s.scorer.score();
+                    match s.slot {
+                        0 => body = Some(score),
+                        _ => title = Some(score),
+                    }
+                }
+            }
+            return match (body, title) {
+                (Some(b), Some(t)) => b * w.body + t * w.title_alone + (t + b) * w.about,
+                (Some(b), None) => b * w.body,
+                (None, Some(t)) => t * w.title_alone,
+                (None, None) => 0.0,
+            };
+        }
+        let mut sum = 0.0;
+        for s in &mut self.subs {
+            if s.doc == at && s.valid {
+                sum += s.scorer.score();
+            }
+        }
+        sum
+    }
+}
+
+/// A word in the body and in the title, scored as the union of the body's match, the title's
+/// match boosted by `title_alone`, and, when both match, both boosted by `about` (the body holds
+/// the word: the title is about it) — reading each field's positions once, where the union with
+/// an intersection of the two read them twice.
+#[derive(Debug)]
+pub struct TitleAndBody {
+    body: Box<dyn Query>,
+    title: Box<dyn Query>,
+    weights: TitleAndBodyWeights,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TitleAndBodyWeights {
+    body: Score,
+    title_alone: Score,
+    about: Score,
+}
+
+impl Clone for TitleAndBody {
+    fn clone(&self) -> TitleAndBody {
+        TitleAndBody {
+            body: self.body.box_clone(),
+            title: self.title.box_clone(),
+            weights: self.weights,
+        }
+    }
+}
+
+impl Query for TitleAndBody {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(TitleAndBodyWeight {
+            weights: [
+                self.body.weight(enable_scoring)?,
+                self.title.weight(enable_scoring)?,
+            ],
+            boosts: self.weights,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.body.query_terms(visitor);
+        self.title.query_terms(visitor);
+    }
+}
+
+struct TitleAndBodyWeight {
+    /// Body, then title.
+    weights: [Box<dyn Weight>; 2],
+    boosts: TitleAndBodyWeights,
+}
+
+impl Weight for TitleAndBodyWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        any_of_scorer(&self.weights, reader, boost, Some(self.boosts))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let body = self.weights[0].explain(reader, doc).ok();
+        let title = self.weights[1].explain(reader, doc).ok();
+        let w = self.boosts;
+        let value = match (&body, &title) {
+            (Some(b), Some(t)) => {
+                b.value() * w.body + t.value() * w.title_alone + (t.value() + b.value()) * w.about
+            }
+            (Some(b), None) => b.value() * w.body,
+            (None, Some(t)) => t.value() * w.title_alone,
+            (None, None) => {
+                return Err(tantivy::TantivyError::InvalidArgument(format!(
+                    "document {doc} does not match"
+                )))
+            }
+        };
+        let mut e = Explanation::new("body, title, and both", value);
+        for d in body.into_iter().chain(title) {
+            e.add_detail(d);
+        }
+        Ok(e)
+    }
+}
+
+/// Documents that match at least `need` of the queries, scored by the sum of those that match —
+/// the matches and scores of [`BooleanQuery::union_with_minimum_required_clauses`], found with
+/// less reading: a document matching `need` of `n` queries matches one of any `n - need + 1` of
+/// them, so the cheapest `n - need + 1` lead, and the others are only asked about the documents
+/// the lead proposes, and only while they can still decide the match (or add to the score of a
+/// match). The most common word of a partial query is then never read through.
+#[derive(Debug)]
+pub struct AtLeast {
+    queries: Vec<Box<dyn Query>>,
+    need: usize,
+}
+
+impl AtLeast {
+    pub fn new(queries: Vec<Box<dyn Query>>, need: usize) -> AtLeast {
+        AtLeast {
+            queries,
+            need: need.max(1),
+        }
+    }
+}
+
+impl Clone for AtLeast {
+    fn clone(&self) -> AtLeast {
+        AtLeast {
+            queries: self.queries.iter().map(|q| q.box_clone()).collect(),
+            need: self.need,
+        }
+    }
+}
+
+impl Query for AtLeast {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self
+            .queries
+            .iter()
+            .map(|q| q.weight(enable_scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Box::new(AtLeastWeight {
+            weights,
+            need: self.need,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for q in &self.queries {
+            q.query_terms(visitor);
+        }
+    }
+}
+
+struct AtLeastWeight {
+    weights: Vec<Box<dyn Weight>>,
+    need: usize,
+}
+
+impl Weight for AtLeastWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut units = Vec::with_capacity(self.weights.len());
+        for (slot, w) in self.weights.iter().enumerate() {
+            let scorer = w.scorer(reader, boost)?;
+            let doc = scorer.doc();
+            if doc != TERMINATED {
+                units.push(Alternative {
+                    scorer,
+                    doc,
+                    valid: true,
+                    slot,
+                });
+            }
+        }
+        if units.len() < self.need {
+            return Ok(Box::new(EmptyScorer));
+        }
+        units.sort_by_key(|u| u.scorer.cost());
+        let tail = units.split_off(units.len() - self.need + 1);
+        let mut scorer = AtLeastScorer {
+            lead: units,
+            tail,
+            need: self.need,
+            doc: 0,
+        };
+        scorer.find();
+        Ok(Box::new(scorer))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let details: Vec<Explanation> = self
+            .weights
+            .iter()
+            .filter_map(|w| w.explain(reader, doc).ok())
+            .collect();
+        if details.len() < self.need {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} matches {} of the {} required",
+                details.len(),
+                self.need
+            )));
+        }
+        let mut e = Explanation::new("sum of", details.iter().map(Explanation::value).sum());
+        for d in details {
+            e.add_detail(d);
+        }
+        Ok(e)
+    }
+}
+
+struct AtLeastScorer {
+    /// Always valid, read through: every match is on one of them.
+    lead: Vec<Alternative>,
+    /// Asked (`seek_danger`) only about the lead's candidates, in increasing order.
+    tail: Vec<Alternative>,
+    need: usize,
+    doc: DocId,
+}
+
+/// Whether `unit` matches `doc`, asking it if it has not been asked yet. `doc` never decreases
+/// between calls, as `seek_danger` requires.
+fn holds(unit: &mut Alternative, doc: DocId) -> bool {
+    if unit.doc > doc {
+        return false;
+    }
+    if unit.doc == doc && unit.valid {
+        return true;
+    }
+    match unit.scorer.seek_danger(doc) {
+        SeekDangerResult::Found => {
+            unit.doc = doc;
+            unit.valid = true;
+            true
+        }
+        SeekDangerResult::SeekLowerBound(lower) => {
+            unit.doc = lower;
+            unit.valid = false;
+            false
+        }
+    }
+}
+
+impl AtLeastScorer {
+    /// Moves to the first match at or after where the lead stands.
+    fn find(&mut self) -> DocId {
+        loop {
+            let candidate = self.lead.iter().map(|u| u.doc).min().unwrap_or(TERMINATED);
+            if candidate == TERMINATED {
+                self.doc = TERMINATED;
+                return TERMINATED;
+            }
+            let mut count = self.lead.iter().filter(|u| u.doc == candidate).count();
+            let mut left = self.tail.len();
+            for unit in &mut self.tail {
+                if count >= self.need || count + left < self.need {
+                    break;
+                }
+                left -= 1;
+                if holds(unit, candidate) {
+                    count += 1;
+                }
+            }
+            if count >= self.need {
+                self.doc = candidate;
+                return candidate;
+            }
+            for unit in &mut self.lead {
+                if unit.doc == candidate {
+                    unit.doc = unit.scorer.advance();
+                }
+            }
+        }
+    }
+}
+
+impl DocSet for AtLeastScorer {
+    fn advance(&mut self) -> DocId {
+        let at = self.doc;
+        if at == TERMINATED {
+            return TERMINATED;
+        }
+        for unit in &mut self.lead {
+            if unit.doc == at {
+                unit.doc = unit.scorer.advance();
+            }
+        }
+        self.find()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        for unit in &mut self.lead {
+            if unit.doc < target {
+                unit.doc = unit.scorer.seek(target);
+            }
+        }
+        self.find()
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.lead
+            .iter()
+            .map(|u| u.scorer.size_hint())
+            .fold(0u32, u32::saturating_add)
+    }
+
+    fn cost(&self) -> u64 {
+        self.lead
+            .iter()
+            .chain(&self.tail)
+            .map(|u| u.scorer.cost())
+            .fold(0u64, u64::saturating_add)
+    }
+}
+
+impl Scorer for AtLeastScorer {
+    fn score(&mut self) -> Score {
+        let at = self.doc;
+        let mut sum = 0.0;
+        for unit in &mut self.lead {
+            if unit.doc == at {
+                sum += unit.scorer.score();
+            }
+        }
+        for unit in &mut self.tail {
+            if holds(unit, at) {
+                sum += unit.scorer.score();
+            }
+        }
+        sum
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An index of random sentences over a small vocabulary in three segments, so that words
+    /// are common, phrases sometimes match, and unions and intersections skip about.
+    fn random_index() -> (tantivy::Index, tantivy::schema::Field) {
+        use tantivy::schema::{Schema, TEXT};
+        let mut b = Schema::builder();
+        let text = b.add_text_field("text", TEXT);
+        let index = tantivy::Index::create_in_ram(b.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let words = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        let mut seed: u64 = 7;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for segment in 0..3 {
+            for _ in 0..1500 {
+                let len = 1 + next() % 6;
+                // Rarer words further down the vocabulary.
+                let sentence: Vec<&str> = (0..len)
+                    .map(|_| words[(next() % 64 + 1).ilog2() as usize + next() % 2])
+                    .collect();
+                writer
+                    .add_document(tantivy::doc!(text => sentence.join(" ")))
+                    .unwrap();
+            }
+            writer.commit().unwrap();
+            assert!(segment < 3);
+        }
+        (index, text)
+    }
+
+    /// Every match with its score, in document order.
+    fn matches(searcher: &tantivy::Searcher, q: &dyn Query) -> Vec<(DocAddressKey, f32)> {
+        let top = searcher
+            .search(
+                q,
+                &tantivy::collector::TopDocs::with_limit(100_000).order_by_score(),
+            )
+            .unwrap();
+        let mut out: Vec<(DocAddressKey, f32)> = top
+            .into_iter()
+            .map(|(score, a)| ((a.segment_ord, a.doc_id), score))
+            .collect();
+        out.sort_by_key(|(a, _)| *a);
+        out
+    }
+
+    /// The same documents with the same scores (to float rounding); the first difference.
+    fn same(ours: &[(DocAddressKey, f32)], theirs: &[(DocAddressKey, f32)]) -> Result<(), String> {
+        if ours.len() != theirs.len() {
+            return Err(format!("{} matches, not {}", ours.len(), theirs.len()));
+        }
+        for (a, b) in ours.iter().zip(theirs) {
+            if a.0 != b.0 || (a.1 - b.1).abs() > 1e-5 * b.1.abs().max(1.0) {
+                return Err(format!("{a:?} where tantivy has {b:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    type DocAddressKey = (u32, u32);
+
+    #[test]
+    fn lazy_unions_and_at_least_match_and_score_as_tantivy_does() {
+        let (index, field) = random_index();
+        let searcher = index.reader().unwrap().searcher();
+        let term = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, w),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let phrase = |a: &str, b: &str| -> Box<dyn Query> {
+            Box::new(PhraseQuery::new(vec![
+                Term::from_field_text(field, a),
+                Term::from_field_text(field, b),
+            ]))
+        };
+        let boosted = |q: Box<dyn Query>, boost: f32| -> Box<dyn Query> {
+            Box::new(BoostQuery::new(q, boost))
+        };
+        // Alternatives as a word has them: phrases and terms, boosted.
+        let alternatives = |x: &str, y: &str| -> Vec<Box<dyn Query>> {
+            vec![
+                boosted(phrase(x, y), 3.0),
+                boosted(term(y), 0.5),
+                phrase(y, x),
+            ]
+        };
+        let pairs = [("a", "b"), ("c", "d"), ("e", "f"), ("g", "h"), ("b", "g")];
+        let mut checked = 0;
+        for (i, (x, y)) in pairs.iter().enumerate() {
+            let ours: Box<dyn Query> = Box::new(AnyOf::new(alternatives(x, y)));
+            let theirs: Box<dyn Query> = Box::new(BooleanQuery::union(alternatives(x, y)));
+            let r = same(&matches(&searcher, &*ours), &matches(&searcher, &*theirs));
+            assert_eq!(r, Ok(()), "{x} {y}");
+            // Inside an intersection (seek_danger) and under a required clause (seek).
+            for (a, b) in pairs.iter().skip(i + 1) {
+                for other in [
+                    term(a),
+                    phrase(a, b),
+                    Box::new(AnyOf::new(alternatives(a, b))),
+                ] {
+                    let with = |q: Box<dyn Query>| -> Box<dyn Query> {
+                        Box::new(BooleanQuery::new(vec![
+                            (Occur::Must, q),
+                            (Occur::Must, other.box_clone()),
+                            (Occur::Should, term(b)),
+                        ]))
+                    };
+                    let ours = matches(&searcher, &*with(Box::new(AnyOf::new(alternatives(x, y)))));
+                    let theirs = matches(
+                        &searcher,
+                        &*with(Box::new(BooleanQuery::union(alternatives(x, y)))),
+                    );
+                    assert_eq!(same(&ours, &theirs), Ok(()), "{x} {y} with {a} {b}");
+                    checked += ours.len();
+                }
+            }
+        }
+        // A word's body and title alternatives, fused, as the union they replace.
+        for (x, y) in pairs {
+            let fused: Box<dyn Query> = Box::new(TitleAndBody {
+                body: term(x),
+                title: phrase(x, y),
+                weights: TitleAndBodyWeights {
+                    body: BODY_BOOST,
+                    title_alone: TITLE_ALONE_BOOST,
+                    about: TITLE_BOOST - TITLE_ALONE_BOOST,
+                },
+            });
+            let about =
+                BooleanQuery::new(vec![(Occur::Must, phrase(x, y)), (Occur::Must, term(x))]);
+            let union: Box<dyn Query> = Box::new(BooleanQuery::union(vec![
+                boosted(term(x), BODY_BOOST),
+                boosted(phrase(x, y), TITLE_ALONE_BOOST),
+                boosted(Box::new(about), TITLE_BOOST - TITLE_ALONE_BOOST),
+            ]));
+            let found = matches(&searcher, &*fused);
+            let r = same(&found, &matches(&searcher, &*union));
+            assert_eq!(r, Ok(()), "{x} {y}");
+            checked += found.len();
+        }
+        // At least `need` of several units, alone and in an intersection.
+        for need in 1..=4 {
+            let units = || -> Vec<Box<dyn Query>> {
+                pairs
+                    .iter()
+                    .map(|(x, y)| Box::new(AnyOf::new(alternatives(x, y))) as Box<dyn Query>)
+                    .collect()
+            };
+            let ours: Box<dyn Query> = Box::new(AtLeast::new(units(), need));
+            let theirs: Box<dyn Query> = Box::new(
+                BooleanQuery::union_with_minimum_required_clauses(units(), need),
+            );
+            let found = matches(&searcher, &*ours);
+            let r = same(&found, &matches(&searcher, &*theirs));
+            assert_eq!(r, Ok(()), "need {need}");
+            assert!(!found.is_empty(), "need {need}");
+            for filter in ["a", "h"] {
+                let with = |q: Box<dyn Query>| -> Box<dyn Query> {
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, q),
+                        (Occur::Must, term(filter)),
+                    ]))
+                };
+                let r = same(
+                    &matches(&searcher, &*with(Box::new(AtLeast::new(units(), need)))),
+                    &matches(
+                        &searcher,
+                        &*with(Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                            units(),
+                            need,
+                        ))),
+                    ),
+                );
+                assert_eq!(r, Ok(()), "need {need} with {filter}");
+            }
+            checked += found.len();
+        }
+        assert!(checked > 1000, "{checked}");
+    }
 
     fn departments() -> Departments {
         Departments::parse(
