@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 dir=${BENCH_DIR:-/tmp/yg-bench-$n}
-cargo build --release --quiet -p site-gen --bins
+cargo build --release --quiet -p site-gen -p bench --bins
 bin=target/release
 # ext4 skips inodes freed in the last few minutes when it allocates new ones (`recently_deleted`
 # in fs/ext4/ialloc.c: 60 s, 360 s while the inode table block is dirty), so creating 300,000

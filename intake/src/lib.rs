@@ -25,7 +25,6 @@ pub mod content;
 pub mod db;
 pub mod deadline;
 pub mod error;
-pub mod loadtest;
 pub mod mail;
 pub mod material;
 pub mod public;

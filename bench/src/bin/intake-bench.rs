@@ -1,7 +1,7 @@
 //! `intake-bench`: the intake service's performance and crash-safety benchmark.
 //!
 //! ```text
-//! cargo build --release -p intake
+//! cargo build --release -p intake -p bench
 //! target/release/intake-bench throughput --clients 32 --seconds 10   # durable submissions/s, p99
 //! target/release/intake-bench kill --rounds 100                       # kill -9 under load
 //! ```
@@ -16,8 +16,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use bench::loadtest;
 use clap::{Parser, Subcommand};
-use intake::loadtest;
 
 #[derive(Parser)]
 #[command(

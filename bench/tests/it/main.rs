@@ -1,0 +1,3 @@
+//! The benchmark tooling's own tests: what the benchmarks measure must be real content.
+
+mod corpus;
