@@ -129,9 +129,10 @@ pub struct Throughput {
     pub numbers: Vec<String>,
 }
 
-/// Submits from `clients` concurrent connections for `duration`.
+/// Submits from `clients` concurrent connections for `duration`, client `c` to
+/// `addrs[c % addrs.len()]` (several instances of one service, as a proxy would spread them).
 pub async fn throughput(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     clients: usize,
     duration: Duration,
 ) -> anyhow::Result<Throughput> {
@@ -139,6 +140,7 @@ pub async fn throughput(
     let until = start + duration;
     let mut tasks = Vec::new();
     for c in 0..clients {
+        let addr = addrs[c % addrs.len()];
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut numbers = Vec::new();

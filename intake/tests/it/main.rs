@@ -10,6 +10,7 @@ mod browser;
 mod calendar;
 mod export_public;
 mod input;
+mod instances;
 mod lifecycle;
 mod mail;
 mod material;
