@@ -272,11 +272,12 @@ async fn the_credit_look_up_agrees_with_the_company_page() {
     let (_tmp, out, s) = built_and_served(today()).await;
     let (penalties, credit) = page_json(&out, RENAMED);
     assert_eq!(penalties, ["/penalties/pjf-2026-12/"]);
-    // The renamed company by its code, its old name and its new name: what its page lists.
+    // The renamed company by its new name (its penalty was published under the old one), its
+    // old name and its code: what its page lists.
     for query in [
-        format!("code={RENAMED}"),
-        format!("name={}", encode(OLD_NAME)),
         format!("name={}", encode(NEW_NAME)),
+        format!("name={}", encode(OLD_NAME)),
+        format!("code={RENAMED}"),
     ] {
         let v: Value = s
             .get(&format!("/api/credit?{query}"))
@@ -349,4 +350,91 @@ async fn an_expired_penalty_leaves_the_page_and_the_look_up_together() {
         assert!(urls(&v, "penalties").is_empty(), "{query}: {v}");
         assert_eq!(v["companies"][0]["credit_code"], RENAMED, "{query}: {v}");
     }
+}
+
+/// On a phone, a search for a credit code shows the company's card above the hits, inside the
+/// screen, and its link leads to the company page (the site built by `site-gen build`, served
+/// with search on one port).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_company_card_comes_first_and_leads_to_the_company_page() {
+    use crate::browser::{phone_browser, start_driver};
+    use fantoccini::Locator;
+    use std::time::Duration;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, index) = (tmp.path().join("public"), tmp.path().join("index"));
+    site_gen::build::build(&site_gen::build::Options {
+        content: demo_content(),
+        out: out.clone(),
+        index: Some(index.clone()),
+        today: today(),
+        clean: true,
+        progress: false,
+        signals: None,
+    })
+    .expect("the demo site builds");
+    let state = search_server::AppState::open(&index, &demo_content(), unlimited())
+        .unwrap()
+        .with_today(Arc::new(today));
+    let router: axum::Router =
+        search_server::app(state).fallback_service(tower_http::services::ServeDir::new(&out));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+
+    let driver = start_driver();
+    let profile = tempfile::tempdir().unwrap();
+    let client = phone_browser(&driver, profile.path()).await;
+    let seen = async {
+        client
+            .goto(&format!("http://{addr}/search?q={RENAMED}"))
+            .await?;
+        let measured = client
+            .execute(
+                "const card = document.querySelector('main section.company-card');
+                 const hits = document.querySelector('main ol.items');
+                 const c = card.getBoundingClientRect();
+                 return [window.innerWidth, c.top, c.right, c.height,
+                         hits ? hits.getBoundingClientRect().top : 1e9,
+                         document.documentElement.scrollWidth];",
+                vec![],
+            )
+            .await?;
+        client
+            .find(Locator::Css("main section.company-card h2 a"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("main h1"))
+            .await?;
+        let landed = client.current_url().await?;
+        let h1 = client.find(Locator::Css("main h1")).await?.text().await?;
+        Ok::<_, fantoccini::error::CmdError>((measured, landed, h1))
+    }
+    .await;
+    let _ = client.close().await;
+    let (v, landed, h1) = seen.expect("the browser session");
+    let n = |i: usize| v[i].as_f64().unwrap();
+    let (width, top, right, height, hits_top, scroll) = (n(0), n(1), n(2), n(3), n(4), n(5));
+    assert!(height > 0.0, "the card is shown");
+    assert!(
+        top < hits_top,
+        "the card ({top}px) comes before the hits ({hits_top}px)"
+    );
+    assert!(
+        right <= width && scroll <= width,
+        "inside a {width}px screen: {right}, {scroll}"
+    );
+    assert_eq!(landed.path(), format!("/companies/{RENAMED}/"));
+    assert_eq!(h1, NEW_NAME);
 }
