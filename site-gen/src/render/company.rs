@@ -9,7 +9,7 @@
 use maud::{html, Markup};
 use serde::Serialize;
 
-use disclosure::model::{CreditList, CreditStatus, Details};
+use disclosure::model::{CreditList, Details};
 use disclosure::{routes, Disclosure, Yuan};
 
 use super::{breadcrumb, page_file, page_suffix, pagination, Nav};
@@ -186,12 +186,8 @@ fn disclosures(_site: &Site, title: &str, docs: &[&Disclosure]) -> Markup {
 }
 
 fn credit_entries(site: &Site, c: &Company) -> Markup {
-    let current = |d: &Disclosure| match &d.details {
-        Details::Credit(e) => {
-            e.status == CreditStatus::Active && e.from <= site.today && site.today <= e.until
-        }
-        _ => false,
-    };
+    let current =
+        |d: &Disclosure| matches!(&d.details, Details::Credit(e) if e.is_current(site.today));
     let (now, past): (Vec<&Disclosure>, Vec<&Disclosure>) =
         c.credit.iter().copied().partition(|d| current(d));
     let list = |d: &Disclosure| match &d.details {
@@ -226,6 +222,8 @@ struct CompanyJson<'a> {
     flagged_wins: Vec<FlagJson>,
     penalties: Vec<String>,
     credit: Vec<String>,
+    /// The credit entries in force on the build date (the page's 现行), as `/api/credit` gives.
+    current_credit: Vec<String>,
     inspections: Vec<String>,
     roles: Vec<RoleJson>,
 }
@@ -304,6 +302,12 @@ fn company_json(site: &Site, c: &Company) -> OutFile {
             .collect(),
         penalties: c.penalties.iter().map(|d| abs(d)).collect(),
         credit: c.credit.iter().map(|d| abs(d)).collect(),
+        current_credit: c
+            .credit
+            .iter()
+            .filter(|d| matches!(&d.details, Details::Credit(e) if e.is_current(site.today)))
+            .map(|d| abs(d))
+            .collect(),
         inspections: c.inspections.iter().map(|d| abs(d)).collect(),
         roles: c
             .roles

@@ -10,7 +10,7 @@
 //! publicity is made a clean one. The incremental build re-renders one page per changed file and
 //! relies on this.
 
-use disclosure::model::{Bidder, CreditEntry, CreditList, CreditStatus, Penalty};
+use disclosure::model::{Bidder, CreditEntry, CreditList, CreditStatus, Organisation, Penalty};
 use disclosure::{routes, Details, Disclosure};
 use maud::{html, Markup};
 
@@ -106,6 +106,8 @@ fn trade(d: &Disclosure) -> Markup {
             div { dt { "项目编号" } dd { a href=(routes::project(&t.project)) { (t.project) } " " span.muted { "（查看项目全流程）" } } }
             div { dt { "交易类别" } dd { (t.category.label()) } }
             div { dt { "项目阶段" } dd { (t.stage.label()) } }
+            @if let Some(o) = &t.buyer { div { dt { (super::buyer_label(t.category)) } dd { (organisation(o)) } } }
+            @if let Some(o) = &t.agency { div { dt { "代理机构" } dd { (organisation(o)) } } }
             @if let Details::Result { amount: Some(amount), .. } = &d.details {
                 div { dt { (super::amount_label(d)) } dd.amount { (amount.display()) } }
             }
@@ -170,6 +172,11 @@ fn company_link(name: &str, credit_code: &str) -> Markup {
             a href=(disclosure::routes::company(credit_code)) { (name) }
         } @else { (name) }
     }
+}
+
+/// A buyer or agency: its name, linking to its company page when a credit code is given.
+fn organisation(o: &Organisation) -> Markup {
+    company_link(&o.name, o.credit_code.as_deref().unwrap_or_default())
 }
 
 fn penalty(p: &Penalty) -> Markup {

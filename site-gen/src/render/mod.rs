@@ -250,6 +250,18 @@ pub fn amount_label(d: &Disclosure) -> &'static str {
     }
 }
 
+/// What a trade's buyer is called in its category: 采购人 in procurement, 出让人 for land and
+/// mining rights, 转让方 for state assets, 招标人 otherwise.
+pub fn buyer_label(category: disclosure::Category) -> &'static str {
+    use disclosure::Category;
+    match category {
+        Category::Procurement => "采购人",
+        Category::Land | Category::Mining => "出让人",
+        Category::Assets => "转让方",
+        Category::Construction | Category::Other => "招标人",
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod fixtures;
 

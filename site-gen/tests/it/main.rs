@@ -5,6 +5,7 @@ mod companies;
 mod demo;
 mod incremental;
 mod open_data;
+mod parties;
 mod real_samples;
 mod samples;
 mod serve;
