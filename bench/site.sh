@@ -88,12 +88,12 @@ SETTLE=clean run "site-gen build (clean, with index)" public "$bin/site-gen" bui
 du -sh "$dir/index" | sed 's/^/    index size: /'
 
 # One file changed, four times over: a notice's body, a result's title, another notice's date
-# (which moves it down every list it is on), a penalty's text (its subject's company page and the
-# results it won, with their projects, are rendered again).
+# (which moves it down every list it is on), a public penalty's text (its subject's company page
+# and the results it won, with their projects, are rendered again).
 notice=$(find "$dir/content/notices" -name '*.md' | sort | sed -n 1p)
 result=$(find "$dir/content/results" -name '*.md' | sort | sed -n 1p)
 moved=$(find "$dir/content/notices" -name '*.md' | sort | sed -n 2p)
-penalty=$(find "$dir/content/penalties" -name '*.md' | sort | sed -n 1p)
+penalty=$(grep -rlE '^public_until = 20(2[7-9]|[3-9][0-9])' "$dir/content/penalties" | sort | sed -n 1p)
 printf '\n补充说明：本公告内容不变。\n' >>"$notice"
 run "site-gen build (a notice's body)" public "$bin/site-gen" build --timings \
   --content "$dir/content" --out "$dir/public" --index "$dir/index" --today 2026-11-26
