@@ -4,11 +4,13 @@
 //!
 //! This page must depend only on the disclosure itself, the site configuration and departments,
 //! the build date and the disclosure's own publication record: never on another disclosure's
-//! content. The one exception is whether a page its body links to has left the site (a link to a
+//! content, with two exceptions. Whether a page its body links to has left the site (a link to a
 //! penalty past its publicity is text marked 已过公示期); that changes with the build date (a clean
 //! build) or with the linked file, and an incremental build in which a linked file changes its
-//! publicity is made a clean one. The incremental build re-renders one page per changed file and
-//! relies on this.
+//! publicity is made a clean one. And a result's barred-winner flag, read from the credit entries
+//! and penalties of its winners' credit codes; an incremental build re-renders the results won by
+//! the subject of a changed credit entry or penalty (before and after the change). The
+//! incremental build re-renders one page per changed file and relies on this.
 
 use disclosure::model::{Bidder, CreditEntry, CreditList, CreditStatus, Organisation, Penalty};
 use disclosure::{routes, Details, Disclosure};
@@ -43,6 +45,7 @@ pub fn disclosure_page(site: &Site, d: &Disclosure) -> OutFile {
                 @if let Some(r) = &d.region { span { "地区：" (r) } }
             }
             (details(site, d))
+            (barred_winners(site, d))
             @if !body.is_empty() {
                 div.body { (maud::PreEscaped(body)) }
             }
@@ -220,6 +223,27 @@ fn credit(site: &Site, c: &CreditEntry) -> Markup {
             }
             @if !c.measures.is_empty() {
                 div { dt { (measures) } dd { ul { @for m in &c.measures { li { (m) } } } } }
+            }
+        }
+    }
+}
+
+/// On an award (or contract): a winner that was, on its date, on the current black list or
+/// inside a penalty that bars it from bidding (一处失信，处处受限), with the entry that barred it.
+/// The one thing on this page read from other disclosures — its winners' credit entries and
+/// penalties — so the incremental build re-renders the results a changed entry's subject won.
+fn barred_winners(site: &Site, d: &Disclosure) -> Markup {
+    let barred = crate::companies::barred_award(site, d);
+    html! {
+        @if !barred.is_empty() {
+            section.alert role="alert" {
+                h2 { "失信主体中标" }
+                p { "以下中标人在中标之日处于失信名单或禁止投标期间（一处失信，处处受限），请监督部门核查：" }
+                ul {
+                    @for (b, bars) in &barred {
+                        li { (company_link(&b.name, &b.credit_code)) "：" (super::bar_notes(site, bars)) }
+                    }
+                }
             }
         }
     }

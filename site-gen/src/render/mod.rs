@@ -1,10 +1,11 @@
 //! HTML pages, rendered with maud into the site's layout (`themes::page`).
 //!
 //! Every function here is pure: it reads the [`Site`] and returns files. The build calls them per
-//! unit of work (one disclosure page, one list, one project, …) so that an incremental build can
-//! re-render only what a changed file touches. A disclosure's own page reads only that
-//! disclosure, the site configuration, the departments, the build date and the disclosure's
-//! publication record, never other disclosures: that is what lets a one-file rebuild redo one page.
+//! unit of work (one disclosure page, one list, one project, one company, …) so that an
+//! incremental build can re-render only what a changed file touches. A disclosure's own page reads
+//! only that disclosure, the site configuration, the departments, the build date and the
+//! disclosure's publication record, never other disclosures (but for a result's barred-winner
+//! flag, see `doc`): that is what lets a one-file rebuild redo one page.
 //!
 //! Nothing here uses JavaScript, and every string from content goes through maud's escaping;
 //! the only pre-escaped HTML is a Markdown body from [`crate::markdown::to_html`].
@@ -169,6 +170,29 @@ fn item(site: &Site, d: &Disclosure) -> Markup {
                 Details::ComplaintResult(c) => p.item-extra { (c.case_no) " · " (c.outcome) }
                 _ => {}
             }
+        }
+    }
+}
+
+/// What barred a company from bidding on a day, as the result, project and company pages name it
+/// (一处失信，处处受限): the credit entry or penalty by its title, linking to it, and until when.
+/// A penalty past its publicity has no page any more and is not named: it is marked 已过公示期.
+fn bar_note(site: &Site, bar: &crate::companies::Bar) -> Markup {
+    html! {
+        @if bar.by.is_public(site.today) {
+            a href=(bar.by.url()) { (bar.by.title) } "（至 " (bar.until) "）"
+        } @else {
+            "禁止投标的行政处罚（至 " (bar.until) "，" span.muted { "已过公示期" } "）"
+        }
+    }
+}
+
+/// Several [`bar_note`]s, separated by "；".
+fn bar_notes(site: &Site, bars: &[crate::companies::Bar]) -> Markup {
+    html! {
+        @for (i, bar) in bars.iter().enumerate() {
+            @if i > 0 { "；" }
+            (bar_note(site, bar))
         }
     }
 }

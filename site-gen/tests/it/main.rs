@@ -1,6 +1,7 @@
 //! site-gen's integration tests: whole fixture sites built on disk, checked as a reader would.
 
 mod bad_input;
+mod browser;
 mod companies;
 mod demo;
 mod incremental;
