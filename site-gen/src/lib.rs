@@ -17,6 +17,7 @@ pub mod index;
 pub mod log;
 pub mod markdown;
 pub mod output;
+pub mod planted;
 pub mod render;
 pub mod serve;
 pub mod signals;

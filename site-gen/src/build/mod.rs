@@ -388,6 +388,9 @@ pub fn build(opts: &Options) -> Result<Summary> {
             .with_context(|| format!("{}: cannot write the supervision signals", dir.display()))?,
         None => 0,
     };
+    if opts.signals.is_some() {
+        phases.mark("signals");
+    }
     let barred_wins = site
         .public
         .iter()
@@ -736,6 +739,8 @@ fn render_and_write(
         Box::new(|| data::audit_anchors(site)),
         Box::new(|| render::statistics::page(site)),
         Box::new(|| render::company::company_files(site)),
+        // Only when `site.toml` says `[signals] publish = true`.
+        Box::new(|| crate::signals::public_files(site)),
         Box::new(|| feeds::feeds(site)),
         Box::new(|| data::sitemap(site)),
     ];
