@@ -82,6 +82,7 @@ async fn main() -> anyhow::Result<()> {
                 db: db.unwrap_or_else(|| dir.join("intake.sqlite3").display().to_string()),
                 config: cli.config.clone(),
                 rate_limit: false,
+                signals: None,
             };
             let state = intake::AppState::from_settings(&settings).await?;
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
