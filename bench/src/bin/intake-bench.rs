@@ -87,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
                 db: db.unwrap_or_else(|| dir.join("intake.sqlite3").display().to_string()),
                 config: cli.config.clone(),
                 rate_limit: false,
+                signals: None,
             };
             anyhow::ensure!(
                 instances == 1 || intake::db::is_postgres(&settings.db),

@@ -25,6 +25,7 @@ mod staff_harness;
 mod staff_matrix;
 mod staff_postgres;
 mod staff_publish_guard;
+mod staff_signals;
 mod staff_stats;
 mod staff_workflow;
 mod storage;

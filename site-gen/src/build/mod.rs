@@ -407,6 +407,9 @@ pub fn build(opts: &Options) -> Result<Summary> {
             .with_context(|| format!("{}: cannot write the supervision signals", dir.display()))?,
         None => 0,
     };
+    if opts.signals.is_some() {
+        phases.mark("signals");
+    }
     let barred_wins = site
         .by_kind
         .get(&disclosure::Kind::Result)
@@ -752,6 +755,8 @@ fn render_and_write(
         Box::new(render::assets),
         Box::new(|| data::audit_anchors(site)),
         Box::new(|| render::statistics::page(site)),
+        // Only when `site.toml` says `[signals] publish = true`.
+        Box::new(|| crate::signals::public_files(site)),
         Box::new(|| feeds::feeds(site)),
         Box::new(|| data::sitemap(site)),
     ];
