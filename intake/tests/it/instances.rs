@@ -269,6 +269,7 @@ async fn two_instances_share_one_postgresql_and_survive_a_kill() {
         db: db_url.clone(),
         config: Some(config.clone()),
         rate_limit: false,
+        signals: None,
     };
     let state = intake::AppState::from_settings(&settings).await.unwrap();
     let verification = intake::audit::verify(&state.db).await.unwrap();
