@@ -2,16 +2,17 @@
 # The site-build benchmark (issue 2): generates N disclosures with gen-corpus, then measures
 #   1. a clean `site-gen build` without the search index (pages, feeds, JSON and log),
 #   2. the same build with the search index,
-#   3. a rebuild after one file changed (three different changes, one after another),
-#   4. Hugo (Debian's `hugo`) building the same corpus with minimal templates (bench/hugo/),
+#   3. the clean build without the index and without company pages (issue 11 allows them 15%),
+#   4. a rebuild after one file changed (four different changes, one after another),
+#   5. Hugo (Debian's `hugo`) building the same corpus with minimal templates (bench/hugo/),
 # each with wall time, pages per second and peak RSS, in one run on this machine.
 # Usage: bench/site.sh [N]   (default 100000; BENCH_DIR to choose the scratch folder, which is
-# kept after the run for inspection and deleted by the next run)
+# kept after the run for inspection and deleted by the next run; BENCH_HUGO=no skips Hugo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 dir=${BENCH_DIR:-/tmp/yg-bench-$n}
-cargo build --release --quiet -p site-gen --bins
+cargo build --release --quiet -p site-gen -p bench --bins
 bin=target/release
 # ext4 skips inodes freed in the last few minutes when it allocates new ones (`recently_deleted`
 # in fs/ext4/ialloc.c: 60 s, 360 s while the inode table block is dirty), so creating 300,000
@@ -76,15 +77,23 @@ echo "== site-gen, N=$n, $(nproc) cores"
 rm -rf "$dir/public-noindex" "$dir/.public-noindex.site-gen-cache"
 SETTLE=clean run "site-gen build (clean, no index)" public-noindex "$bin/site-gen" build --clean --timings --no-index \
   --content "$dir/content" --out "$dir/public-noindex" --today 2026-11-26
+# The same build without company pages: SITE_GEN_BENCH_NO_COMPANY_PAGES is read by site-gen for
+# this comparison only.
+rm -rf "$dir/public-nocompanies" "$dir/.public-nocompanies.site-gen-cache"
+SITE_GEN_BENCH_NO_COMPANY_PAGES=1 SETTLE=clean run "site-gen build (clean, no index, no companies)" \
+  public-nocompanies "$bin/site-gen" build --clean --timings --no-index \
+  --content "$dir/content" --out "$dir/public-nocompanies" --today 2026-11-26
 SETTLE=clean run "site-gen build (clean, with index)" public "$bin/site-gen" build --clean --timings \
   --content "$dir/content" --out "$dir/public" --index "$dir/index" --today 2026-11-26
 du -sh "$dir/index" | sed 's/^/    index size: /'
 
-# One file changed, three times over: a notice's body, a result's title, another notice's date
-# (which moves it down every list it is on).
+# One file changed, four times over: a notice's body, a result's title, another notice's date
+# (which moves it down every list it is on), a public penalty's text (its subject's company page
+# and the results it won, with their projects, are rendered again).
 notice=$(find "$dir/content/notices" -name '*.md' | sort | sed -n 1p)
 result=$(find "$dir/content/results" -name '*.md' | sort | sed -n 1p)
 moved=$(find "$dir/content/notices" -name '*.md' | sort | sed -n 2p)
+penalty=$(grep -rlE '^public_until = 20(2[7-9]|[3-9][0-9])' "$dir/content/penalties" | sort | sed -n 1p)
 printf '\n补充说明：本公告内容不变。\n' >>"$notice"
 run "site-gen build (a notice's body)" public "$bin/site-gen" build --timings \
   --content "$dir/content" --out "$dir/public" --index "$dir/index" --today 2026-11-26
@@ -94,6 +103,13 @@ run "site-gen build (a result's title)" public "$bin/site-gen" build --timings \
 sed -i '0,/^date = [0-9]\{4\}/s//date = 2016/' "$moved"
 run "site-gen build (a notice's date)" public "$bin/site-gen" build --timings \
   --content "$dir/content" --out "$dir/public" --index "$dir/index" --today 2026-11-26
+sed -i '0,/^penalty = "/s//penalty = "（更正）/' "$penalty"
+run "site-gen build (a penalty's text)" public "$bin/site-gen" build --timings \
+  --content "$dir/content" --out "$dir/public" --index "$dir/index" --today 2026-11-26
+
+if [ "${BENCH_HUGO:-yes}" = no ]; then
+  exit 0
+fi
 
 echo
 echo "== hugo $(hugo version | awk '{print $2}'), same corpus, minimal templates (bench/hugo)"

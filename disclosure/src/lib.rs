@@ -17,6 +17,7 @@ pub mod parse;
 pub mod routes;
 #[cfg(feature = "search")]
 pub mod search;
+pub mod signals;
 pub mod site;
 pub mod supervision;
 pub mod timeline;
@@ -26,6 +27,6 @@ pub use calendar::{Calendar, Uncovered};
 pub use diagnostic::Diagnostic;
 pub use kind::{Category, Kind, Stage};
 pub use model::{Bidder, Details, Disclosure, Trade, Yuan};
-pub use site::{Department, Departments, SiteConfig};
+pub use site::{Department, Departments, SignalsConfig, SiteConfig};
 pub use supervision::supervising_department;
 pub use timeline::ProjectTimeline;

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
     STRING,
@@ -26,7 +26,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, TantivyDocument};
 
-use crate::model::{Details, Disclosure};
+use crate::model::{Details, Disclosure, Organisation, Trade};
 
 // Tokenizer names carry a version: the schema names them, so an index written with an older
 // tokenization has a different schema and is rebuilt from scratch rather than half-matched.
@@ -80,6 +80,18 @@ pub struct Fields {
     pub url: Field,
     /// The disclosure as JSON without its body, for pages and APIs that need its details.
     pub data: Field,
+    /// The buyer (招标人 / 采购人 / 出让人) of a notice or result, its name as published: raw
+    /// and fast, for the facet and the filter.
+    pub buyer: Field,
+    /// The agency (代理机构) of a notice or result, its name as published: raw and fast.
+    pub agency: Field,
+    /// The buyer's credit code, raw: `buyer=<code>` filters by it (every name it went by).
+    pub buyer_code: Field,
+    /// The agency's credit code, raw.
+    pub agency_code: Field,
+    /// The companies the disclosure is about, stored as `code\tname` lines ([`about_companies`]):
+    /// a hit links to their pages.
+    pub companies: Field,
 }
 
 impl Fields {
@@ -103,6 +115,11 @@ impl Fields {
             code: f("code")?,
             url: f("url")?,
             data: f("data")?,
+            buyer: f("buyer")?,
+            agency: f("agency")?,
+            buyer_code: f("buyer_code")?,
+            agency_code: f("agency_code")?,
+            companies: f("companies")?,
         })
     }
 }
@@ -159,6 +176,11 @@ pub fn schema() -> (Schema, Fields) {
     let code = b.add_text_field("code", STRING);
     let url = b.add_text_field("url", STORED);
     let data = b.add_text_field("data", STORED);
+    let buyer = b.add_text_field("buyer", STRING | FAST);
+    let agency = b.add_text_field("agency", STRING | FAST);
+    let buyer_code = b.add_text_field("buyer_code", STRING);
+    let agency_code = b.add_text_field("agency_code", STRING);
+    let companies = b.add_text_field("companies", STORED);
     let fields = Fields {
         id,
         kind,
@@ -176,6 +198,11 @@ pub fn schema() -> (Schema, Fields) {
         code,
         url,
         data,
+        buyer,
+        agency,
+        buyer_code,
+        agency_code,
+        companies,
     };
     (b.build(), fields)
 }
@@ -481,6 +508,56 @@ pub fn jieba_words(text: &str) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Companies beside the index
+
+/// The file `site-gen` writes into the index folder beside the index, from the same records as
+/// the company pages: the search server reads it for the company card of a search, the company
+/// links of hits and the credit look-up, so that a replica needs only the index folder.
+pub const COMPANIES_FILE: &str = "companies.json";
+
+/// The contents of [`COMPANIES_FILE`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompaniesFile {
+    /// The build date the records were gathered on.
+    pub generated: Option<NaiveDate>,
+    /// Every company of the site (one per credit code, as `/companies/`), by code.
+    pub companies: Vec<CompanyRecord>,
+    /// Subjects of public penalties and credit entries without a valid credit code (natural
+    /// persons, named with a masked id): they have no company page, but a credit look-up by
+    /// name finds them.
+    pub persons: Vec<PersonRecord>,
+}
+
+/// One company of [`CompaniesFile`]: what its page says of it, compactly.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyRecord {
+    pub code: String,
+    /// The name it is known by now (the page's title).
+    pub name: String,
+    /// Every name it appeared under, oldest first (the current one included).
+    pub names: Vec<String>,
+    pub bids: usize,
+    pub wins: usize,
+    /// The total of its wins, yuan with two decimals.
+    pub won_amount: String,
+    /// Ids of its credit entries, current and past, as the page lists them.
+    pub credit: Vec<String>,
+    /// Ids of its penalties still public on the build date.
+    pub penalties: Vec<String>,
+}
+
+/// A subject without a credit code, by name, with the ids of its credit entries and penalties.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRecord {
+    pub name: String,
+    pub credit: Vec<String>,
+    pub penalties: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
 // Synonyms
 
 /// The trade's synonym groups (`data/synonyms.toml`): words that say the same thing; and the
@@ -669,10 +746,42 @@ pub fn codes(d: &Disclosure) -> Vec<&str> {
         _ => {}
     }
     codes.extend(d.subjects().into_iter().map(|(_, code)| code));
+    if let Some(t) = d.trade() {
+        codes.extend(parties(t).filter_map(|(_, o)| o.credit_code.as_deref()));
+    }
     codes.retain(|c| !c.is_empty() && !c.contains('*'));
     codes.sort_unstable();
     codes.dedup();
     codes
+}
+
+/// The buyer and the agency of a trade, where given: (`"buyer"` or `"agency"`, organisation).
+pub fn parties(t: &Trade) -> impl Iterator<Item = (&'static str, &Organisation)> {
+    [("buyer", &t.buyer), ("agency", &t.agency)]
+        .into_iter()
+        .filter_map(|(role, o)| o.as_ref().map(|o| (role, o)))
+}
+
+/// The companies a disclosure is about, as (credit code, name): the subject of a penalty, credit
+/// entry or inspection, the winners of a result — only organisations with a valid unified social
+/// credit code (a natural person's masked id has none), each once. A search hit links to them.
+pub fn about_companies(d: &Disclosure) -> Vec<(&str, &str)> {
+    let mut out: Vec<(&str, &str)> = match &d.details {
+        Details::Result { bidders, .. } => bidders
+            .iter()
+            .filter(|b| b.won)
+            .map(|b| (b.credit_code.as_str(), b.name.as_str()))
+            .collect(),
+        Details::Penalty(_) | Details::Credit(_) | Details::Inspection(_) => d
+            .subjects()
+            .into_iter()
+            .map(|(name, code)| (code, name))
+            .collect(),
+        _ => Vec::new(),
+    };
+    out.retain(|(code, _)| crate::ident::check_uscc(code).is_ok());
+    out.dedup();
+    out
 }
 
 /// The document indexed for `d`. `department_name` is the issuing department's full and short
@@ -699,6 +808,20 @@ pub fn document(fields: &Fields, d: &Disclosure, department_name: &str) -> Tanti
         doc.add_text(fields.stage, t.stage.key());
         meta.push(t.category.label().to_string());
         meta.push(t.stage.label().to_string());
+        for (role, o) in parties(t) {
+            let (name, code) = match role {
+                "buyer" => (fields.buyer, fields.buyer_code),
+                _ => (fields.agency, fields.agency_code),
+            };
+            doc.add_text(name, &o.name);
+            if let Some(c) = &o.credit_code {
+                doc.add_text(code, c);
+            }
+            meta.push(o.name.clone());
+        }
+    }
+    for (code, name) in about_companies(d) {
+        doc.add_text(fields.companies, format!("{code}\t{name}"));
     }
     let mut names: Vec<&str> = d.subjects().into_iter().map(|(name, _)| name).collect();
     names.dedup();

@@ -7,7 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::front_matter::line_of_offset;
 use crate::kind::Category;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     pub name: String,
@@ -21,6 +21,111 @@ pub struct SiteConfig {
     #[serde(default)]
     pub ocid_prefix: Option<String>,
     pub footer: Footer,
+    /// Supervision signals (智慧监管): whether they are published and their thresholds.
+    #[serde(default)]
+    pub signals: SignalsConfig,
+}
+
+/// `[signals]` in `site.toml`: every threshold of the supervision signals, each with a default
+/// (the values below). Checked when the file is read, a bad value named with its line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignalsConfig {
+    /// Put the signal pages into the public site under `/signals/` (default: no; they are
+    /// written beside it for signed-in staff only).
+    pub publish: bool,
+    /// The fewest peers a fence (Q1 − k·IQR, Q3 + k·IQR) is computed from (8).
+    pub min_peers: usize,
+    /// k of the fences (1.5, as Cardinal).
+    pub fence_iqr: f64,
+    /// The fewest bids before a company's win rate is judged: 陪标 (5).
+    pub min_bids: usize,
+    /// The largest chance under honest bidding of what a 陪标 or co-bidding hint reports: of so
+    /// few wins in so many bids, of so many joint bids (divided by the pairs tested) (0.01).
+    pub max_chance: f64,
+    /// The fewest joint bids of a co-bidding pair (3).
+    pub min_co_bids: usize,
+    /// How many times more often than under independent bidding a pair must bid together (2.0).
+    pub min_lift: f64,
+    /// The fewest awards of one buyer (or category and region), overall or in a year, before a
+    /// winner's share is judged: 标王 (5).
+    pub min_awards: usize,
+    /// The least share of those awards a 标王 holds, whatever the fence (0.5).
+    pub min_share: f64,
+    /// The fewest wins of a co-bidding group in its joint tenders before rotation is judged (3).
+    pub min_rotation_wins: usize,
+    /// The least share of steps from one win to the next where the winner changes: rotation (0.66).
+    pub min_turns: f64,
+    /// A kind firing for more than this share of the companies (company kinds) or tenders
+    /// (tender kinds) is reported as a warning itself: too many to be a hint (0.1).
+    pub too_many_share: f64,
+    /// … and at least this many companies or tenders: one ring of three in a market of twenty
+    /// companies is not "too many" (10).
+    pub too_many_min: usize,
+}
+
+impl Default for SignalsConfig {
+    fn default() -> SignalsConfig {
+        SignalsConfig {
+            publish: false,
+            min_peers: 8,
+            fence_iqr: 1.5,
+            min_bids: 5,
+            max_chance: 0.01,
+            min_co_bids: 3,
+            min_lift: 2.0,
+            min_awards: 5,
+            min_share: 0.5,
+            min_rotation_wins: 3,
+            min_turns: 0.66,
+            too_many_share: 0.1,
+            too_many_min: 10,
+        }
+    }
+}
+
+impl SignalsConfig {
+    /// The first value out of its range: (key, what it must be).
+    fn invalid(&self) -> Option<(&'static str, &'static str)> {
+        let share = |x: f64| (0.0..=1.0).contains(&x);
+        if self.min_peers < 4 {
+            return Some((
+                "min_peers",
+                "at least 4 (quartiles of fewer peers say nothing)",
+            ));
+        }
+        if !(self.fence_iqr.is_finite() && self.fence_iqr >= 0.0) {
+            return Some(("fence_iqr", "a number of 0 or more"));
+        }
+        if self.min_bids < 2 {
+            return Some(("min_bids", "at least 2"));
+        }
+        if !(self.max_chance > 0.0 && self.max_chance <= 1.0) {
+            return Some(("max_chance", "a probability above 0 and up to 1"));
+        }
+        if self.min_co_bids < 2 {
+            return Some(("min_co_bids", "at least 2"));
+        }
+        if !(self.min_lift.is_finite() && self.min_lift >= 1.0) {
+            return Some(("min_lift", "a number of 1 or more"));
+        }
+        if self.min_awards < 2 {
+            return Some(("min_awards", "at least 2"));
+        }
+        if !share(self.min_share) {
+            return Some(("min_share", "a share from 0 to 1"));
+        }
+        if self.min_rotation_wins < 2 {
+            return Some(("min_rotation_wins", "at least 2"));
+        }
+        if !share(self.min_turns) {
+            return Some(("min_turns", "a share from 0 to 1"));
+        }
+        if !share(self.too_many_share) || self.too_many_share == 0.0 {
+            return Some(("too_many_share", "a share above 0 and up to 1"));
+        }
+        None
+    }
 }
 
 /// The identifiers every Chinese government site shows in its footer.
@@ -99,8 +204,33 @@ impl SiteConfig {
                 ));
             }
         }
+        if let Some((key, must)) = site.signals.invalid() {
+            return Err(Diagnostic::new(
+                file,
+                line_in_table(text, "signals", key),
+                key,
+                format!("[signals] {key} must be {must}"),
+            ));
+        }
         Ok(site)
     }
+}
+
+/// The line of `key = …` inside `[table]` of a TOML text (0 when not found).
+fn line_in_table(text: &str, table: &str, key: &str) -> usize {
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = t.trim_start_matches('[').trim_end_matches(']').trim() == table;
+        } else if inside
+            && t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return i + 1;
+        }
+    }
+    0
 }
 
 impl Departments {
@@ -175,5 +305,47 @@ impl Departments {
             .map(|d| d.id.as_str())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SITE: &str = "name = \"站\"\nbase_url = \"https://x.example\"\norganisation = \"办\"\n\n[footer]\nsite_code = \"1\"\nicp = \"2\"\npolice = \"3\"\ncontact = \"4\"\n";
+
+    #[test]
+    fn signals_thresholds_default_and_bad_values_name_their_line() {
+        let site = SiteConfig::parse("site.toml", SITE).unwrap();
+        assert_eq!(site.signals, SignalsConfig::default());
+        assert!(!site.signals.publish);
+
+        let text = format!("{SITE}\n[signals]\npublish = true\nmin_bids = 8\n");
+        let site = SiteConfig::parse("site.toml", &text).unwrap();
+        assert!(site.signals.publish);
+        assert_eq!(site.signals.min_bids, 8);
+        assert_eq!(site.signals.min_peers, 8);
+
+        // Line 13: `too_many_share = 1.5`.
+        let text = format!("{SITE}\n[signals]\nmin_bids = 8\ntoo_many_share = 1.5\n");
+        let e = SiteConfig::parse("site.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("site.toml:13:"), "{e}");
+        assert!(e.contains("too_many_share must be a share"), "{e}");
+
+        let text = format!("{SITE}\n[signals]\nmin_lift = \"two\"\n");
+        let e = SiteConfig::parse("site.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("site.toml:12:"), "{e}");
+        let text = format!("{SITE}\n[signals]\nmin_lfit = 3.0\n");
+        let e = SiteConfig::parse("site.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("site.toml:12:") && e.contains("min_lfit"),
+            "{e}"
+        );
     }
 }

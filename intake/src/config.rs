@@ -69,6 +69,10 @@ pub struct Mail {
     /// Seconds between overdue checks.
     #[serde(default = "default_overdue_check")]
     pub overdue_check_secs: u64,
+    /// Seconds a sender's claim on outbox rows holds: after an instance died while sending,
+    /// another sends its claimed messages once this has passed (default 300).
+    #[serde(default = "default_claim")]
+    pub claim_secs: u64,
 }
 
 impl Default for Mail {
@@ -80,6 +84,7 @@ impl Default for Mail {
             poll_secs: default_poll(),
             retry_secs: default_retry(),
             overdue_check_secs: default_overdue_check(),
+            claim_secs: default_claim(),
         }
     }
 }
@@ -337,6 +342,9 @@ fn default_poll() -> u64 {
 }
 fn default_retry() -> u64 {
     30
+}
+fn default_claim() -> u64 {
+    300
 }
 fn default_overdue_check() -> u64 {
     600

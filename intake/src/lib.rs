@@ -25,7 +25,6 @@ pub mod content;
 pub mod db;
 pub mod deadline;
 pub mod error;
-pub mod loadtest;
 pub mod mail;
 pub mod material;
 pub mod public;
@@ -62,6 +61,9 @@ pub struct Settings {
     pub config: Option<PathBuf>,
     /// False only for load tests and benchmarks (`--no-rate-limit`).
     pub rate_limit: bool,
+    /// The supervision signals site-gen wrote (`signals.json`, `cards/`), shown to signed-in
+    /// staff at `/staff/signals/`; `None`: the pages say there are none.
+    pub signals: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -71,6 +73,7 @@ impl Default for Settings {
             db: "data/intake.sqlite3".to_string(),
             config: None,
             rate_limit: true,
+            signals: Some(PathBuf::from("signals")),
         }
     }
 }
@@ -89,6 +92,8 @@ pub struct AppState {
     pub limiters: Arc<security::RateLimiters>,
     /// The group-commit writer of submissions (see [`cases::receive`]).
     pub writer: Arc<cases::Writer>,
+    /// The folder of the supervision signals ([`Settings::signals`]).
+    pub signals: Option<Arc<staff::signals::Source>>,
 }
 
 impl AppState {
@@ -138,6 +143,10 @@ impl AppState {
             attachments_dir: Arc::new(attachments_dir),
             limiters: Arc::new(limiters),
             writer: Arc::new(cases::Writer::default()),
+            signals: settings
+                .signals
+                .clone()
+                .map(|dir| Arc::new(staff::signals::Source::new(dir))),
         };
         state.writer.start(state.clone());
         let today = clock::local_date(state.clock.now());

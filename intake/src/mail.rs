@@ -1,11 +1,16 @@
 //! Mail through the outbox: a change writes its message into the `outbox` table in the same
-//! transaction ([`enqueue`]), and one background task ([`run_sender`]) sends what is pending,
-//! by SMTP (STARTTLS, credentials from the config) or, by default, into a folder of `.eml` files.
+//! transaction ([`enqueue`]), and a background task in each instance ([`run_sender`]) sends what
+//! is pending, by SMTP (STARTTLS, credentials from the config) or, by default, into a folder of
+//! `.eml` files.
 //!
-//! Once, with a stable Message-ID: the ID is made when the row is written and stored in it; the
-//! sender marks a row sent only after the transport accepted it. A crash between the two sends
-//! the message again on restart, with the same Message-ID, so mail clients and servers treat it
-//! as the same message. That window (milliseconds) is the only way a message goes out twice.
+//! Once, with a stable Message-ID, however many instances share the database: a sender first
+//! claims the rows it will send ([`claim`]: `claimed_until`, `claimed_by`; on PostgreSQL the
+//! rows are picked `FOR UPDATE SKIP LOCKED`, so two senders never wait for or take the same row;
+//! SQLite has one writer at a time), then sends them, and marks a row sent only after the
+//! transport accepted it. An instance that dies after the transport accepted a message but
+//! before marking it leaves its claim, which runs out after `mail.claim_secs`; then any instance
+//! sends the message again, with the same Message-ID, so mail clients and servers treat it as
+//! the same message. That window (milliseconds) is the only way a message goes out twice.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,7 +27,7 @@ use tokio::sync::Notify;
 
 use crate::clock::{stamp, Clock};
 use crate::config::Config;
-use crate::db::{Db, Tx};
+use crate::db::{Backend, Db, Tx};
 
 /// How mail leaves the building.
 pub enum Transport {
@@ -39,6 +44,10 @@ pub struct Mailer {
     pub wake: Notify,
     poll: Duration,
     retry: Duration,
+    /// How long a claim on outbox rows holds before another instance may send them.
+    claim: Duration,
+    /// This instance's name in `outbox.claimed_by`: host, process and a random part.
+    instance: String,
 }
 
 impl Mailer {
@@ -83,6 +92,8 @@ impl Mailer {
             wake: Notify::new(),
             poll: Duration::from_secs(config.mail.poll_secs.max(1)),
             retry: Duration::from_secs(config.mail.retry_secs.max(1)),
+            claim: Duration::from_secs(config.mail.claim_secs.max(1)),
+            instance: instance_name(),
         })
     }
 
@@ -92,6 +103,16 @@ impl Mailer {
             Transport::File(t, _) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
         }
     }
+}
+
+/// `host:pid:random`, unique among the instances sharing a database.
+fn instance_name() -> String {
+    let mut random = [0u8; 4];
+    rand::rngs::OsRng.fill_bytes(&mut random);
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "intake".to_string());
+    format!("{host}:{}:{}", std::process::id(), hex::encode(random))
 }
 
 /// A message to queue.
@@ -168,24 +189,8 @@ pub async fn send_pending(
     mailer: &Mailer,
     clock: &dyn Clock,
 ) -> Result<usize, sqlx::Error> {
-    let now = clock.now();
-    let rows = sqlx::query(
-        "SELECT id, message_id, recipient, subject, body, attempts FROM outbox \
-         WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT 100",
-    )
-    .bind(stamp(now))
-    .fetch_all(db.reader())
-    .await?;
     let mut sent = 0;
-    for row in rows {
-        let q = Queued {
-            id: row.try_get("id")?,
-            message_id: row.try_get("message_id")?,
-            recipient: row.try_get("recipient")?,
-            subject: row.try_get("subject")?,
-            body: row.try_get("body")?,
-            attempts: row.try_get("attempts")?,
-        };
+    for q in claim(db, mailer, clock.now()).await? {
         let result = match build(mailer, &q) {
             Ok(message) => mailer.send(message).await,
             Err(e) => Err(e),
@@ -194,8 +199,8 @@ pub async fn send_pending(
         match result {
             Ok(()) => {
                 sqlx::query(
-                    "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL \
-                     WHERE id = $2",
+                    "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL, \
+                     claimed_until = NULL, claimed_by = NULL WHERE id = $2",
                 )
                 .bind(stamp(clock.now()))
                 .bind(q.id)
@@ -213,7 +218,7 @@ pub async fn send_pending(
                     + chrono::Duration::from_std(backoff).unwrap_or(chrono::Duration::hours(1));
                 sqlx::query(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $1, \
-                     next_attempt_at = $2 WHERE id = $3",
+                     next_attempt_at = $2, claimed_until = NULL, claimed_by = NULL WHERE id = $3",
                 )
                 .bind(error)
                 .bind(stamp(next))
@@ -227,8 +232,63 @@ pub async fn send_pending(
     Ok(sent)
 }
 
+macro_rules! claim_sql {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE outbox SET claimed_until = $2, claimed_by = $3 WHERE id IN ",
+            "(SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 ",
+            "AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY id LIMIT 100",
+            $lock,
+            ") RETURNING id, message_id, recipient, subject, body, attempts"
+        )
+    };
+}
+/// PostgreSQL: lock the picked rows, skipping those another sender is claiming right now.
+const CLAIM_POSTGRES: &str = claim_sql!(" FOR UPDATE SKIP LOCKED");
+/// SQLite: `BEGIN IMMEDIATE` already makes the claiming transaction the only writer.
+const CLAIM_SQLITE: &str = claim_sql!("");
+
+/// Claims up to 100 messages whose time has come and that no live claim holds, for this
+/// instance until `now + mail.claim_secs`, in one committed transaction; returns them in
+/// queue order.
+pub async fn claim(
+    db: &Db,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+) -> Result<Vec<Queued>, sqlx::Error> {
+    let until =
+        now + chrono::Duration::from_std(mailer.claim).unwrap_or(chrono::Duration::minutes(5));
+    let sql = match db.backend() {
+        Backend::Postgres => CLAIM_POSTGRES,
+        Backend::Sqlite => CLAIM_SQLITE,
+    };
+    let mut tx = db.begin().await?;
+    let rows = sqlx::query(sql)
+        .bind(stamp(now))
+        .bind(stamp(until))
+        .bind(&mailer.instance)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let mut queued = rows
+        .iter()
+        .map(|row| {
+            Ok(Queued {
+                id: row.try_get("id")?,
+                message_id: row.try_get("message_id")?,
+                recipient: row.try_get("recipient")?,
+                subject: row.try_get("subject")?,
+                body: row.try_get("body")?,
+                attempts: row.try_get("attempts")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    queued.sort_by_key(|q| q.id);
+    Ok(queued)
+}
+
 /// The sender task: sends what is pending, then sleeps until woken or the poll interval passes.
-/// Run exactly one per database.
+/// One runs in each instance; [`claim`] keeps them from sending the same message.
 pub async fn run_sender(db: Db, mailer: Arc<Mailer>, clock: Arc<dyn Clock>) {
     loop {
         match send_pending(&db, &mailer, clock.as_ref()).await {

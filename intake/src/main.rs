@@ -26,6 +26,10 @@ struct Cli {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8082")]
     listen: SocketAddr,
+    /// The supervision signals `site-gen build` wrote (`--signals` there), shown to signed-in
+    /// staff at /staff/signals/.
+    #[arg(long, default_value = "signals", global = true)]
+    signals: PathBuf,
     /// Turn rate limits off: for load tests and benchmarks only.
     #[arg(long)]
     no_rate_limit: bool,
@@ -126,6 +130,7 @@ async fn main() -> anyhow::Result<()> {
         db: cli.db.clone(),
         config: cli.config.clone(),
         rate_limit: !cli.no_rate_limit,
+        signals: Some(cli.signals.clone()),
     };
     // A backup needs the database only (no content, no config), and never touches PostgreSQL.
     if let Some(Command::Backup { out }) = &cli.command {

@@ -3,7 +3,7 @@
 //! SQLite FTS5 with its `trigram` tokenizer over the same documents, in the same run.
 //!
 //! ```text
-//! cargo run --release -p site-gen --bin gen-corpus -- --n 100000 --out /tmp/corpus
+//! cargo run --release -p bench --bin gen-corpus -- --n 100000 --out /tmp/corpus
 //! cargo bench -p search-server --bench search -- --content /tmp/corpus
 //!     [--requests 3000] [--seconds 10] [--clients 16] [--work DIR] [--no-fts]
 //!     [--keep-index] [--engine-only SECONDS [--group NAME] [--dump FILE]]

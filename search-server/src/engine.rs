@@ -9,11 +9,10 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
-use disclosure::model::Details;
 use disclosure::search::{self, Fields, Synonyms};
 use disclosure::{Disclosure, Kind};
 use tantivy::collector::{Collector, DocSetCollector, SegmentCollector, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy::{
@@ -33,7 +32,7 @@ pub const COUNT_CAP: usize = 10_000;
 const SNIPPET_SOURCE_CHARS: usize = 3_000;
 /// Characters of body text shown around the matches of a hit.
 const SNIPPET_CHARS: usize = 160;
-/// The most credit entries and penalties one subject's report lists.
+/// The most credit entries and penalties one credit look-up reads.
 const MAX_CREDIT_DOCS: usize = 200;
 
 /// One result, ready to show.
@@ -51,6 +50,8 @@ pub struct Hit {
     pub snippet_html: String,
     /// Holds most of the words, not all: listed after the full matches.
     pub partial: bool,
+    /// The companies it is about, as (credit code, name) ([`search::about_companies`]).
+    pub companies: Vec<(String, String)>,
 }
 
 /// The answer to a search.
@@ -68,14 +69,6 @@ pub struct Outcome {
     pub hits: Vec<Hit>,
     pub facets: FacetCounts,
     pub took_ms: f64,
-}
-
-/// A subject's current standing: what `/api/credit` answers.
-#[derive(Debug, Clone, Default)]
-pub struct CreditReport {
-    pub red: Vec<Disclosure>,
-    pub black: Vec<Disclosure>,
-    pub penalties: Vec<Disclosure>,
 }
 
 pub struct Engine {
@@ -366,91 +359,49 @@ impl Engine {
                 department,
                 snippet_html,
                 partial,
+                companies: doc
+                    .get_all(f.companies)
+                    .filter_map(|v| v.as_str()?.split_once('\t'))
+                    .map(|(code, name)| (code.to_string(), name.to_string()))
+                    .collect(),
             });
         }
         Ok(hits)
     }
 
-    /// Current red and black list entries and still-public penalties of the subject with this
-    /// credit code or name, judged on `today`.
-    pub fn credit(
-        &self,
-        code: Option<&str>,
-        name: Option<&str>,
-        today: NaiveDate,
-    ) -> Result<CreditReport, SearchError> {
+    /// The disclosures with these ids that the index holds, newest first (the credit look-up's
+    /// entries, named by the companies file).
+    pub fn disclosures(&self, ids: &[&str]) -> Result<Vec<Disclosure>, SearchError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         let f = &self.fields;
         let searcher = self.reader.searcher();
-        let code = code.map(search::normalize_code).filter(|c| !c.is_empty());
-        let name = name.map(str::trim).filter(|n| !n.is_empty());
-        let subject: Box<dyn Query> = match (&code, name) {
-            (Some(code), _) => Box::new(TermQuery::new(
-                Term::from_field_text(f.code, code),
-                IndexRecordOption::Basic,
-            )),
-            (None, Some(name)) => {
-                let tokens = search::CjkTokenizer::query().tokens(name);
-                match tokens.len() {
-                    0 => return Ok(CreditReport::default()),
-                    1 => Box::new(TermQuery::new(
-                        Term::from_field_text(f.names, &tokens[0].1),
+        let query = BooleanQuery::union(
+            ids.iter()
+                .map(|id| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.id, id),
                         IndexRecordOption::Basic,
-                    )),
-                    _ => Box::new(PhraseQuery::new_with_offset(
-                        tokens
-                            .iter()
-                            .map(|(p, t)| (*p, Term::from_field_text(f.names, t)))
-                            .collect(),
-                    )),
-                }
-            }
-            (None, None) => return Ok(CreditReport::default()),
-        };
-        let kinds: Vec<Box<dyn Query>> = [Kind::Credit, Kind::Penalty]
-            .iter()
-            .map(|k| {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.kind, k.key()),
-                    IndexRecordOption::Basic,
-                )) as Box<dyn Query>
-            })
-            .collect();
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, subject),
-            (Occur::Must, Box::new(BooleanQuery::union(kinds))),
-        ]);
+                    )) as Box<dyn Query>
+                })
+                .collect(),
+        );
         let docs = searcher.search(
             &query,
-            &TopDocs::with_limit(MAX_CREDIT_DOCS).order_by_fast_field::<i64>("date", Order::Desc),
+            &TopDocs::with_limit(ids.len().min(MAX_CREDIT_DOCS))
+                .order_by_fast_field::<i64>("date", Order::Desc),
         )?;
-        let mut report = CreditReport::default();
+        let mut out = Vec::with_capacity(docs.len());
         for (_, address) in docs {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let Some(d) = doc
-                .get_first(f.data)
-                .and_then(|v| v.as_str())
-                .and_then(search::parse_stored_data)
-            else {
-                continue;
-            };
-            let about_subject = d.subjects().iter().any(|(n, c)| match (&code, name) {
-                (Some(code), _) => search::normalize_code(c) == *code,
-                (None, Some(name)) => n.contains(name),
-                _ => false,
-            });
-            if !about_subject {
-                continue;
-            }
-            match &d.details {
-                Details::Credit(c) if c.is_current(today) => match c.list {
-                    disclosure::model::CreditList::Red => report.red.push(d),
-                    disclosure::model::CreditList::Black => report.black.push(d),
-                },
-                Details::Penalty(_) if d.is_public(today) => report.penalties.push(d),
-                _ => {}
-            }
+            out.extend(
+                doc.get_first(f.data)
+                    .and_then(|v| v.as_str())
+                    .and_then(search::parse_stored_data),
+            );
         }
-        Ok(report)
+        Ok(out)
     }
 }
 

@@ -1,5 +1,6 @@
-//! Counting matches per kind, category, stage and department in the same pass that ranks them, from the
-//! fast (columnar) raw fields of the index, so a facet costs a few array increments per match.
+//! Counting matches per kind, category, stage, department, buyer and agency in the same pass that
+//! ranks them, from the fast (columnar) raw fields of the index, so a facet costs a few array
+//! increments per match.
 
 use std::collections::BTreeMap;
 
@@ -8,14 +9,18 @@ use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// The facet fields, in the order of [`FacetCounts::fields`].
-pub const FACET_FIELDS: [&str; 4] = ["kind", "category", "stage", "department"];
+pub const FACET_FIELDS: [&str; 6] = ["kind", "category", "stage", "department", "buyer", "agency"];
+
+/// The buyer and agency facets, whose values are names (many, unlike the closed vocabularies):
+/// only this many of the most frequent are shown and answered.
+pub const MAX_NAME_FACET_VALUES: usize = 20;
 
 /// How many matches each value of each facet field has, and how many matches in all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FacetCounts {
     pub total: usize,
     /// Per field of [`FACET_FIELDS`]: value → count.
-    pub fields: [BTreeMap<String, u64>; 4],
+    pub fields: [BTreeMap<String, u64>; 6],
 }
 
 /// The collector: counts every match and every facet value.
@@ -190,6 +195,21 @@ impl<C: Collector> Collector for Capped<C> {
 }
 
 impl FacetCounts {
+    /// The values of field `i` of [`FACET_FIELDS`] to show: all of a closed vocabulary, the
+    /// [`MAX_NAME_FACET_VALUES`] most frequent of a name field (ties by name), in value order.
+    pub fn shown(&self, i: usize) -> Vec<(&str, u64)> {
+        let mut values: Vec<(&str, u64)> = self.fields[i]
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        if matches!(FACET_FIELDS[i], "buyer" | "agency") && values.len() > MAX_NAME_FACET_VALUES {
+            values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            values.truncate(MAX_NAME_FACET_VALUES);
+            values.sort();
+        }
+        values
+    }
+
     /// Adds the counts of `other` (the partial matches after the full ones).
     pub fn add(&mut self, other: FacetCounts) {
         self.total += other.total;

@@ -1,8 +1,9 @@
 //! `search-server`: full-text search of every public disclosure, over the index that
 //! `site-gen build` writes. Routes: `/search` (HTML in the site's theme; without words, the
 //! search form), `/api/search` (JSON), `/search.rss` (a saved search as a feed, full matches
-//! only), `/api/credit` (a subject's current red/black list entries and penalties), `/credit`
-//! (the same look-up as a page) and `/healthz`.
+//! only), `/api/credit` (a subject's current red/black list entries and penalties, from the
+//! companies file beside the index: what its company page lists), `/credit` (the same look-up as
+//! a page) and `/healthz`.
 //!
 //! The service only reads the index. It picks up each new commit without a restart (see
 //! [`engine::Engine`]). Every request is bounded: query length, words and page are limited
@@ -10,6 +11,7 @@
 //! [`app`] returns a router without a fallback so the root binary can serve it beside the static
 //! site on one port.
 
+pub mod companies;
 pub mod engine;
 pub mod error;
 pub mod facets;
@@ -36,7 +38,8 @@ use serde_json::{json, Value};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::engine::{CreditReport, Engine, Outcome};
+use crate::companies::{Companies, CreditReport, Directory};
+use crate::engine::{Engine, Outcome};
 use crate::error::{BadRequest, SearchError};
 use crate::facets::FACET_FIELDS;
 use crate::pages::PageContext;
@@ -69,6 +72,7 @@ impl Default for Options {
 
 struct Inner {
     engine: Engine,
+    companies: Companies,
     site: SiteConfig,
     departments: Departments,
     today: Today,
@@ -81,7 +85,8 @@ pub struct AppState(Arc<Inner>);
 
 impl AppState {
     /// Opens the index in `index_dir` and reads `site.toml` and `departments.toml` from
-    /// `content_dir` (for the theme's chrome and department names).
+    /// `content_dir` (for the theme's chrome and department names). The companies file beside
+    /// the index is read too, and again whenever a build replaces it.
     pub fn open(
         index_dir: &Path,
         content_dir: &Path,
@@ -111,15 +116,21 @@ impl AppState {
                 .join("\n"))
         })?;
         let engine = Engine::open(index_dir)?;
-        Ok(AppState::new(
-            engine,
-            site,
-            departments,
-            options,
-            Arc::new(china_today),
-        ))
+        Ok(
+            AppState::new(engine, site, departments, options, Arc::new(china_today))
+                .with_companies(Companies::open(index_dir)),
+        )
     }
 
+    /// The same state with the companies of an index folder (`open` reads its own).
+    pub fn with_companies(self, companies: Companies) -> AppState {
+        let inner = Arc::try_unwrap(self.0)
+            .unwrap_or_else(|_| panic!("with_companies before sharing the state"));
+        AppState(Arc::new(Inner { companies, ..inner }))
+    }
+
+    /// A state without companies (no company cards, links or credit subjects) until
+    /// [`AppState::with_companies`].
     pub fn new(
         engine: Engine,
         site: SiteConfig,
@@ -129,6 +140,7 @@ impl AppState {
     ) -> AppState {
         AppState(Arc::new(Inner {
             engine,
+            companies: Companies::none(),
             site,
             departments,
             today,
@@ -176,11 +188,27 @@ pub fn app(state: AppState) -> Router {
     }
 }
 
+/// The company a query names whole (its credit code or one of its exact names), shown first as
+/// a card, with its current credit standing.
+#[derive(Debug, Clone)]
+pub struct CompanyCard {
+    pub company: disclosure::search::CompanyRecord,
+    pub credit: CreditReport,
+}
+
+/// What a search answers: the outcome, the company card, and the companies of the build (for
+/// the hits' links).
+pub struct Found {
+    pub outcome: Outcome,
+    pub card: Option<CompanyCard>,
+    pub companies: Arc<Directory>,
+}
+
 /// Parses the query string and runs the search off the async threads (it is CPU work).
 async fn run_search(
     state: &AppState,
     raw: Option<String>,
-) -> Result<(SearchParams, Outcome), (SearchParams, SearchError)> {
+) -> Result<(SearchParams, Found), (SearchParams, SearchError)> {
     let raw = raw.unwrap_or_default();
     let params = SearchParams::parse(&raw, &state.0.departments).map_err(|e| {
         // Show back what can be shown: the query, cut to its allowed length.
@@ -194,12 +222,33 @@ async fn run_search(
     })?;
     let s = state.clone();
     let p = params.clone();
-    let outcome = tokio::task::spawn_blocking(move || s.0.engine.search(&p))
-        .await
-        .map_err(|e| SearchError::Engine(format!("search task failed: {e}")))
-        .and_then(|r| r)
-        .map_err(|e| (params.clone(), e))?;
-    Ok((params, outcome))
+    let found = tokio::task::spawn_blocking(move || {
+        let outcome = s.0.engine.search(&p)?;
+        let companies = s.0.companies.current();
+        let card = match companies.named_by(&p.q) {
+            Some(c) => Some(CompanyCard {
+                credit: companies::credit(
+                    &s.0.engine,
+                    &companies,
+                    Some(&c.code),
+                    None,
+                    (s.0.today)(),
+                )?,
+                company: c.clone(),
+            }),
+            None => None,
+        };
+        Ok(Found {
+            outcome,
+            card,
+            companies,
+        })
+    })
+    .await
+    .map_err(|e| SearchError::Engine(format!("search task failed: {e}")))
+    .and_then(|r| r)
+    .map_err(|e| (params.clone(), e))?;
+    Ok((params, found))
 }
 
 async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
@@ -218,7 +267,7 @@ async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
         return Html(pages::search_home(&ctx, &p).into_string()).into_response();
     }
     match run_search(&state, raw).await {
-        Ok((p, outcome)) => Html(pages::results(&ctx, &p, &outcome).into_string()).into_response(),
+        Ok((p, found)) => Html(pages::results(&ctx, &p, &found).into_string()).into_response(),
         Err((p, e)) => (
             e.status(),
             Html(pages::error(&ctx, &p, &e.public_message()).into_string()),
@@ -229,15 +278,19 @@ async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
 
 async fn search_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     match run_search(&state, raw).await {
-        Ok((p, outcome)) => Json(api_json(&p, &outcome)).into_response(),
+        Ok((p, found)) => Json(api_json(&p, &found)).into_response(),
         Err((_, e)) => e.into_response(),
     }
 }
 
 /// The JSON of SPEC: `{"total","page","took_ms","partial","hits":[{"id","kind","title","url",
-/// "date","snippet","partial"}],"facets":{"kind","category","stage","department"}}`. `snippet`
-/// is HTML: escaped text with the matches in `<mark>`; a `partial` hit holds most of the words.
-pub fn api_json(p: &SearchParams, outcome: &Outcome) -> Value {
+/// "date","snippet","partial","companies"}],"facets":{"kind","category","stage","department",
+/// "buyer","agency"},"company"}`. `snippet` is HTML: escaped text with the matches in `<mark>`;
+/// a `partial` hit holds most of the words; `companies` are the companies a hit is about that
+/// have a page; `company` is the company the whole query names (a credit code or an exact
+/// name), else `null`.
+pub fn api_json(p: &SearchParams, found: &Found) -> Value {
+    let outcome = &found.outcome;
     let hits: Vec<Value> = outcome
         .hits
         .iter()
@@ -250,17 +303,36 @@ pub fn api_json(p: &SearchParams, outcome: &Outcome) -> Value {
                 "date": h.date.to_string(),
                 "snippet": h.snippet_html,
                 "partial": h.partial,
+                "companies": hit_companies(h, &found.companies)
+                    .map(|(code, name)| json!({
+                        "credit_code": code, "name": name, "url": disclosure::routes::company(code),
+                    }))
+                    .collect::<Vec<_>>(),
             })
         })
         .collect();
     let mut facets = serde_json::Map::new();
     for (i, field) in FACET_FIELDS.iter().enumerate() {
-        let counts: BTreeMap<&str, u64> = outcome.facets.fields[i]
-            .iter()
-            .map(|(k, v)| (k.as_str(), *v))
-            .collect();
+        let counts: BTreeMap<&str, u64> = outcome.facets.shown(i).into_iter().collect();
         facets.insert((*field).to_string(), json!(counts));
     }
+    let company = found.card.as_ref().map(|card| {
+        let c = &card.company;
+        json!({
+            "credit_code": c.code,
+            "name": c.name,
+            "names": c.names,
+            "url": disclosure::routes::company(&c.code),
+            "bids": c.bids,
+            "wins": c.wins,
+            "won_amount": c.won_amount,
+            "current": {
+                "black": card.credit.black.len(),
+                "red": card.credit.red.len(),
+                "penalties": card.credit.penalties.len(),
+            },
+        })
+    });
     json!({
         "total": outcome.total,
         "page": p.page,
@@ -268,7 +340,19 @@ pub fn api_json(p: &SearchParams, outcome: &Outcome) -> Value {
         "partial": outcome.partial,
         "hits": hits,
         "facets": facets,
+        "company": company,
     })
+}
+
+/// The companies a hit is about that have a page on the site, as (credit code, name).
+pub fn hit_companies<'a>(
+    hit: &'a engine::Hit,
+    companies: &'a Directory,
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    hit.companies
+        .iter()
+        .filter(|(code, _)| companies.by_code(code).is_some())
+        .map(|(code, name)| (code.as_str(), name.as_str()))
 }
 
 /// A saved search as RSS 2.0: the newest full matches first (never partial ones).
@@ -374,13 +458,23 @@ async fn credit_report(
     today: NaiveDate,
 ) -> Result<CreditReport, SearchError> {
     let s = state.clone();
-    tokio::task::spawn_blocking(move || s.0.engine.credit(code.as_deref(), name.as_deref(), today))
-        .await
-        .map_err(|e| SearchError::Engine(format!("credit task failed: {e}")))?
+    tokio::task::spawn_blocking(move || {
+        let directory = s.0.companies.current();
+        companies::credit(
+            &s.0.engine,
+            &directory,
+            code.as_deref(),
+            name.as_deref(),
+            today,
+        )
+    })
+    .await
+    .map_err(|e| SearchError::Engine(format!("credit task failed: {e}")))?
 }
 
 /// `/api/credit?code=…` or `?name=…`: current red and black list entries and the penalties
-/// still public, of one subject. A malformed code is a 400.
+/// still public, of the company with that code or the subjects whose name (any a company went
+/// by) holds that name, with the companies found. A malformed code is a 400.
 async fn credit_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let (code, name) = match credit_request(&raw.unwrap_or_default()) {
         Ok(q) => q,
@@ -407,9 +501,20 @@ async fn credit_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         }),
         _ => Value::Null,
     };
+    let companies: Vec<Value> = report
+        .companies
+        .iter()
+        .map(|c| {
+            json!({
+                "credit_code": c.code, "name": c.name, "names": c.names,
+                "url": disclosure::routes::company(&c.code),
+            })
+        })
+        .collect();
     Json(json!({
         "query": { "code": code, "name": name },
         "date": today.to_string(),
+        "companies": companies,
         "red": report.red.iter().map(entry).collect::<Vec<_>>(),
         "black": report.black.iter().map(entry).collect::<Vec<_>>(),
         "penalties": report.penalties.iter().map(entry).collect::<Vec<_>>(),

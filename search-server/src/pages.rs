@@ -1,5 +1,6 @@
 //! The HTML results page `/search`, in the site's theme: the search form with its filters,
-//! facet counts as links, highlighted hits, pagination, and a no-results page that helps.
+//! the card of the company a query names, facet counts as links, highlighted hits linking to the
+//! companies they are about, pagination, and a no-results page that helps.
 //! No JavaScript: every control is a link or a GET form.
 
 use disclosure::{Category, Departments, Kind, SiteConfig, Stage};
@@ -8,7 +9,8 @@ use themes::{Meta, Nav};
 
 use crate::engine::Outcome;
 use crate::facets::FACET_FIELDS;
-use crate::query::{SearchParams, Sort, MAX_PAGE, MAX_QUERY_CHARS, PER_PAGE};
+use crate::query::{SearchParams, Sort, MAX_NAME_CHARS, MAX_PAGE, MAX_QUERY_CHARS, PER_PAGE};
+use crate::{CompanyCard, Found};
 
 /// Everything the page needs besides the outcome.
 pub struct PageContext<'a> {
@@ -29,6 +31,7 @@ fn facet_label<'a>(ctx: &'a PageContext<'a>, field: &str, value: &'a str) -> &'a
         "kind" => Kind::from_key(value).map_or(value, |k| k.label()),
         "category" => Category::from_key(value).map_or(value, |c| c.label()),
         "stage" => Stage::from_key(value).map_or(value, |s| s.label()),
+        "buyer" | "agency" => value,
         _ => department_name(ctx.departments, value),
     }
 }
@@ -38,6 +41,8 @@ fn facet_title(field: &str) -> &'static str {
         "kind" => "信息类别",
         "category" => "交易类别",
         "stage" => "交易环节",
+        "buyer" => "采购人（招标人）",
+        "agency" => "代理机构",
         _ => "监督部门",
     }
 }
@@ -96,6 +101,16 @@ fn form(ctx: &PageContext, p: &SearchParams) -> Markup {
                     }
                 }
                 p {
+                    label for="f-buyer" { "采购人（招标人） " }
+                    input #f-buyer type="text" name="buyer" form="search-form" maxlength=(MAX_NAME_CHARS)
+                        value=[p.buyer.as_deref()] placeholder="名称或统一社会信用代码";
+                }
+                p {
+                    label for="f-agency" { "代理机构 " }
+                    input #f-agency type="text" name="agency" form="search-form" maxlength=(MAX_NAME_CHARS)
+                        value=[p.agency.as_deref()] placeholder="名称或统一社会信用代码";
+                }
+                p {
                     label for="f-from" { "发布日期 从 " }
                     input #f-from type="date" name="from" form="search-form" value=[p.from.map(|d| d.to_string())];
                     label for="f-to" { " 至 " }
@@ -113,8 +128,45 @@ fn form(ctx: &PageContext, p: &SearchParams) -> Markup {
     }
 }
 
+/// The card of the company a query names whole: its name linking to its page, its code and
+/// earlier names, its trades and its current credit standing.
+fn company_card(card: &CompanyCard) -> Markup {
+    let c = &card.company;
+    let url = disclosure::routes::company(&c.code);
+    let earlier: Vec<&str> = c
+        .names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| *n != c.name)
+        .collect();
+    html! {
+        section.company-card aria-labelledby="company-card-title" {
+            h2 #company-card-title { a href=(url) { (c.name) } }
+            dl.fields {
+                div { dt { "统一社会信用代码" } dd.code { (c.code) } }
+                @if !earlier.is_empty() {
+                    div { dt { "曾用名称" } dd { (earlier.join("、")) } }
+                }
+                div { dt { "投标 / 中标" } dd { (c.bids) " 次 / " (c.wins) " 次，中标合计 " (c.won_amount) " 元" } }
+                div {
+                    dt { "现行信用记录" }
+                    dd {
+                        @if !card.credit.black.is_empty() { span.badge.badge-black { "黑名单 " (card.credit.black.len()) } " " }
+                        @if !card.credit.red.is_empty() { span.badge.badge-red { "红名单 " (card.credit.red.len()) } " " }
+                        @if !card.credit.penalties.is_empty() { span.badge { "行政处罚 " (card.credit.penalties.len()) } " " }
+                        @if card.credit.black.is_empty() && card.credit.red.is_empty() && card.credit.penalties.is_empty() { "无" }
+                        " " a href={ "/credit?code=" (c.code) } { "信用查询" }
+                    }
+                }
+            }
+            p { a href=(url) { "查看该主体的全部交易和信用记录" } }
+        }
+    }
+}
+
 /// The results page.
-pub fn results(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup {
+pub fn results(ctx: &PageContext, p: &SearchParams, found: &Found) -> Markup {
+    let outcome = &found.outcome;
     let title = if p.q.is_empty() {
         "全文检索".to_string()
     } else {
@@ -125,6 +177,7 @@ pub fn results(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup
     let main = html! {
         h1 { (title) }
         (form(ctx, p))
+        @if let Some(card) = &found.card { (company_card(card)) }
         @if outcome.total == 0 {
             (no_results(p))
         } @else {
@@ -161,6 +214,16 @@ pub fn results(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup
                         @if !hit.snippet_html.is_empty() {
                             p.item-extra { (PreEscaped(&hit.snippet_html)) }
                         }
+                        @let about: Vec<(&str, &str)> = crate::hit_companies(hit, &found.companies).collect();
+                        @if !about.is_empty() {
+                            p.item-companies {
+                                "相关主体："
+                                @for (i, (code, name)) in about.iter().enumerate() {
+                                    @if i > 0 { "、" }
+                                    a href=(disclosure::routes::company(code)) { (name) }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -183,13 +246,15 @@ fn facets(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup {
             "kind" => p.kind.map(|k| k.key().to_string()),
             "category" => p.category.map(|c| c.key().to_string()),
             "stage" => p.stage.map(|s| s.key().to_string()),
+            "buyer" => p.buyer.clone(),
+            "agency" => p.agency.clone(),
             _ => p.department.clone(),
         }
     };
     html! {
         nav.filters aria-label="按类别筛选结果" {
             @for (i, field) in FACET_FIELDS.iter().enumerate() {
-                @let counts = &outcome.facets.fields[i];
+                @let counts = outcome.facets.shown(i);
                 @if !counts.is_empty() {
                     h2 { (facet_title(field)) }
                     ul.chips {
@@ -197,8 +262,8 @@ fn facets(ctx: &PageContext, p: &SearchParams, outcome: &Outcome) -> Markup {
                         li { a href=(p.link("/search", &[(field, None), ("page", None)])) aria-current=[selected.is_none().then_some("page")] { "全部" } }
                         @for (value, n) in counts {
                             li {
-                                a href=(p.link("/search", &[(field, Some(value.as_str())), ("page", None)]))
-                                    aria-current=[(selected.as_deref() == Some(value.as_str())).then_some("page")] {
+                                a href=(p.link("/search", &[(field, Some(value)), ("page", None)]))
+                                    aria-current=[(selected.as_deref() == Some(value)).then_some("page")] {
                                     (facet_label(ctx, field, value)) " " span.count { (n) }
                                 }
                             }
@@ -257,7 +322,7 @@ fn no_results(p: &SearchParams) -> Markup {
             p { "可以试试：" }
             ul {
                 @if p.has_filters() {
-                    li { a href=(p.link("/search", &[("kind", None), ("category", None), ("stage", None), ("department", None), ("from", None), ("to", None), ("page", None)])) { "去掉筛选条件再搜索" } }
+                    li { a href=(p.link("/search", &[("kind", None), ("category", None), ("stage", None), ("department", None), ("buyer", None), ("agency", None), ("from", None), ("to", None), ("page", None)])) { "去掉筛选条件再搜索" } }
                 }
                 @if p.words.len() > 1 {
                     li { "减少检索词：结果须同时包含每一个词" }
@@ -318,7 +383,7 @@ pub fn credit(
     ctx: &PageContext,
     code: &str,
     name: &str,
-    report: Option<(&crate::engine::CreditReport, chrono::NaiveDate)>,
+    report: Option<(&crate::companies::CreditReport, chrono::NaiveDate)>,
     message: Option<&str>,
 ) -> Markup {
     use disclosure::model::Details;
@@ -364,6 +429,19 @@ pub fn credit(
         }
         @if let Some((report, today)) = report {
             p.page-status role="status" { "截至 " (today) " 的信用记录（只列现行的红黑名单和仍在公示期内的行政处罚）" }
+            @if !report.companies.is_empty() {
+                h2 { "查到的市场主体" }
+                ul {
+                    @for c in &report.companies {
+                        li {
+                            a href=(disclosure::routes::company(&c.code)) { (c.name) }
+                            " " code { (c.code) }
+                            @let earlier: Vec<&str> = c.names.iter().map(String::as_str).filter(|n| *n != c.name).collect();
+                            @if !earlier.is_empty() { " （曾用名称：" (earlier.join("、")) "）" }
+                        }
+                    }
+                }
+            }
             (entries("黑名单", &report.black))
             (entries("红名单", &report.red))
             (entries("行政处罚", &report.penalties))

@@ -38,6 +38,8 @@ pub const MAX_WORDS: usize = 10;
 pub const MAX_PAGE: usize = 100;
 /// The longest query string accepted before any parsing.
 pub const MAX_QUERY_STRING_BYTES: usize = 4096;
+/// The longest buyer or agency name (or code) a filter takes.
+pub const MAX_NAME_CHARS: usize = 100;
 /// Results per page.
 pub const PER_PAGE: usize = 10;
 
@@ -95,6 +97,10 @@ pub struct SearchParams {
     pub stage: Option<Stage>,
     /// Full matches only, never partial ones (the saved-search feed). Not a URL parameter.
     pub full_only: bool,
+    /// The buyer (招标人 / 采购人), by its name as published or its credit code.
+    pub buyer: Option<String>,
+    /// The agency (代理机构), by its name as published or its credit code.
+    pub agency: Option<String>,
 }
 
 impl SearchParams {
@@ -105,6 +111,8 @@ impl SearchParams {
             || self.department.is_some()
             || self.from.is_some()
             || self.to.is_some()
+            || self.buyer.is_some()
+            || self.agency.is_some()
     }
 
     /// Parses a raw query string (`q=…&kind=…`). Unknown parameters are ignored; bad values of
@@ -136,6 +144,19 @@ impl SearchParams {
                         .get(value)
                         .ok_or(BadRequest::Field("department"))?;
                     p.department = Some(value.to_string());
+                }
+                "buyer" | "agency" if !value.is_empty() => {
+                    if value.chars().count() > MAX_NAME_CHARS {
+                        return Err(BadRequest::Field(if key == "buyer" {
+                            "buyer"
+                        } else {
+                            "agency"
+                        }));
+                    }
+                    match key.as_ref() {
+                        "buyer" => p.buyer = Some(value.to_string()),
+                        _ => p.agency = Some(value.to_string()),
+                    }
                 }
                 "from" if !value.is_empty() => p.from = Some(date(value, "from")?),
                 "to" if !value.is_empty() => p.to = Some(date(value, "to")?),
@@ -185,6 +206,8 @@ impl SearchParams {
             ("category", self.category.map(|c| c.key())),
             ("stage", self.stage.map(|s| s.key())),
             ("department", self.department.as_deref()),
+            ("buyer", self.buyer.as_deref()),
+            ("agency", self.agency.as_deref()),
             ("from", from.as_deref()),
             ("to", to.as_deref()),
             (
@@ -326,6 +349,19 @@ impl QueryBuilder<'_> {
         }
         if let Some(department) = &p.department {
             out.push(raw(f.department, department));
+        }
+        // A buyer or agency by its credit code (every name it went by), else by its name.
+        for (value, name, code) in [
+            (&p.buyer, f.buyer, f.buyer_code),
+            (&p.agency, f.agency, f.agency_code),
+        ] {
+            if let Some(value) = value {
+                let upper = value.to_ascii_uppercase();
+                out.push(match disclosure::ident::check_uscc(&upper) {
+                    Ok(_) => raw(code, &upper),
+                    Err(_) => raw(name, value),
+                });
+            }
         }
         if p.from.is_some() || p.to.is_some() {
             let bound = |d: Option<NaiveDate>| match d {

@@ -36,7 +36,7 @@ pub struct Bar<'a> {
     pub until: NaiveDate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
     Buyer,
     Agency,
@@ -89,24 +89,26 @@ impl<'a> Company<'a> {
         out
     }
 
-    /// The credit entries and penalties that barred it from bidding on `day`.
-    pub fn bars_on(&self, day: NaiveDate) -> Vec<Bar<'a>> {
-        let docs: Vec<&'a Disclosure> =
-            self.credit.iter().chain(&self.penalties).copied().collect();
-        bars(&docs, day)
+    /// The credit entries and penalties that barred it from bidding on `day` (a penalty past
+    /// its publicity included: see [`Site::restrictions`]).
+    pub fn bars_on(&self, site: &Site<'a>, day: NaiveDate) -> Vec<Bar<'a>> {
+        site.restrictions
+            .get(self.code)
+            .map_or_else(Vec::new, |docs| bars(docs, day))
     }
 }
 
 /// Of a company's credit entries and penalties, those that barred it from bidding on `day`: an
-/// active or repaired black-list entry whose period holds the day, or a penalty that bans it
-/// from bidding for a period that holds the day.
+/// entry of the current black list (active, not repaired or revoked) whose period holds the
+/// day, or a penalty that bans it from bidding for a period that holds the day. A red-list
+/// entry, an expired or not yet valid one, and a penalty without a ban (a fine) bar nothing.
 pub fn bars<'a>(docs: &[&'a Disclosure], day: NaiveDate) -> Vec<Bar<'a>> {
     let mut bars = Vec::new();
     for d in docs {
         match &d.details {
             Details::Credit(c)
                 if c.list == CreditList::Black
-                    && c.status != CreditStatus::Revoked
+                    && c.status == CreditStatus::Active
                     && c.from <= day
                     && day <= c.until =>
             {
@@ -126,6 +128,16 @@ pub fn bars<'a>(docs: &[&'a Disclosure], day: NaiveDate) -> Vec<Bar<'a>> {
         }
     }
     bars
+}
+
+/// The winners of an award (or contract) that were barred on its date, with what barred them:
+/// what the result page, its project's page and the build summary flag. A candidates'
+/// announcement names no winner yet.
+pub fn barred_award<'a>(site: &Site<'a>, d: &'a Disclosure) -> Vec<(&'a Bidder, Vec<Bar<'a>>)> {
+    match d.trade() {
+        Some(t) if t.stage != Stage::Candidates => barred_winners(site, d),
+        _ => Vec::new(),
+    }
 }
 
 /// The winners of a result that were barred on its date, with what barred them.

@@ -187,15 +187,26 @@ fn item(site: &Site, d: &Disclosure) -> Item {
     if let Some(dep) = &d.department {
         categories.push(site.department_name(dep).to_string());
     }
+    let mut categories: Vec<rss::Category> = categories
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .map(|name| rss::Category { name, domain: None })
+        .collect();
+    // The buyer and the agency as categories of their own taxonomy, so a reader can filter a
+    // feed by them.
+    if let Some(t) = d.trade() {
+        for (role, o) in disclosure::search::parties(t) {
+            categories.push(rss::Category {
+                name: xml_text(&o.name),
+                domain: Some(role.to_string()),
+            });
+        }
+    }
     Item {
         title: Some(xml_text(&d.title)),
         link: Some(url.clone()),
         description: Some(description(d, site.excerpt(d), site.today)),
-        categories: categories
-            .into_iter()
-            .filter(|c| !c.is_empty())
-            .map(|name| rss::Category { name, domain: None })
-            .collect(),
+        categories,
         guid: Some(Guid {
             value: url,
             permalink: true,
@@ -238,13 +249,18 @@ fn escape_html(s: &str) -> String {
 /// The kind-specific facts a subscriber wants before opening the page.
 fn summary(d: &Disclosure, today: NaiveDate) -> String {
     match &d.details {
-        Details::Notice { trade } => format!("项目编号：{}", trade.project),
+        Details::Notice { trade } => {
+            let mut parts = vec![format!("项目编号：{}", trade.project)];
+            parts.extend(parties(trade));
+            parts.join("；")
+        }
         Details::Result {
             trade,
             amount,
             bidders,
         } => {
             let mut parts = vec![format!("项目编号：{}", trade.project)];
+            parts.extend(parties(trade));
             let winners: Vec<&str> = bidders
                 .iter()
                 .filter(|b| b.won)
@@ -299,6 +315,17 @@ fn summary(d: &Disclosure, today: NaiveDate) -> String {
         Details::ComplaintResult(c) => format!("案件编号：{}；处理结果：{}", c.case_no, c.outcome),
         Details::Page => String::new(),
     }
+}
+
+/// `采购人：…` and `代理机构：…` of a trade, where given.
+fn parties(t: &disclosure::Trade) -> impl Iterator<Item = String> + '_ {
+    disclosure::search::parties(t).map(move |(role, o)| {
+        let label = match role {
+            "buyer" => crate::render::buyer_label(t.category),
+            _ => "代理机构",
+        };
+        format!("{label}：{}", o.name)
+    })
 }
 
 /// The text of a Markdown body without its markup, whitespace collapsed, at most `max` chars

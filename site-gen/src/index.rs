@@ -57,6 +57,8 @@ pub struct IndexWriter {
     /// The index was (re)created empty by `open` while the caller may believe it holds the
     /// site: the first upsert then indexes every public disclosure, not only the ones given.
     needs_everything: bool,
+    /// The companies file of the site last upserted from, written beside the index on commit.
+    companies: Option<Vec<u8>>,
 }
 
 /// A hash of the index's `meta.json` (its segments and their commit), or `None` when there is
@@ -142,11 +144,13 @@ impl IndexWriter {
             stats: IndexStats::default(),
             started,
             needs_everything: recreated,
+            companies: None,
         })
     }
 
     /// Adds or replaces the documents of `docs`. A disclosure that is no longer public on the
-    /// build date (a penalty past its publicity) is removed instead.
+    /// build date (a penalty past its publicity) is removed instead. The site's companies are
+    /// gathered too, for the companies file the commit writes beside the index.
     pub fn upsert(&mut self, site: &Site, docs: &[&Disclosure]) -> Result<()> {
         self.upsert_unless(site, docs, &AtomicBool::new(false))
     }
@@ -160,6 +164,9 @@ impl IndexWriter {
         docs: &[&Disclosure],
         stop: &AtomicBool,
     ) -> Result<()> {
+        if self.companies.is_none() {
+            self.companies = Some(companies_file(site));
+        }
         let docs = if std::mem::take(&mut self.needs_everything) {
             &site.public[..]
         } else {
@@ -211,11 +218,15 @@ impl IndexWriter {
     }
 
     /// Publishes everything at once and waits for the merges it started, so that the folder is
-    /// settled when the build ends.
+    /// settled when the build ends. The companies file is replaced (atomically, when it
+    /// changed) right after the index's commit, so a server sees both of one build.
     pub fn commit(mut self) -> Result<IndexStats> {
         self.writer
             .commit()
             .with_context(|| format!("{}: cannot commit the index", self.dir.display()))?;
+        if let Some(bytes) = &self.companies {
+            write_if_changed(&self.dir.join(search::COMPANIES_FILE), bytes)?;
+        }
         self.writer
             .wait_merging_threads()
             .with_context(|| format!("{}: cannot merge index segments", self.dir.display()))?;
@@ -229,6 +240,67 @@ impl IndexWriter {
         stats.millis = self.started.elapsed().as_millis();
         Ok(stats)
     }
+}
+
+/// The companies file of the site ([`search::CompaniesFile`]): the same records as the company
+/// pages ([`crate::companies::companies`]), compactly, and the subjects without a credit code.
+pub fn companies_file(site: &Site) -> Vec<u8> {
+    use disclosure::ident::check_uscc;
+    use disclosure::model::Details;
+    use search::{CompanyRecord, PersonRecord};
+    use std::collections::BTreeMap;
+    let ids = |docs: &[&Disclosure]| docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
+    let companies = crate::companies::companies(site)
+        .values()
+        .map(|c| CompanyRecord {
+            code: c.code.to_string(),
+            name: c.name().to_string(),
+            names: c.names.iter().map(|(n, _, _)| n.to_string()).collect(),
+            bids: c.bids.len(),
+            wins: c.wins().count(),
+            won_amount: c.won_amount().decimal(),
+            credit: ids(&c.credit),
+            penalties: ids(&c.penalties),
+        })
+        .collect();
+    let mut persons: BTreeMap<&str, PersonRecord> = BTreeMap::new();
+    for d in &site.public {
+        let (name, code, credit) = match &d.details {
+            Details::Penalty(p) => (&p.subject, &p.subject_credit_code, false),
+            Details::Credit(c) => (&c.subject, &c.credit_code, true),
+            _ => continue,
+        };
+        if check_uscc(code).is_ok() {
+            continue;
+        }
+        let p = persons.entry(name).or_insert_with(|| PersonRecord {
+            name: name.clone(),
+            ..PersonRecord::default()
+        });
+        if credit {
+            p.credit.push(d.id.clone());
+        } else {
+            p.penalties.push(d.id.clone());
+        }
+    }
+    let file = search::CompaniesFile {
+        generated: Some(site.today),
+        companies,
+        persons: persons.into_values().collect(),
+    };
+    let mut bytes = serde_json::to_vec(&file).expect("the companies file serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Replaces `path` with `bytes` through a temporary file and a rename, unless it holds them.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
+    if std::fs::read(path).ok().as_deref() == Some(bytes) {
+        return Ok(());
+    }
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
 }
 
 fn create(dir: &Path, schema: tantivy::schema::Schema) -> Result<Index> {

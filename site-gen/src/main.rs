@@ -53,6 +53,9 @@ struct BuildArgs {
     /// Where the supervision signals for staff go (never into the public site).
     #[arg(long, default_value = "signals")]
     signals: PathBuf,
+    /// Compute no supervision signals (for the benchmark's comparison).
+    #[arg(long)]
+    no_signals: bool,
     /// Print the time of each phase after the summary.
     #[arg(long)]
     timings: bool,
@@ -94,7 +97,7 @@ impl BuildArgs {
             today: self.today.unwrap_or_else(site_gen::serve::today),
             clean: self.clean,
             progress: !quiet && std::io::stderr().is_terminal(),
-            signals: Some(self.signals.clone()),
+            signals: (!self.no_signals).then(|| self.signals.clone()),
         }
     }
 }

@@ -2,56 +2,89 @@
 //! regulators to verify — never findings (风险提示，不作为违法认定依据).
 //!
 //! A tender is a project's bidders table that counts (the award stage's, else the candidates',
-//! [`crate::companies::bid_tables`]). Methods, so that a regulator can judge each hint:
-//! - Peer fences as Cardinal uses them: a value is unusual below Q1 − 1.5·IQR or above
-//!   Q3 + 1.5·IQR of its peers, and only with enough peers ([`MIN_PEERS`]) and enough own
-//!   observations (a company with 2 bids is never a 陪标 case: [`MIN_BIDS`]).
-//! - Co-bidding: pairs that bid together more often than their bid frequencies predict under
-//!   independent bidding (lift = observed / expected, expected = nₐ·n_b / tenders), with at least
-//!   [`MIN_CO_BIDS`] joint bids, grouped into clusters (connected pairs).
+//! [`crate::companies::bid_tables`]). Every threshold is in `site.toml`'s `[signals]`
+//! ([`SignalsConfig`], defaults documented there). Methods, so that a regulator can judge each hint:
+//! - Peer fences as Cardinal uses them: a value is unusual below Q1 − k·IQR or above Q3 + k·IQR
+//!   of its peers (k = 1.5), and only with enough peers (`min_peers`) and enough own observations
+//!   (`min_bids`: a company with 2 bids is never a 陪标 case).
+//! - 陪标 (cover bidder): a win rate at or below the lower fence *and* so few wins that honest
+//!   bidding would give them rarely: the chance of at most that many wins, each tender won with
+//!   probability 1 / its bidders, is below `max_chance`. (The fence alone is 0 on most markets,
+//!   and a company with a few bids and no win is common under honest bidding.)
+//! - Co-bidding: pairs that bid together more often than their bid counts predict under
+//!   independent bidding (lift = observed / expected, expected = nₐ·n_b / tenders), with at
+//!   least `min_co_bids` joint bids, and a hypergeometric chance of that many joint bids below
+//!   `max_chance` divided by the pairs tested (Bonferroni); grouped into clusters (connected
+//!   pairs).
 //! - Rotation: a cluster whose members win the tenders they bid in together by turns.
-//! - Price screens (Imhof 2017): per tender the coefficient of variation of the bids and the
-//!   relative distance (gap between the two lowest bids over the spread of the losing bids).
+//! - 标王: a winner's share of one buyer's (else one category's and region's) awards, by count
+//!   and by amount, above the upper fence of all such shares and at least `min_share`; over all
+//!   years and, where the whole span is not already flagged, per year.
+//! - Price screens (Imhof 2017): per tender the coefficient of variation of the valid bids and
+//!   the gap between the two lowest, below the lower fence of all tenders'.
+//! - Too many of one kind: a kind that fires for more than `too_many_share` of the companies
+//!   (company kinds) or tenders (tender kinds), and at least `too_many_min` of them, is itself
+//!   reported ([`Warning`]): so many hints
+//!   say more about the threshold or the market's data than about the companies.
 //!
-//! Pure: built from the [`Site`], written by the build to `signals/` beside the output, never
-//! into the public site.
+//! Severity is by kind ([`disclosure::signals::severity`]): 高 where the pattern is itself a
+//! statutory case of collusion or of a barred winner, 中 for the statistical company patterns
+//! and bunched bids, 低 for single screens.
+//!
+//! Pure: built from the [`Site`]. The build writes `signals.json`, an evidence card per signal
+//! (`cards/<id>.html`, a fragment intake's staff pages wrap) and standalone pages to `signals/`
+//! beside the output; into the public site only when `[signals] publish = true`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::Datelike;
+use maud::{html, Markup};
 use serde::Serialize;
 
-use disclosure::model::{Bidder, Details};
-use disclosure::{Disclosure, Stage};
+use disclosure::model::{Bidder, CreditList, CreditStatus, Details};
+use disclosure::{Disclosure, SignalsConfig, Stage};
 
+use crate::output::OutFile;
 use crate::site::Site;
-
-/// The fewest peers a fence is computed from.
-pub const MIN_PEERS: usize = 8;
-/// The fewest bids a company needs before its win rate says anything.
-pub const MIN_BIDS: usize = 5;
-/// The fewest tenders a pair must have bid in together.
-pub const MIN_CO_BIDS: usize = 3;
-/// How many times more often than chance a pair must bid together.
-pub const MIN_LIFT: f64 = 2.0;
-/// The fewest awards of one buyer (or category and region) before a winner's share is judged.
-pub const MIN_AWARDS: usize = 5;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Signal {
     pub id: String,
     pub kind: &'static str,
+    /// 高, 中 or 低 as `high`, `medium`, `low` (see the module).
+    pub severity: &'static str,
     pub companies: Vec<String>,
+    /// The companies' names, in the order of `companies`.
+    pub names: Vec<String>,
     pub projects: Vec<String>,
+    /// The categories of the projects (keys), for routing a signal to its departments.
+    pub categories: Vec<&'static str>,
+    /// The result pages behind the signal.
+    pub results: Vec<String>,
     pub value: f64,
     pub threshold: f64,
     pub explanation: String,
     pub basis: &'static str,
 }
 
+/// A kind that fired for too many companies or tenders to be a hint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    pub kind: &'static str,
+    /// Companies or tenders flagged …
+    pub count: usize,
+    /// … of these many.
+    pub of: usize,
+    pub share: f64,
+    pub threshold: f64,
+    pub explanation: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Signals {
     pub generated: chrono::NaiveDate,
     pub signals: Vec<Signal>,
+    pub warnings: Vec<Warning>,
 }
 
 /// The legal clauses the hints relate to.
@@ -60,6 +93,16 @@ const BUYER_COLLUSION: &str = "《招标投标法实施条例》第四十一条�
 const TOO_FEW: &str = "《招标投标法》第二十八条；《政府采购法》第三十六条（投标人不足三个）";
 const DISHONEST: &str =
     "《招标投标法实施条例》第三十二条；《政府采购法》第二十二条（失信主体不得参加投标）";
+
+pub use disclosure::signals::{kind_label, severity, severity_label, KINDS, RISK_HINT};
+
+/// Kinds about companies (a share of the companies); the others are about tenders.
+fn about_companies(kind: &str) -> bool {
+    matches!(
+        kind,
+        "cover_bidder" | "dominant_winner" | "co_bidding_group" | "bid_rotation"
+    )
+}
 
 /// First and third quartiles (linear interpolation) of `values`, sorted.
 fn quartiles(sorted: &[f64]) -> (f64, f64) {
@@ -76,12 +119,13 @@ fn quartiles(sorted: &[f64]) -> (f64, f64) {
 struct Fence {
     q1: f64,
     q3: f64,
+    k: f64,
     n: usize,
 }
 
 impl Fence {
-    fn of(mut values: Vec<f64>) -> Option<Fence> {
-        if values.len() < MIN_PEERS {
+    fn of(mut values: Vec<f64>, cfg: &SignalsConfig) -> Option<Fence> {
+        if values.len() < cfg.min_peers {
             return None;
         }
         values.sort_by(f64::total_cmp);
@@ -89,21 +133,23 @@ impl Fence {
         Some(Fence {
             q1,
             q3,
+            k: cfg.fence_iqr,
             n: values.len(),
         })
     }
     fn lower(self) -> f64 {
-        self.q1 - 1.5 * (self.q3 - self.q1)
+        self.q1 - self.k * (self.q3 - self.q1)
     }
     fn upper(self) -> f64 {
-        self.q3 + 1.5 * (self.q3 - self.q1)
+        self.q3 + self.k * (self.q3 - self.q1)
     }
     fn describe(self) -> String {
         format!(
-            "同类 {} 个样本：Q1 = {}，Q3 = {}",
+            "同类 {} 个样本：Q1 = {}，Q3 = {}，界限 Q1 − {k}×IQR / Q3 + {k}×IQR",
             self.n,
             round(self.q1),
-            round(self.q3)
+            round(self.q3),
+            k = self.k
         )
     }
 }
@@ -115,6 +161,15 @@ fn round(x: f64) -> String {
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
+}
+
+/// A chance as a reader reads it: 0.3%, or 1e-9 written as 0.0000001% would not be: 小于 0.001%.
+fn chance(p: f64) -> String {
+    if p < 0.00001 {
+        "小于 0.001%".to_string()
+    } else {
+        format!("{:.3}%", p * 100.0)
+    }
 }
 
 struct Tender<'a> {
@@ -133,7 +188,7 @@ fn tenders<'a>(site: &Site<'a>) -> Vec<Tender<'a>> {
                 return None;
             };
             let group = match &trade.buyer {
-                Some(b) => format!("采购人 {}", b.name),
+                Some(b) => format!("采购人{}", b.name),
                 None => format!(
                     "{}·{}",
                     trade.category.label(),
@@ -162,10 +217,62 @@ fn cv(bids: &[f64]) -> f64 {
     }
 }
 
-/// Every signal, in a stable order (kind, then id).
+/// The chance of at most `wins` wins when tender i is won with probability `p[i]` (independent
+/// tenders: the Poisson binomial distribution).
+fn at_most(p: &[f64], wins: usize) -> f64 {
+    let mut dist = vec![0.0; wins + 2];
+    dist[0] = 1.0;
+    for &pi in p {
+        for k in (0..dist.len()).rev() {
+            let stay = dist[k] * (1.0 - pi);
+            let come = if k > 0 { dist[k - 1] * pi } else { 0.0 };
+            dist[k] = stay + come;
+        }
+    }
+    dist[..=wins].iter().sum::<f64>().min(1.0)
+}
+
+/// ln k! for k up to n.
+fn ln_factorials(n: usize) -> Vec<f64> {
+    let mut out = Vec::with_capacity(n + 1);
+    let mut acc = 0.0;
+    out.push(0.0);
+    for k in 1..=n {
+        acc += (k as f64).ln();
+        out.push(acc);
+    }
+    out
+}
+
+/// The chance that two companies with `na` and `nb` bids among `t` tenders, each choosing its
+/// tenders at random, bid together in at least `c` (hypergeometric upper tail).
+fn co_bid_chance(lf: &[f64], t: usize, na: usize, nb: usize, c: usize) -> f64 {
+    let ln_choose = |n: usize, k: usize| lf[n] - lf[k] - lf[n - k];
+    let total = ln_choose(t, nb);
+    (c..=na.min(nb))
+        .filter(|&k| nb - k <= t - na)
+        .map(|k| (ln_choose(na, k) + ln_choose(t - na, nb - k) - total).exp())
+        .sum::<f64>()
+        .min(1.0)
+}
+
+/// What a signal is made of before its id, severity and names are set.
+struct Draft {
+    kind: &'static str,
+    companies: Vec<String>,
+    projects: Vec<String>,
+    value: f64,
+    threshold: f64,
+    explanation: String,
+    basis: &'static str,
+}
+
+/// Every signal, in a stable order (kind, then id), with the warnings of kinds that fired too
+/// often. Thresholds from `site.toml`'s `[signals]`.
 pub fn compute(site: &Site) -> Signals {
+    let cfg = &site.content.site.signals;
     let tenders = tenders(site);
-    let mut out = Vec::new();
+    let mut out: Vec<Draft> = Vec::new();
     let mut push = |kind: &'static str,
                     companies: Vec<String>,
                     projects: Vec<String>,
@@ -173,15 +280,7 @@ pub fn compute(site: &Site) -> Signals {
                     threshold: f64,
                     explanation: String,
                     basis: &'static str| {
-        let id = format!(
-            "{kind}-{}",
-            projects
-                .first()
-                .or(companies.first())
-                .map_or("", |s| s.as_str())
-        );
-        out.push(Signal {
-            id,
+        out.push(Draft {
             kind,
             companies,
             projects,
@@ -191,14 +290,14 @@ pub fn compute(site: &Site) -> Signals {
             basis,
         });
     };
+    let codes = |bs: &mut dyn Iterator<Item = &Bidder>| {
+        bs.map(|b| b.credit_code.clone()).collect::<Vec<_>>()
+    };
 
     // Per tender: single bidder, identical bids, disqualifications, price screens.
     let mut spreads: Vec<(usize, f64)> = Vec::new();
     let mut gaps: Vec<(usize, f64)> = Vec::new();
     for (i, t) in tenders.iter().enumerate() {
-        let codes = |bs: &mut dyn Iterator<Item = &Bidder>| {
-            bs.map(|b| b.credit_code.clone()).collect::<Vec<_>>()
-        };
         let project = vec![t.project.to_string()];
         if t.bidders.len() == 1 {
             push(
@@ -208,7 +307,7 @@ pub fn compute(site: &Site) -> Signals {
                 1.0,
                 3.0,
                 format!(
-                    "项目 {} 只有 1 家投标人（{}）",
+                    "项目 {} 只有 1 家投标人（{}），法定不少于 3 家",
                     t.project, t.bidders[0].name
                 ),
                 TOO_FEW,
@@ -288,15 +387,13 @@ pub fn compute(site: &Site) -> Signals {
             gaps.push((i, (bids[1] - bids[0]) / bids[0]));
         }
     }
-    if let Some(f) = Fence::of(spreads.iter().map(|s| s.1).collect()) {
-        for &(i, v) in spreads
-            .iter()
-            .filter(|s| s.1 < f.lower().max(0.0) || s.1 == 0.0)
-        {
+    // Identical bids are their own kind: the screens judge the rest.
+    if let Some(f) = Fence::of(spreads.iter().map(|s| s.1).collect(), cfg) {
+        for &(i, v) in spreads.iter().filter(|s| s.1 > 0.0 && s.1 < f.lower()) {
             let t = &tenders[i];
             push(
                 "low_bid_spread",
-                t.bidders.iter().map(|b| b.credit_code.clone()).collect(),
+                codes(&mut t.bidders.iter()),
                 vec![t.project.to_string()],
                 v,
                 f.lower(),
@@ -311,15 +408,12 @@ pub fn compute(site: &Site) -> Signals {
             );
         }
     }
-    if let Some(f) = Fence::of(gaps.iter().map(|s| s.1).collect()) {
-        for &(i, v) in gaps
-            .iter()
-            .filter(|s| s.1 < f.lower().max(0.0) || s.1 == 0.0)
-        {
+    if let Some(f) = Fence::of(gaps.iter().map(|s| s.1).collect(), cfg) {
+        for &(i, v) in gaps.iter().filter(|s| s.1 > 0.0 && s.1 < f.lower()) {
             let t = &tenders[i];
             push(
                 "close_runner_up",
-                t.bidders.iter().map(|b| b.credit_code.clone()).collect(),
+                codes(&mut t.bidders.iter()),
                 vec![t.project.to_string()],
                 v,
                 f.lower(),
@@ -327,7 +421,7 @@ pub fn compute(site: &Site) -> Signals {
                     "项目 {} 最低两个有效报价相差 {}，低于同类下限 {}（{}）",
                     t.project,
                     pct(v),
-                    pct(f.lower().max(0.0)),
+                    pct(f.lower()),
                     f.describe()
                 ),
                 COLLUSION,
@@ -336,59 +430,102 @@ pub fn compute(site: &Site) -> Signals {
     }
 
     // Per company: many bids, (almost) no wins.
-    let mut bids_of: BTreeMap<&str, (usize, usize, BTreeSet<&str>, &str)> = BTreeMap::new();
+    struct Bids<'a> {
+        n: usize,
+        wins: usize,
+        projects: BTreeSet<&'a str>,
+        name: &'a str,
+        /// Per bid, the chance of winning under honest bidding: 1 / bidders.
+        chances: Vec<f64>,
+    }
+    let mut bids_of: BTreeMap<&str, Bids> = BTreeMap::new();
     for t in &tenders {
         for b in t.bidders {
-            let e = bids_of
-                .entry(&b.credit_code)
-                .or_insert((0, 0, BTreeSet::new(), &b.name));
-            e.0 += 1;
-            e.1 += usize::from(b.won);
-            e.2.insert(t.project);
+            let e = bids_of.entry(&b.credit_code).or_insert(Bids {
+                n: 0,
+                wins: 0,
+                projects: BTreeSet::new(),
+                name: &b.name,
+                chances: Vec::new(),
+            });
+            e.n += 1;
+            e.wins += usize::from(b.won);
+            e.projects.insert(t.project);
+            e.chances.push(1.0 / t.bidders.len() as f64);
         }
     }
     let rates: Vec<f64> = bids_of
         .values()
-        .filter(|e| e.0 >= MIN_BIDS)
-        .map(|e| e.1 as f64 / e.0 as f64)
+        .filter(|e| e.n >= cfg.min_bids)
+        .map(|e| e.wins as f64 / e.n as f64)
         .collect();
-    if let Some(f) = Fence::of(rates) {
+    if let Some(f) = Fence::of(rates, cfg) {
         let fence = f.lower().max(0.0);
-        for (code, (n, w, projects, name)) in &bids_of {
-            let rate = *w as f64 / *n as f64;
-            if *n >= MIN_BIDS && rate <= fence {
-                push(
-                    "cover_bidder",
-                    vec![code.to_string()],
-                    projects.iter().map(|p| p.to_string()).collect(),
-                    rate,
-                    fence,
-                    format!(
-                        "{name} 投标 {n} 次，中标 {w} 次（中标率 {}），不高于同类下限 {}（投标不少于 {MIN_BIDS} 次的主体，{}）",
-                        pct(rate),
-                        pct(fence),
-                        f.describe()
-                    ),
-                    COLLUSION,
-                );
+        for (code, e) in &bids_of {
+            let rate = e.wins as f64 / e.n as f64;
+            if e.n < cfg.min_bids || rate > fence {
+                continue;
             }
+            let p = at_most(&e.chances, e.wins);
+            if p >= cfg.max_chance {
+                continue;
+            }
+            let expected: f64 = e.chances.iter().sum();
+            push(
+                "cover_bidder",
+                vec![code.to_string()],
+                e.projects.iter().map(|p| p.to_string()).collect(),
+                rate,
+                fence,
+                format!(
+                    "{} 投标 {} 次，中标 {} 次（中标率 {}），不高于同类下限 {}（投标不少于 {} 次的主体，{}）；按各次投标人数平均分配中标机会，应中标约 {} 次，只中标 {} 次或更少的概率为 {}（阈值 {}）",
+                    e.name,
+                    e.n,
+                    e.wins,
+                    pct(rate),
+                    pct(fence),
+                    cfg.min_bids,
+                    f.describe(),
+                    round(expected),
+                    e.wins,
+                    chance(p),
+                    chance(cfg.max_chance)
+                ),
+                COLLUSION,
+            );
         }
     }
 
-    // Per buyer (or category and region): a winner's share of the awards, by count and amount.
-    let mut groups: BTreeMap<&str, Vec<&Tender>> = BTreeMap::new();
+    // Per buyer (or category and region), over all years and per year: a winner's share of
+    // the awards, by count and by amount.
+    struct Share<'a> {
+        group: &'a str,
+        year: Option<i32>,
+        code: &'a str,
+        name: &'a str,
+        by_count: f64,
+        by_amount: f64,
+        n: usize,
+        of: usize,
+        projects: Vec<&'a str>,
+    }
+    let mut groups: BTreeMap<(&str, Option<i32>), Vec<&Tender>> = BTreeMap::new();
     for t in &tenders {
         if t.bidders.iter().any(|b| b.won)
             && t.result
                 .trade()
                 .is_some_and(|x| x.stage != Stage::Candidates)
         {
-            groups.entry(&t.group).or_default().push(t);
+            groups.entry((&t.group, None)).or_default().push(t);
+            groups
+                .entry((&t.group, Some(t.result.date.year())))
+                .or_default()
+                .push(t);
         }
     }
-    let mut shares: Vec<(&str, &str, &str, f64, f64, usize, usize)> = Vec::new();
-    for (group, ts) in &groups {
-        if ts.len() < MIN_AWARDS {
+    let mut shares: Vec<Share> = Vec::new();
+    for (&(group, year), ts) in &groups {
+        if ts.len() < cfg.min_awards {
             continue;
         }
         let total: f64 = ts
@@ -396,58 +533,98 @@ pub fn compute(site: &Site) -> Signals {
             .flat_map(|t| t.bidders.iter().filter(|b| b.won))
             .map(|b| b.bid.0 as f64)
             .sum();
-        let mut by: BTreeMap<&str, (usize, f64, &str)> = BTreeMap::new();
-        for b in ts.iter().flat_map(|t| t.bidders.iter().filter(|b| b.won)) {
-            let e = by.entry(&b.credit_code).or_insert((0, 0.0, &b.name));
-            e.0 += 1;
-            e.1 += b.bid.0 as f64;
+        let mut by: BTreeMap<&str, (usize, f64, &str, Vec<&str>)> = BTreeMap::new();
+        for t in ts {
+            for b in t.bidders.iter().filter(|b| b.won) {
+                let e = by
+                    .entry(&b.credit_code)
+                    .or_insert((0, 0.0, &b.name, Vec::new()));
+                e.0 += 1;
+                e.1 += b.bid.0 as f64;
+                e.3.push(t.project);
+            }
         }
-        for (code, (n, amount, name)) in by {
-            shares.push((
+        for (code, (n, amount, name, projects)) in by {
+            shares.push(Share {
                 group,
+                year,
                 code,
                 name,
-                n as f64 / ts.len() as f64,
-                if total > 0.0 { amount / total } else { 0.0 },
+                by_count: n as f64 / ts.len() as f64,
+                by_amount: if total > 0.0 { amount / total } else { 0.0 },
                 n,
-                ts.len(),
-            ));
+                of: ts.len(),
+                projects,
+            });
         }
     }
-    let count_fence = Fence::of(shares.iter().map(|s| s.3).collect());
-    let amount_fence = Fence::of(shares.iter().map(|s| s.4).collect());
-    for (group, code, name, by_count, by_amount, n, of) in &shares {
+    // Fences over the shares of the same span: all years, or one year.
+    let fence_of = |yearly: bool, f: fn(&Share) -> f64| {
+        Fence::of(
+            shares
+                .iter()
+                .filter(|s| s.year.is_some() == yearly)
+                .map(f)
+                .collect(),
+            cfg,
+        )
+    };
+    let fences = [
+        (
+            fence_of(false, |s| s.by_count),
+            fence_of(false, |s| s.by_amount),
+        ),
+        (
+            fence_of(true, |s| s.by_count),
+            fence_of(true, |s| s.by_amount),
+        ),
+    ];
+    let mut flagged_overall: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
+    // Overall first (year None sorts first within a group), so a year is flagged only when the
+    // whole span is not.
+    shares.sort_by_key(|s| s.year.is_some());
+    for s in &shares {
+        let (count_fence, amount_fence) = fences[usize::from(s.year.is_some())];
         for (what, share, fence) in [
-            ("次数", *by_count, count_fence),
-            ("金额", *by_amount, amount_fence),
+            ("次数", s.by_count, count_fence),
+            ("金额", s.by_amount, amount_fence),
         ] {
             let Some(f) = fence else { continue };
-            if share > f.upper().max(0.5) {
-                let projects = groups[group]
-                    .iter()
-                    .filter(|t| t.bidders.iter().any(|b| b.won && b.credit_code == *code))
-                    .map(|t| t.project.to_string())
-                    .collect();
-                push(
-                    "dominant_winner",
-                    vec![code.to_string()],
-                    projects,
-                    share,
-                    f.upper().max(0.5),
-                    format!(
-                        "{name} 在{group}的 {of} 次授标中中标 {n} 次，按{what}占 {}，高于同类上限 {}（{}）",
-                        pct(share),
-                        pct(f.upper().max(0.5)),
-                        f.describe()
-                    ),
-                    COLLUSION,
-                );
+            let threshold = f.upper().max(cfg.min_share);
+            if share <= threshold {
+                continue;
             }
+            if s.year.is_none() {
+                flagged_overall.insert((s.group, s.code, what));
+            } else if flagged_overall.contains(&(s.group, s.code, what)) {
+                continue;
+            }
+            let span = s.year.map_or("历年".to_string(), |y| format!("{y} 年"));
+            push(
+                "dominant_winner",
+                vec![s.code.to_string()],
+                s.projects.iter().map(|p| p.to_string()).collect(),
+                share,
+                threshold,
+                format!(
+                    "{} 在{}{}的 {} 次授标中中标 {} 次，按{what}占 {}，高于同类上限 {}（{}；且不低于 {}）",
+                    s.name,
+                    s.group,
+                    span,
+                    s.of,
+                    s.n,
+                    pct(share),
+                    pct(threshold),
+                    f.describe(),
+                    pct(cfg.min_share)
+                ),
+                COLLUSION,
+            );
         }
     }
 
     // Co-bidding pairs, clusters and rotation.
-    let tender_count = tenders.len() as f64;
+    let tender_count = tenders.len();
     let mut pairs: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for t in &tenders {
         let mut codes: Vec<&str> = t.bidders.iter().map(|b| b.credit_code.as_str()).collect();
@@ -459,19 +636,34 @@ pub fn compute(site: &Site) -> Signals {
             }
         }
     }
-    let mut linked: Vec<((&str, &str), usize, f64)> = Vec::new();
+    let lf = ln_factorials(tender_count);
+    // Bonferroni: the chance allowed to each pair tested.
+    let tested = pairs
+        .values()
+        .filter(|&&c| c >= cfg.min_co_bids)
+        .count()
+        .max(1);
+    let per_pair = cfg.max_chance / tested as f64;
+    let mut linked: Vec<((&str, &str), usize, f64, f64)> = Vec::new();
     for (&(a, b), &c) in &pairs {
-        let (na, nb) = (bids_of[a].0 as f64, bids_of[b].0 as f64);
-        let expected = na * nb / tender_count;
+        if c < cfg.min_co_bids {
+            continue;
+        }
+        let (na, nb) = (bids_of[a].n, bids_of[b].n);
+        let expected = na as f64 * nb as f64 / tender_count as f64;
         let lift = c as f64 / expected;
-        if c >= MIN_CO_BIDS && lift >= MIN_LIFT {
-            linked.push(((a, b), c, lift));
+        if lift < cfg.min_lift {
+            continue;
+        }
+        let p = co_bid_chance(&lf, tender_count, na, nb, c);
+        if p < per_pair {
+            linked.push(((a, b), c, lift, p));
         }
     }
     // Clusters: connected components of the linked pairs.
     let mut cluster_of: BTreeMap<&str, usize> = BTreeMap::new();
     let mut clusters: Vec<BTreeSet<&str>> = Vec::new();
-    for ((a, b), _, _) in &linked {
+    for ((a, b), _, _, _) in &linked {
         match (cluster_of.get(a).copied(), cluster_of.get(b).copied()) {
             (None, None) => {
                 clusters.push([*a, *b].into());
@@ -497,12 +689,13 @@ pub fn compute(site: &Site) -> Signals {
         }
     }
     for members in clusters.iter().filter(|c| !c.is_empty()) {
-        let pair_lifts: Vec<f64> = linked
+        let inside: Vec<&((&str, &str), usize, f64, f64)> = linked
             .iter()
-            .filter(|((a, b), _, _)| members.contains(a) && members.contains(b))
-            .map(|(_, _, l)| *l)
+            .filter(|((a, b), _, _, _)| members.contains(a) && members.contains(b))
             .collect();
-        let max_lift = pair_lifts.iter().copied().fold(0.0, f64::max);
+        let max_lift = inside.iter().map(|l| l.2).fold(0.0, f64::max);
+        let most = inside.iter().map(|l| l.1).max().unwrap_or(0);
+        let least_chance = inside.iter().map(|l| l.3).fold(1.0, f64::min);
         let mut joint: Vec<&Tender> = tenders
             .iter()
             .filter(|t| {
@@ -514,19 +707,22 @@ pub fn compute(site: &Site) -> Signals {
             })
             .collect();
         joint.sort_by_key(|t| (t.result.date, t.project));
-        let names: Vec<&str> = members.iter().map(|c| bids_of[c].3).collect();
+        let names: Vec<&str> = members.iter().map(|c| bids_of[c].name).collect();
         push(
             "co_bidding_group",
             members.iter().map(|c| c.to_string()).collect(),
             joint.iter().map(|t| t.project.to_string()).collect(),
             max_lift,
-            MIN_LIFT,
+            cfg.min_lift,
             format!(
-                "{} 在 {} 次招标中共同投标；两两共同投标次数最高为独立投标预期的 {} 倍（阈值 {} 倍，且至少 {MIN_CO_BIDS} 次）",
+                "{} 在 {} 次招标中共同投标；两两共同投标最多 {most} 次，最高为独立投标预期的 {} 倍（阈值 {} 倍，且至少 {} 次）；各自随机选择投标项目时出现这样多共同投标的概率为 {}（阈值 {}，已按检验的 {tested} 对分摊）",
                 names.join("、"),
                 joint.len(),
                 round(max_lift),
-                MIN_LIFT
+                cfg.min_lift,
+                cfg.min_co_bids,
+                chance(least_chance),
+                chance(per_pair)
             ),
             COLLUSION,
         );
@@ -542,19 +738,26 @@ pub fn compute(site: &Site) -> Signals {
             .collect();
         let distinct: BTreeSet<&str> = winners.iter().copied().collect();
         let turns = winners.windows(2).filter(|w| w[0] != w[1]).count();
-        if winners.len() >= 3 && distinct.len() >= 2 && turns * 3 >= (winners.len() - 1) * 2 {
+        let steps = winners.len().saturating_sub(1);
+        if winners.len() >= cfg.min_rotation_wins
+            && distinct.len() >= 2
+            && turns as f64 >= cfg.min_turns * steps as f64
+        {
             push(
                 "bid_rotation",
                 members.iter().map(|c| c.to_string()).collect(),
                 joint.iter().map(|t| t.project.to_string()).collect(),
-                distinct.len() as f64,
-                2.0,
+                turns as f64 / steps.max(1) as f64,
+                cfg.min_turns,
                 format!(
-                    "{} 共同投标的 {} 次招标中，成员 {} 家轮流中标（中标人更替 {} 次）",
+                    "{} 共同投标的 {} 次招标中，组内中标 {} 次，由 {} 家轮流中标（{} 次相邻中标中更替 {} 次，阈值 {}）",
                     names.join("、"),
                     joint.len(),
+                    winners.len(),
                     distinct.len(),
-                    turns
+                    steps,
+                    turns,
+                    pct(cfg.min_turns)
                 ),
                 COLLUSION,
             );
@@ -585,56 +788,189 @@ pub fn compute(site: &Site) -> Signals {
         }
     }
 
-    out.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+    // Names, categories and result pages from the tenders behind each signal.
+    let by_project: BTreeMap<&str, &Tender> = tenders.iter().map(|t| (t.project, t)).collect();
+    let mut signals: Vec<Signal> = out
+        .into_iter()
+        .map(|d| {
+            let behind: Vec<&Tender> = d
+                .projects
+                .iter()
+                .filter_map(|p| by_project.get(p.as_str()).copied())
+                .collect();
+            let categories: BTreeSet<&'static str> = behind
+                .iter()
+                .filter_map(|t| t.result.trade().map(|x| x.category.key()))
+                .collect();
+            let names = d
+                .companies
+                .iter()
+                .map(|c| {
+                    bids_of
+                        .get(c.as_str())
+                        .map_or(c.as_str(), |e| e.name)
+                        .to_string()
+                })
+                .collect();
+            let id = format!(
+                "{}-{}",
+                d.kind,
+                d.projects
+                    .first()
+                    .or(d.companies.first())
+                    .map_or("", |s| s.as_str())
+            );
+            Signal {
+                id,
+                kind: d.kind,
+                severity: severity(d.kind),
+                companies: d.companies,
+                names,
+                projects: d.projects,
+                categories: categories.into_iter().collect(),
+                results: behind.iter().map(|t| t.result.url()).collect(),
+                value: d.value,
+                threshold: d.threshold,
+                explanation: d.explanation,
+                basis: d.basis,
+            }
+        })
+        .collect();
+    signals.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
     // Ids unique: a second signal of the same kind and first project gets a suffix.
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for s in &mut out {
+    for s in &mut signals {
         let n = seen.entry(s.id.clone()).or_default();
         *n += 1;
         if *n > 1 {
             s.id = format!("{}-{n}", s.id);
         }
     }
+
+    // Too many of one kind.
+    let mut warnings = Vec::new();
+    for kind in KINDS {
+        let of_kind = signals.iter().filter(|s| s.kind == kind);
+        let (count, of, what) = if about_companies(kind) {
+            let flagged: BTreeSet<&str> = of_kind
+                .flat_map(|s| s.companies.iter().map(|c| c.as_str()))
+                .collect();
+            (flagged.len(), bids_of.len(), "投标主体")
+        } else {
+            let flagged: BTreeSet<&str> = of_kind
+                .flat_map(|s| s.projects.iter().map(|p| p.as_str()))
+                .collect();
+            (flagged.len(), tenders.len(), "招标项目")
+        };
+        let share = count as f64 / of.max(1) as f64;
+        if count >= cfg.too_many_min.max(1) && share > cfg.too_many_share {
+            warnings.push(Warning {
+                kind,
+                count,
+                of,
+                share,
+                threshold: cfg.too_many_share,
+                explanation: format!(
+                    "“{}”涉及 {count} 个{what}，占全部 {of} 个的 {}，超过 {}：提示过多时，应先核查阈值（site.toml [signals]）和数据质量，而不是逐条认定",
+                    kind_label(kind),
+                    pct(share),
+                    pct(cfg.too_many_share)
+                ),
+            });
+        }
+    }
     Signals {
         generated: site.today,
-        signals: out,
+        signals,
+        warnings,
     }
 }
 
-/// The label of a kind, for the pages.
-pub fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "cover_bidder" => "陪标嫌疑：投标多、中标少",
-        "dominant_winner" => "标王：对同一采购人中标占比过高",
-        "co_bidding_group" => "抱团投标：经常共同投标",
-        "bid_rotation" => "轮流中标",
-        "identical_bids" => "报价完全相同",
-        "low_bid_spread" => "报价异常接近",
-        "close_runner_up" => "最低两个报价过近",
-        "all_but_winner_disqualified" => "除中标人外全部被否决",
-        "lowest_bid_disqualified" => "最低报价被否决",
-        "single_bidder" => "只有一家投标",
-        "listed_winner" => "失信主体中标",
-        _ => "其他",
+/// A company's black-list entries and penalties, for the card: each with its link, and whether
+/// it bars the company from bidding on the build date.
+fn restrictions(site: &Site, code: &str) -> Markup {
+    let docs = site.restrictions.get(code).map_or(&[][..], |v| &v[..]);
+    let barring: BTreeSet<&str> = crate::companies::bars(docs, site.today)
+        .iter()
+        .map(|b| b.by.id.as_str())
+        .collect();
+    let shown: Vec<&&Disclosure> = docs
+        .iter()
+        .filter(|d| match &d.details {
+            Details::Credit(c) => c.list == CreditList::Black && c.status != CreditStatus::Revoked,
+            Details::Penalty(_) => true,
+            _ => false,
+        })
+        .collect();
+    html! {
+        @if !shown.is_empty() {
+            ul.flags {
+                @for d in shown {
+                    li {
+                        strong.badge.badge-warn {
+                            @if matches!(d.details, Details::Credit(_)) { "黑名单" } @else { "行政处罚" }
+                        }
+                        " "
+                        a href=(d.url()) { (d.title) }
+                        " （" (d.date) "）"
+                        @if barring.contains(d.id.as_str()) { " " strong { "目前处于限制投标期间" } }
+                    }
+                }
+            }
+        }
     }
 }
 
-/// `signals.json` and one HTML page per signal plus an index, into `dir` (beside the site, for
-/// signed-in staff; never the public site). Written beside and renamed, file by file.
-pub fn write(site: &Site, dir: &std::path::Path) -> anyhow::Result<usize> {
-    use anyhow::Context;
-    use maud::html;
-    let signals = compute(site);
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let put = |name: &str, bytes: Vec<u8>| -> anyhow::Result<()> {
-        let path = dir.join(name);
-        let tmp = dir.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
-    };
-    let mut json = serde_json::to_vec_pretty(&signals)?;
+/// The evidence card of a signal: figures, the distribution judged against, the clause, the
+/// companies (with their black-list entries and penalties) and the projects and results behind
+/// it. `staff`: links to the staff view of each company's signals.
+pub fn card(site: &Site, s: &Signal, staff: bool) -> Markup {
+    html! {
+        article.signal-card id=(s.id) {
+            h1 { (kind_label(s.kind)) }
+            p.flag role="note" { (RISK_HINT) }
+            p { (s.explanation) }
+            dl.fields {
+                dt { "风险等级" } dd { (severity_label(s.severity)) }
+                dt { "数值" } dd { (round(s.value)) }
+                dt { "阈值" } dd { (round(s.threshold)) }
+                dt { "相关规定" } dd { (s.basis) }
+            }
+            h2 { "涉及主体" }
+            ul {
+                @for (code, name) in s.companies.iter().zip(&s.names) {
+                    li {
+                        a href=(disclosure::routes::company(code)) { (name) }
+                        " " code { (code) }
+                        @if staff {
+                            " · " a href=(format!("/staff/signals/companies/{code}/")) { "该主体的全部风险提示" }
+                        }
+                        (restrictions(site, code))
+                    }
+                }
+            }
+            h2 { "涉及项目" }
+            ul {
+                @for (i, p) in s.projects.iter().enumerate() {
+                    li {
+                        a href=(disclosure::routes::project(p)) { code { (p) } }
+                        @if let Some(r) = s.results.get(i) {
+                            " · " a href=(r) { "结果公告" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The files of the signals: `signals.json`, a card fragment per signal (`cards/<id>.html`) and
+/// standalone pages (`index.html`, `<id>.html`), as (path, bytes).
+fn files(site: &Site, signals: &Signals, staff: bool) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    let mut json = serde_json::to_vec_pretty(signals)?;
     json.push(b'\n');
-    put("signals.json", json)?;
+    out.push(("signals.json".to_string(), json));
     let meta = |title: &'static str| themes::Meta {
         title,
         description: "风险提示，供监督部门核查，不作为违法认定依据",
@@ -642,23 +978,20 @@ pub fn write(site: &Site, dir: &std::path::Path) -> anyhow::Result<usize> {
         feed: None,
         noindex: true,
     };
-    let note = html! {
-        p.note { "风险提示，供监督部门核查，不作为违法认定依据。阈值和同类分布见各条说明；判断方法见 ARCHITECTURE.md“智慧监管”。" }
-    };
-    let mut kinds: BTreeMap<&str, Vec<&Signal>> = BTreeMap::new();
-    for s in &signals.signals {
-        kinds.entry(s.kind).or_default().push(s);
-    }
     let index = html! {
         h1 { "智慧监管风险提示" }
-        (note)
-        p { "共 " (signals.signals.len()) " 条，生成于 " (signals.generated) "。" }
-        @for (kind, list) in &kinds {
-            section {
-                h2 { (kind_label(kind)) "（" (list.len()) "）" }
-                ul {
-                    @for s in list {
-                        li { a href=(format!("{}.html", s.id)) { (s.explanation) } }
+        p.flag role="note" { (RISK_HINT) }
+        p { "共 " (signals.signals.len()) " 条，生成于 " (signals.generated) "。阈值见 site.toml 的 [signals]。" }
+        (warnings(&signals.warnings))
+        @for kind in KINDS {
+            @let list: Vec<&Signal> = signals.signals.iter().filter(|s| s.kind == kind).collect();
+            @if !list.is_empty() {
+                section {
+                    h2 { (kind_label(kind)) "（" (list.len()) "，风险等级" (severity_label(severity(kind))) "）" }
+                    ul {
+                        @for s in list {
+                            li { a href=(format!("{}.html", s.id)) { (s.explanation) } }
+                        }
                     }
                 }
             }
@@ -670,21 +1003,17 @@ pub fn write(site: &Site, dir: &std::path::Path) -> anyhow::Result<usize> {
         themes::Nav::Other,
         index,
     );
-    put("index.html", page.into_string().into_bytes())?;
+    out.push(("index.html".to_string(), page.into_string().into_bytes()));
     for s in &signals.signals {
+        let card = card(site, s, staff);
+        if staff {
+            out.push((
+                format!("cards/{}.html", s.id),
+                card.clone().into_string().into_bytes(),
+            ));
+        }
         let main = html! {
-            h1 { (kind_label(s.kind)) }
-            (note)
-            p { (s.explanation) }
-            dl.fields {
-                dt { "数值" } dd { (s.value) }
-                dt { "阈值" } dd { (s.threshold) }
-                dt { "相关规定" } dd { (s.basis) }
-                dt { "涉及主体" }
-                dd { ul { @for c in &s.companies { li { a href=(disclosure::routes::company(c)) { code { (c) } } } } } }
-                dt { "涉及项目" }
-                dd { ul { @for p in &s.projects { li { a href=(disclosure::routes::project(p)) { code { (p) } } } } } }
-            }
+            (card)
             p { a href="index.html" { "全部风险提示" } }
         };
         let page = themes::page(
@@ -693,9 +1022,74 @@ pub fn write(site: &Site, dir: &std::path::Path) -> anyhow::Result<usize> {
             themes::Nav::Other,
             main,
         );
-        put(&format!("{}.html", s.id), page.into_string().into_bytes())?;
+        out.push((format!("{}.html", s.id), page.into_string().into_bytes()));
+    }
+    Ok(out)
+}
+
+/// The warnings of kinds that fired too often, for a list page.
+pub fn warnings(warnings: &[Warning]) -> Markup {
+    html! {
+        @if !warnings.is_empty() {
+            section.warnings aria-label="提示过多" {
+                h2 { "提示过多" }
+                ul {
+                    @for w in warnings {
+                        li.flag { (w.explanation) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `signals.json`, the cards and the pages, into `dir` (beside the site, for signed-in staff;
+/// never the public site). Each file written beside and renamed; cards of signals gone removed.
+pub fn write(site: &Site, dir: &std::path::Path) -> anyhow::Result<usize> {
+    use anyhow::Context;
+    let signals = compute(site);
+    let cards = dir.join("cards");
+    std::fs::create_dir_all(&cards)
+        .with_context(|| format!("cannot create {}", cards.display()))?;
+    let files = files(site, &signals, true)?;
+    let keep: BTreeSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    for (name, bytes) in &files {
+        let path = dir.join(name);
+        let tmp = dir.join(format!("{name}.tmp"));
+        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    // What an earlier build wrote for signals that are gone.
+    for sub in ["", "cards/"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = format!("{sub}{}", e.file_name().to_string_lossy());
+            if name.ends_with(".html") && !keep.contains(name.as_str()) {
+                std::fs::remove_file(e.path())
+                    .with_context(|| format!("cannot remove {}", e.path().display()))?;
+            }
+        }
     }
     Ok(signals.signals.len())
+}
+
+/// The signal pages for the public site under `/signals/`, when `[signals] publish = true`;
+/// nothing otherwise.
+pub fn public_files(site: &Site) -> Vec<OutFile> {
+    if !site.content.site.signals.publish {
+        return Vec::new();
+    }
+    let signals = compute(site);
+    files(site, &signals, false)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(path, bytes)| OutFile {
+            path: format!("signals/{path}"),
+            bytes,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -704,10 +1098,26 @@ mod tests {
 
     #[test]
     fn fences_need_peers_and_follow_the_quartiles() {
-        assert!(Fence::of(vec![1.0; MIN_PEERS - 1]).is_none());
-        let f = Fence::of((1..=9).map(f64::from).collect()).unwrap();
+        let cfg = SignalsConfig::default();
+        assert!(Fence::of(vec![1.0; cfg.min_peers - 1], &cfg).is_none());
+        let f = Fence::of((1..=9).map(f64::from).collect(), &cfg).unwrap();
         assert_eq!((f.q1, f.q3), (3.0, 7.0));
         assert_eq!((f.lower(), f.upper()), (-3.0, 13.0));
         assert!((cv(&[100.0, 100.0, 100.0])).abs() < 1e-12);
+    }
+
+    #[test]
+    fn chances_under_honest_bidding() {
+        // No win in 20 tenders of 4 bidders: 0.75²⁰.
+        let p = at_most(&[0.25; 20], 0);
+        assert!((p - 0.75f64.powi(20)).abs() < 1e-12, "{p}");
+        // At most one win in two coin tosses: 3/4.
+        assert!((at_most(&[0.5, 0.5], 1) - 0.75).abs() < 1e-12);
+        // Two companies with 12 bids each of 33 tenders, all 12 together: 1 / C(33, 12).
+        let lf = ln_factorials(33);
+        let p = co_bid_chance(&lf, 33, 12, 12, 12);
+        assert!((p * 354_817_320.0 - 1.0).abs() < 1e-6, "{p}");
+        // At least 0 joint bids: certain.
+        assert!((co_bid_chance(&lf, 33, 12, 12, 0) - 1.0).abs() < 1e-9);
     }
 }

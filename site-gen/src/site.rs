@@ -28,8 +28,9 @@ pub struct Site<'a> {
     pub projects: BTreeMap<&'a str, ProjectTimeline<'a>>,
     /// Public penalties and complaint results about each project, newest first.
     pub about_project: BTreeMap<&'a str, Vec<&'a Disclosure>>,
-    /// Public penalties and credit-list entries of each credit code, newest first: what may bar
-    /// a company from bidding.
+    /// Penalties and credit-list entries of each credit code, newest first: what may bar a
+    /// company from bidding. A penalty past its publicity is here too: a win while it barred
+    /// the company stays flagged, with the penalty marked 已过公示期 instead of named.
     pub restrictions: HashMap<&'a str, Vec<&'a Disclosure>, FastHash>,
     pub log: &'a PublicationLog,
     /// The addresses of the withdrawn disclosures: a link to one is text marked 已过公示期.
@@ -81,6 +82,19 @@ impl<'a> Site<'a> {
                     .or_default()
                     .push(d),
                 _ => {}
+            }
+        }
+        for d in &withdrawn {
+            if let Details::Penalty(p) = &d.details {
+                restrictions
+                    .entry(p.subject_credit_code.as_str())
+                    .or_default()
+                    .push(d);
+            }
+        }
+        if !withdrawn.is_empty() {
+            for docs in restrictions.values_mut() {
+                docs.sort_by(|a, b| newest_first(a, b));
             }
         }
         let projects = project_docs

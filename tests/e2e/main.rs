@@ -3,4 +3,5 @@
 
 mod one_port;
 mod screenshots;
+mod staff_signals;
 mod support;

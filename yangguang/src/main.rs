@@ -108,6 +108,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             db: args.db.clone(),
             config: args.config.clone(),
             rate_limit: true,
+            signals: Some(args.signals.clone()),
         };
         let intake = intake::AppState::from_settings(&intake_settings).await?;
         let _background = intake.spawn_background();

@@ -242,6 +242,15 @@ enum CaseKey<'a> {
 
 const BY_ID: &str = select_cases!("WHERE id = $1");
 const BY_NUMBER: &str = select_cases!("WHERE tracking_number = $1");
+// The same, locking the row until the transaction ends (PostgreSQL; SQLite's `BEGIN IMMEDIATE`
+// already admits one writer at a time).
+const BY_ID_FOR_UPDATE: &str = select_cases!("WHERE id = $1 FOR UPDATE");
+const BY_NUMBER_FOR_UPDATE: &str = select_cases!("WHERE tracking_number = $1 FOR UPDATE");
+
+/// Whether `tx` runs on PostgreSQL, where several instances may change one case at once.
+fn locks_rows(tx: &mut Tx) -> bool {
+    tx.backend_name() == "PostgreSQL"
+}
 const ALL: &str = select_cases!("ORDER BY id DESC");
 const OF_DEPARTMENT: &str = select_cases!("WHERE department = $1 ORDER BY id DESC");
 
@@ -249,14 +258,26 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Case>, sqlx::Error> {
     fetch_case(db.reader(), BY_ID, CaseKey::Id(id)).await
 }
 
-/// Reads a case inside a write transaction (to change it).
+/// Reads a case inside a write transaction (to change it). On PostgreSQL the row stays locked
+/// until the transaction ends, so two instances (or two requests) changing one case take turns
+/// and the second reads what the first wrote: an overdue case is escalated once.
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<Case>, sqlx::Error> {
-    fetch_case(&mut **tx, BY_ID, CaseKey::Id(id)).await
+    let sql = if locks_rows(tx) {
+        BY_ID_FOR_UPDATE
+    } else {
+        BY_ID
+    };
+    fetch_case(&mut **tx, sql, CaseKey::Id(id)).await
 }
 
 /// Reads a case by tracking number inside a write transaction.
 pub async fn find_by_number_in(tx: &mut Tx, number: &str) -> Result<Option<Case>, sqlx::Error> {
-    fetch_case(&mut **tx, BY_NUMBER, CaseKey::Number(number)).await
+    let sql = if locks_rows(tx) {
+        BY_NUMBER_FOR_UPDATE
+    } else {
+        BY_NUMBER
+    };
+    fetch_case(&mut **tx, sql, CaseKey::Number(number)).await
 }
 
 /// A case by its tracking number as printed (`TS-20260301-000001-X`).

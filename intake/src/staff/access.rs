@@ -15,6 +15,12 @@
 //!   the case, the committee office included only when it handles it; and since attachments of a
 //!   report may name the reporter, only the handling department may download them. A complainant
 //!   (投诉) or objector (异议) must be identified by law and is shown to the office too.
+//! - Supervision signals ([`authorize_signal`]): the committee office sees every signal; a
+//!   department sees the signals about its projects — each of the signal's projects goes where
+//!   [`crate::routing::route`] sends a complaint about it (its supervising department, else its
+//!   category's), so a company-level signal (陪标, 标王, 抱团) reaches every department
+//!   supervising one of the tenders behind it. Any other signal is answered as not found, and
+//!   left out of lists.
 
 use crate::cases::{self, Case};
 use crate::db::Tx;
@@ -162,6 +168,49 @@ pub fn authorize(
         _ => Err(StaffError::Forbidden(
             "此案件由其他部门承办，只有承办部门可以办理；公管办可以查阅、转办和督办。",
         )),
+    }
+}
+
+/// The departments a supervision signal is about: where each of its projects is routed, by the
+/// project's supervising department, else by the signal's categories (a project intake's
+/// content does not know yet, e.g. one published after it started).
+pub fn signal_departments(
+    state: &AppState,
+    projects: &[String],
+    categories: &[disclosure::Category],
+) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for p in projects {
+        if state.content.projects.contains_key(p) {
+            out.insert(crate::routing::route(&state.content, Some(p), None).department);
+        } else {
+            for c in categories {
+                out.insert(crate::routing::route(&state.content, None, Some(*c)).department);
+            }
+        }
+    }
+    if out.is_empty() {
+        for c in categories {
+            out.insert(crate::routing::route(&state.content, None, Some(*c)).department);
+        }
+    }
+    out
+}
+
+/// The one decision for supervision signals: may `staff` see a signal about `projects` in
+/// `categories`? The office: always; a department: when it is one of the signal's departments.
+pub fn authorize_signal(
+    state: &AppState,
+    staff: &StaffMember,
+    projects: &[String],
+    categories: &[disclosure::Category],
+) -> StaffResult<()> {
+    if is_office(state, staff)
+        || signal_departments(state, projects, categories).contains(&staff.department)
+    {
+        Ok(())
+    } else {
+        Err(StaffError::SignalElsewhere)
     }
 }
 

@@ -36,6 +36,10 @@ pub enum StaffError {
     /// department must not learn that it exists), but logged and counted as a refusal.
     #[error("case of another department")]
     OtherDepartment,
+    /// A supervision signal about no project of the department: answered as not found, counted
+    /// as a refusal like [`StaffError::OtherDepartment`].
+    #[error("signal about another department's projects")]
+    SignalElsewhere,
     /// The case's state does not allow the action; the message (Chinese) says why.
     #[error("conflict: {0}")]
     Conflict(String),
@@ -60,7 +64,9 @@ impl StaffError {
             StaffError::Core(e) => e.status(),
             StaffError::SignInRequired | StaffError::SessionExpired => StatusCode::SEE_OTHER,
             StaffError::Csrf(_) | StaffError::Forbidden(_) => StatusCode::FORBIDDEN,
-            StaffError::NotFound | StaffError::OtherDepartment => StatusCode::NOT_FOUND,
+            StaffError::NotFound | StaffError::OtherDepartment | StaffError::SignalElsewhere => {
+                StatusCode::NOT_FOUND
+            }
             StaffError::Conflict(_) => StatusCode::CONFLICT,
             StaffError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             StaffError::Db(_) | StaffError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -88,6 +94,10 @@ impl StaffError {
             StaffError::NotFound | StaffError::OtherDepartment => {
                 ("未找到", "未找到该案件，或该案件不由您的部门办理。".into())
             }
+            StaffError::SignalElsewhere => (
+                "未找到",
+                "未找到该风险提示，或其不涉及您部门监督的项目。".into(),
+            ),
             StaffError::Conflict(why) => ("无法进行此操作", why.clone()),
             StaffError::Invalid(why) => ("请补充或更正填写内容", why.clone()),
             StaffError::Db(_) | StaffError::Internal(_) => {
@@ -138,7 +148,9 @@ impl StaffError {
     /// The refusal this error is, if it is one.
     pub fn refusal(&self) -> Option<Refusal> {
         match self {
-            StaffError::OtherDepartment => Some(Refusal::OtherDepartment),
+            StaffError::OtherDepartment | StaffError::SignalElsewhere => {
+                Some(Refusal::OtherDepartment)
+            }
             StaffError::Forbidden(_) => Some(Refusal::Forbidden),
             StaffError::Csrf(_) => Some(Refusal::Csrf),
             _ => None,

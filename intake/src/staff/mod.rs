@@ -12,12 +12,13 @@
 //! [`workflow`] (the state machine and the actions), [`handlers`] and [`pages`] (the pages),
 //! [`queries`] (the staff side's SQL and columns), [`export`] (`intake export`), [`stats`]
 //! (quarterly statistics), [`error`] (error pages), [`refusals`] (refused requests logged,
-//! repeated ones audited).
+//! repeated ones audited), [`signals`] (the supervision signals site-gen wrote).
 //!
 //! Routes (all under `/staff/`, all `noindex`, `no-store` from the core's headers):
 //! `GET/POST /staff/login`, `POST /staff/logout`, `GET /staff/` (list), `GET /staff/cases/<no>`,
 //! `GET /staff/cases/<no>/attachments/<id>`, `POST /staff/cases/<no>/<action>`,
-//! `GET /staff/stats`, `GET /staff/stats.json`.
+//! `GET /staff/stats`, `GET /staff/stats.json`, `GET /staff/signals/` (supervision signals),
+//! `GET /staff/signals/<id>`, `GET /staff/signals/companies/<code>/` ([`signals`]).
 
 pub mod access;
 pub mod accounts;
@@ -30,6 +31,7 @@ pub mod public_stats;
 pub mod queries;
 pub mod refusals;
 pub mod session;
+pub mod signals;
 pub mod stats;
 pub mod workflow;
 
@@ -60,5 +62,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/staff/cases/{number}/{action}", post(handlers::action))
         .route("/staff/stats", get(stats::stats_page))
         .route("/staff/stats.json", get(stats::stats_json))
+        .route(
+            "/staff/signals",
+            get(|| async { Redirect::permanent("/staff/signals/") }),
+        )
+        .route("/staff/signals/", get(signals::list))
+        .route("/staff/signals/{id}", get(signals::signal_page))
+        .route(
+            "/staff/signals/companies/{code}/",
+            get(signals::company_page),
+        )
         .layer(from_fn_with_state(state.clone(), refusals::watch))
 }

@@ -53,6 +53,7 @@ pub fn staff_bar(state: &AppState, session: &Session) -> Markup {
                 li { a href="/staff/" { "案件列表" } }
                 li { a href="/staff/?status=overdue" { "逾期案件" } }
                 li { a href="/staff/stats" { "统计" } }
+                li { a href="/staff/signals/" { "风险提示" } }
             }
             form method="post" action="/staff/logout" {
                 (csrf(session))

@@ -37,10 +37,10 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_case() {
     for c in 0..4 {
         let (acks, stop, addr) = (acks.clone(), stop.clone(), server.addr);
         clients.push(tokio::spawn(async move {
-            let mut conn = intake::loadtest::Conn::connect(addr).await.unwrap();
+            let mut conn = bench::loadtest::Conn::connect(addr).await.unwrap();
             let mut n = 0;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let body = intake::loadtest::sample_submission(c, n);
+                let body = bench::loadtest::sample_submission(c, n);
                 n += 1;
                 let (status, body) = conn.post_json("/api/submissions", &body).await.unwrap();
                 assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));

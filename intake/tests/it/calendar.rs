@@ -141,6 +141,7 @@ async fn a_deadline_past_the_calendar_is_flagged_not_guessed_then_counted() {
             .to_string(),
         config: Some(app.dir.path().join("intake.toml")),
         rate_limit: false,
+        signals: None,
     };
     let clock = Arc::new(ManualClock::at_date("2026-12-31".parse().unwrap()));
     let state = AppState::with_clock(&settings, clock).await.unwrap();

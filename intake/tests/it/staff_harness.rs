@@ -147,6 +147,7 @@ impl Harness {
             db: db.unwrap_or_else(|| dir.path().join("intake.sqlite3").display().to_string()),
             config: Some(config),
             rate_limit: true,
+            signals: Some(dir.path().join("signals")),
         };
         // Monday 2 November 2026, 09:00 in China.
         let clock = Arc::new(ManualClock::at_date(date("2026-11-02")));

@@ -32,7 +32,7 @@ async fn acknowledged_submissions_survive_kill_9() {
         .unwrap_or(5);
     let dir = tempfile::tempdir().unwrap();
     let content = write_content(dir.path());
-    let report = intake::loadtest::kill_loop(&intake::loadtest::KillLoop {
+    let report = bench::loadtest::kill_loop(&bench::loadtest::KillLoop {
         exe: env!("CARGO_BIN_EXE_intake").into(),
         content,
         dir: dir.path().to_path_buf(),

@@ -168,6 +168,7 @@ impl TestApp {
                 .unwrap_or_else(|| dir.path().join("data/intake.sqlite3").display().to_string()),
             config: Some(config_path),
             rate_limit: opts.rate_limit,
+            signals: None,
         };
         let state = AppState::with_clock(&settings, clock.clone())
             .await

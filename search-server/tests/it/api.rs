@@ -12,7 +12,7 @@ async fn json_has_exactly_the_fields_of_spec() {
     keys.sort();
     assert_eq!(
         keys,
-        ["facets", "hits", "page", "partial", "took_ms", "total"]
+        ["company", "facets", "hits", "page", "partial", "took_ms", "total"]
     );
     assert!(v["total"].as_u64().unwrap() >= 5, "{v}");
     assert_eq!(v["page"], 1);
@@ -27,7 +27,16 @@ async fn json_has_exactly_the_fields_of_spec() {
     keys.sort();
     assert_eq!(
         keys,
-        ["date", "id", "kind", "partial", "snippet", "title", "url"]
+        [
+            "companies",
+            "date",
+            "id",
+            "kind",
+            "partial",
+            "snippet",
+            "title",
+            "url"
+        ]
     );
     assert!(
         hit["snippet"]
@@ -40,7 +49,7 @@ async fn json_has_exactly_the_fields_of_spec() {
         .as_str()
         .unwrap()
         .ends_with(&format!("/{}/", hit["id"].as_str().unwrap())));
-    for facet in ["kind", "category", "stage", "department"] {
+    for facet in ["kind", "category", "stage", "department", "buyer", "agency"] {
         assert!(v["facets"][facet].is_object(), "{facet}: {v}");
     }
     let kinds: u64 = v["facets"]["kind"]

@@ -13,7 +13,7 @@ use tower_http::services::ServeDir;
 use crate::support::*;
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
@@ -25,7 +25,7 @@ impl Drop for Driver {
     }
 }
 
-fn start_driver() -> Driver {
+pub(crate) fn start_driver() -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -49,7 +49,10 @@ fn start_driver() -> Driver {
 }
 
 /// A headless Chromium session at a phone's size (390 × 844), with a fresh profile.
-async fn phone_browser(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
+pub(crate) async fn phone_browser(
+    driver: &Driver,
+    profile: &std::path::Path,
+) -> fantoccini::Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),

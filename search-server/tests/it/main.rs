@@ -3,6 +3,7 @@
 
 mod api;
 mod browser;
+mod companies;
 mod fixtures;
 mod hostile;
 mod meaning;

@@ -33,6 +33,10 @@ pub(super) struct Loaded {
     pub(super) changed: Option<BTreeSet<String>>,
     /// Projects the changed disclosures belong to, before and after the change.
     pub(super) touched_projects: BTreeSet<String>,
+    /// Unchanged results whose pages show another disclosure that changed: those won by the
+    /// subject of a changed credit entry or penalty (the barred-winner flag). Their bodies are
+    /// read again, so that their pages can be rendered (empty in a clean build).
+    pub(super) rerender: BTreeSet<String>,
     /// Cache shards holding a file that was parsed, added or removed.
     pub(super) dirty: [bool; cache::SHARDS],
     /// The page and JSON file of every disclosure that changed or is gone, as the previous build
@@ -145,12 +149,15 @@ pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<
         })
         .chain(failed)
         .collect();
-    let content = content::assemble(&opts.content, config, results)?;
+    let mut content = content::assemble(&opts.content, config, results)?;
 
     let mut linked_publicity_changed = false;
+    let mut rerender = BTreeSet::new();
     let (changed, touched_projects) = if incremental {
-        let (changed, projects) = changes(&content, &reparsed_ids, &old);
+        let (changed, projects, won) = changes(&content, &reparsed_ids, &old);
         linked_publicity_changed = publicity_changed_under_a_link(&content, &changed, &old, opts);
+        rerender = won;
+        read_bodies(opts, &mut content, &sources, &rerender)?;
         (Some(changed), projects)
     } else {
         let projects = content
@@ -181,10 +188,51 @@ pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<
         parsed,
         changed,
         touched_projects,
+        rerender,
         dirty,
         old_outputs,
         linked_publicity_changed,
     })
+}
+
+/// Reads again the bodies of the cached disclosures in `ids` (the cache keeps none), for pages
+/// rendered again although their files did not change.
+fn read_bodies(
+    opts: &Options,
+    content: &mut Content,
+    sources: &[(PathBuf, Option<Stamp>)],
+    ids: &BTreeSet<String>,
+) -> Result<()> {
+    let at: Vec<usize> = ids
+        .iter()
+        .filter_map(|id| {
+            content
+                .docs
+                .binary_search_by(|d| d.id.as_str().cmp(id))
+                .ok()
+        })
+        .collect();
+    let bodies: Vec<(usize, String)> = at
+        .par_iter()
+        .map(|&i| -> Result<(usize, String)> {
+            let path = &sources[i].0;
+            let parsed = content::read_source(&opts.content, path)
+                .map_err(|d| vec![d])
+                .and_then(|f| content::parse_source(&f))
+                .map_err(content::Invalid)?;
+            if parsed.hash != content.hashes[i] {
+                anyhow::bail!(
+                    "{}: the file changed during the build; build again",
+                    content::display_path(&opts.content, path)
+                );
+            }
+            Ok((i, parsed.disclosure.body))
+        })
+        .collect::<Result<_>>()?;
+    for (i, body) in bodies {
+        content.docs[i].body = body;
+    }
+    Ok(())
 }
 
 /// Whether a disclosure in `changed` is public on the build date where its previous version
@@ -217,14 +265,15 @@ fn publicity_changed_under_a_link(
     })
 }
 
-/// Which disclosures changed since the cached build, and the projects they touch before and
-/// after the change: `reparsed` are the ids of the files parsed again, `old` the cached parse
-/// of every file that changed or is gone.
+/// Which disclosures changed since the cached build, the projects they touch before and after
+/// the change, and the unchanged results whose barred-winner flag they may change:
+/// `reparsed` are the ids of the files parsed again, `old` the cached parse of every file that
+/// changed or is gone.
 fn changes(
     content: &Content,
     reparsed: &[String],
     old: &[(&PathBuf, Box<Parsed>)],
-) -> (BTreeSet<String>, BTreeSet<String>) {
+) -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>) {
     let before: HashMap<&str, &Parsed> = old
         .iter()
         .map(|(_, p)| (p.disclosure.id.as_str(), &**p))
@@ -256,7 +305,8 @@ fn changes(
             projects.extend(p.disclosure.project().map(str::to_string));
         }
     }
-    // A credit entry or penalty changes whether its subject's wins are flagged on their projects.
+    // A credit entry or penalty changes whether its subject's wins are flagged on their results
+    // and their projects.
     let restricted = |d: &disclosure::Disclosure| match &d.details {
         Details::Credit(c) => Some(c.credit_code.clone()),
         Details::Penalty(p) => Some(p.subject_credit_code.clone()),
@@ -269,6 +319,7 @@ fn changes(
         .filter(|d| changed.contains(&d.id))
         .filter_map(restricted)
         .collect();
+    let mut won = BTreeSet::new();
     if !codes.is_empty() {
         for d in &content.docs {
             if let Details::Result { trade, bidders, .. } = &d.details {
@@ -277,9 +328,12 @@ fn changes(
                     .any(|b| b.won && codes.contains(&b.credit_code))
                 {
                     projects.insert(trade.project.clone());
+                    if !changed.contains(&d.id) {
+                        won.insert(d.id.clone());
+                    }
                 }
             }
         }
     }
-    (changed, projects)
+    (changed, projects, won)
 }

@@ -6,7 +6,8 @@
 //! was. An incremental build (the default when the cache ([`crate::cache`]) of a previous build
 //! of the same configuration, build date and search index exists) re-parses only the files whose
 //! size or modification time changed (`load`), renders the pages of the disclosures that
-//! changed and the timelines of their projects, keeps every list page whose items are unchanged,
+//! changed and the timelines of their projects (and, for a changed credit entry or penalty, the
+//! results its subject won), keeps every list and company page whose inputs are unchanged,
 //! copies the unchanged items of the open-data files from the previous ones, appends to the
 //! publication log, and writes a file only when its bytes differ, each one atomically
 //! (`writer`). Its output is byte-identical to a clean build of the same content (tests apply
@@ -117,7 +118,7 @@ impl std::fmt::Display for Summary {
         if self.barred_wins > 0 {
             write!(
                 f,
-                "; {} wins by companies barred on the award date (see their company pages)",
+                "; {} wins by companies barred on the award date (flagged on their results)",
                 self.barred_wins
             )?;
         }
@@ -138,8 +139,12 @@ impl std::fmt::Display for Summary {
     }
 }
 
+/// Set (to anything) by the site benchmark only, to measure a clean build without company pages
+/// beside one with them (`bench/site.sh`); a site built so lacks `/companies/`.
+pub const BENCH_NO_COMPANY_PAGES: &str = "SITE_GEN_BENCH_NO_COMPANY_PAGES";
+
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 11");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 12");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -291,6 +296,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         parsed,
         changed,
         touched_projects,
+        rerender,
         dirty,
         old_outputs,
         linked_publicity_changed,
@@ -305,18 +311,31 @@ pub fn build(opts: &Options) -> Result<Summary> {
     }
     phases.mark("load");
 
-    // An incremental build reads the entries of the disclosures it changed, which are all that
+    // An incremental build renders the pages of the disclosures it changed and of the results
+    // whose barred-winner flag they may change, and reads the log entries of those: all that
     // gain entries or show revisions (publicity changes only with the build date).
-    let (log, log_text) = read_log_text(&opts.out, changed.as_ref())?;
+    let rendered: Option<BTreeSet<String>> = changed
+        .as_ref()
+        .map(|ids| ids.union(&rerender).cloned().collect());
+    let (log, log_text) = read_log_text(&opts.out, rendered.as_ref())?;
     let site = Site::new(&content, opts.today, &log);
-    let targets: Vec<&Disclosure> = match &changed {
-        None => site.public.clone(),
-        Some(ids) => site
-            .public
-            .iter()
-            .copied()
-            .filter(|d| ids.contains(d.id.as_str()))
-            .collect(),
+    let (targets, to_index): (Vec<&Disclosure>, Vec<&Disclosure>) = match (&rendered, &changed) {
+        (Some(rendered), Some(ids)) => {
+            let targets: Vec<&Disclosure> = site
+                .public
+                .iter()
+                .copied()
+                .filter(|d| rendered.contains(d.id.as_str()))
+                .collect();
+            // A page rendered again for its flag is indexed as it was.
+            let to_index = targets
+                .iter()
+                .copied()
+                .filter(|d| ids.contains(d.id.as_str()))
+                .collect();
+            (targets, to_index)
+        }
+        _ => (site.public.clone(), Vec::new()),
     };
 
     // The search index is fed on a thread of its own while the site is written, so that both
@@ -325,7 +344,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
     let stop = AtomicBool::new(false);
     let site_written = std::thread::scope(|scope| {
         let feeding = opts.index.as_ref().map(|dir| {
-            let (site, targets, stop) = (&site, &targets, &stop);
+            let (site, targets, stop) = (&site, &to_index, &stop);
             scope.spawn(move || {
                 feed_index(opening_index, site, targets, !incremental, stop)
                     .with_context(|| format!("{}: cannot update the search index", dir.display()))
@@ -388,16 +407,17 @@ pub fn build(opts: &Options) -> Result<Summary> {
             .with_context(|| format!("{}: cannot write the supervision signals", dir.display()))?,
         None => 0,
     };
+    if opts.signals.is_some() {
+        phases.mark("signals");
+    }
     let barred_wins = site
-        .public
-        .iter()
-        .filter(|d| {
-            d.trade()
-                .is_some_and(|t| t.stage != disclosure::Stage::Candidates)
-        })
-        .map(|d| crate::companies::barred_winners(&site, d).len())
+        .by_kind
+        .get(&disclosure::Kind::Result)
+        .into_iter()
+        .flatten()
+        .map(|d| crate::companies::barred_award(&site, d).len())
         .sum();
-    drop((targets, site));
+    drop((targets, to_index, site));
     for d in &mut content.docs {
         d.body = String::new();
     }
@@ -735,16 +755,22 @@ fn render_and_write(
         Box::new(render::assets),
         Box::new(|| data::audit_anchors(site)),
         Box::new(|| render::statistics::page(site)),
-        Box::new(|| render::company::company_files(site)),
+        // Only when `site.toml` says `[signals] publish = true`.
+        Box::new(|| crate::signals::public_files(site)),
         Box::new(|| feeds::feeds(site)),
         Box::new(|| data::sitemap(site)),
     ];
+    // Company pages, each kept when what it is made from is unchanged. The site benchmark
+    // measures the build without them (issue 11 allows them 15% of a clean build).
+    let companies = std::env::var_os(BENCH_NO_COMPANY_PAGES)
+        .is_none()
+        .then(|| render::company::Companies::new(site));
     // The site-wide pages and, beside them, what the publication log gains: new, revised,
     // re-rendered and withdrawn pages, in id order.
     let ((pages, (index, ocds)), appends) = rayon::join(
         || {
             rayon::join(
-                || site_wide_pages(site, writer, &lists, &site_wide),
+                || site_wide_pages(site, writer, &lists, companies.as_ref(), &site_wide),
                 || {
                     rayon::join(
                         || data_reuse.write(writer, data::INDEX_URL, |r| data::index_file(site, r)),
@@ -858,10 +884,11 @@ pub fn public_number_notes(d: &Disclosure) -> Vec<String> {
 
 /// The paginated lists and department pages, each kept from the previous build when what it
 /// shows is the same, and the other site-wide files.
-fn site_wide_pages(
-    site: &Site<'_>,
+fn site_wide_pages<'a>(
+    site: &Site<'a>,
     writer: &Writer<'_>,
     lists: &[render::ListSpec<'_>],
+    companies: Option<&render::company::Companies<'a>>,
     site_wide: &[Box<dyn Fn() -> Vec<OutFile> + Sync + Send + '_>],
 ) -> Result<()> {
     let jobs: Vec<render::PageJob<'_>> = lists
@@ -873,6 +900,11 @@ fn site_wide_pages(
                 .all()
                 .iter()
                 .flat_map(|d| render::department_page_jobs(site, d)),
+        )
+        .chain(
+            companies
+                .into_iter()
+                .flat_map(|c| render::company::company_jobs(site, c)),
         )
         .collect();
     jobs.into_par_iter()

@@ -9,10 +9,10 @@
 use maud::{html, Markup};
 use serde::Serialize;
 
-use disclosure::model::{CreditList, CreditStatus, Details};
+use disclosure::model::{CreditList, Details};
 use disclosure::{routes, Disclosure, Yuan};
 
-use super::{breadcrumb, page_file, page_suffix, pagination, Nav};
+use super::{bar_notes, breadcrumb, page_file, page_suffix, pagination, Nav, PageJob};
 use crate::companies::{Bar, Company, Role};
 use crate::output::{file_for_url, OutFile};
 use crate::site::Site;
@@ -35,27 +35,17 @@ const ORDERS: [(&str, &str, &str); 3] = [
     ),
 ];
 
-fn bar_note(bar: &Bar) -> Markup {
-    let what = match &bar.by.details {
-        Details::Credit(_) => "列入失信（黑）名单",
-        _ => "受禁止投标处罚",
-    };
-    html! {
-        a href=(bar.by.url()) { (what) } "（至 " (bar.until) "）"
-    }
-}
-
 fn yuan(y: Option<Yuan>) -> String {
     y.map_or_else(|| "—".to_string(), |y| y.display())
 }
 
-fn company_page(site: &Site, c: &Company) -> OutFile {
+fn company_page<'a>(site: &Site<'a>, c: &Company<'a>) -> OutFile {
     let url = routes::company(c.code);
     let name = c.name();
     let wins: Vec<_> = c.wins().collect();
     let flagged: Vec<_> = wins
         .iter()
-        .map(|b| (b, c.bars_on(b.result.date)))
+        .map(|b| (b, c.bars_on(site, b.result.date)))
         .filter(|(_, bars)| !bars.is_empty())
         .collect();
     let by_year = c.wins_by_year();
@@ -63,19 +53,21 @@ fn company_page(site: &Site, c: &Company) -> OutFile {
         (breadcrumb(&[("/companies/", "市场主体")], name))
         h1 { (name) }
         dl.fields {
-            dt { "统一社会信用代码" } dd { code { (c.code) } }
+            div { dt { "统一社会信用代码" } dd.code { (c.code) } }
             @if c.names.len() > 1 {
-                dt { "曾用名称" }
-                dd {
-                    ul {
-                        @for (n, first, last) in &c.names {
-                            li { (n) "（" (first) " 至 " (last) "）" }
+                div {
+                    dt { "曾用名称" }
+                    dd {
+                        ul {
+                            @for (n, first, last) in &c.names {
+                                li { (n) "（" (first) " 至 " (last) "）" }
+                            }
                         }
                     }
                 }
             }
-            dt { "投标" } dd { (c.bids.len()) " 次" }
-            dt { "中标" } dd { (wins.len()) " 次，合计 " (c.won_amount().display()) }
+            div { dt { "投标" } dd { (c.bids.len()) " 次" } }
+            div { dt { "中标" } dd { (wins.len()) " 次，合计 " (c.won_amount().display()) } }
         }
         @if !flagged.is_empty() {
             section.alert role="alert" {
@@ -85,10 +77,7 @@ fn company_page(site: &Site, c: &Company) -> OutFile {
                     @for (b, bars) in &flagged {
                         li {
                             a href=(b.result.url()) { (b.result.title) } "（" (b.result.date) "）："
-                            @for (i, bar) in bars.iter().enumerate() {
-                                @if i > 0 { "；" }
-                                (bar_note(bar))
-                            }
+                            (bar_notes(site, bars))
                         }
                     }
                 }
@@ -114,16 +103,16 @@ fn company_page(site: &Site, c: &Company) -> OutFile {
                 h2 { "投标记录" }
                 ul.items {
                     @for b in &c.bids {
-                        @let bars = c.bars_on(b.result.date);
+                        @let bars = c.bars_on(site, b.result.date);
                         li.item {
                             a.item-title href=(b.result.url()) { (b.result.title) }
                             p.item-meta {
                                 time datetime=(b.result.date) { (b.result.date) }
-                                " · 项目 " a href=(routes::project(b.project)) { code { (b.project) } }
-                                " · 报价 " (b.bidder.bid.display())
-                                " · 排名 " (b.bidder.rank)
-                                @if b.bidder.won { " · " span.badge.won { "中标" } }
-                                @if b.bidder.disqualified { " · " span.badge.disqualified { "被否决" } }
+                                span { "项目 " a href=(routes::project(b.project)) { (b.project) } }
+                                span { "报价 " span.amount { (b.bidder.bid.display()) } }
+                                @if b.bidder.rank > 0 && !b.bidder.disqualified { span { "排名 " (b.bidder.rank) } }
+                                @if b.bidder.won { span.badge.badge-won { "中标" } }
+                                @if b.bidder.disqualified { span.badge.badge-bad { "被否决" } }
                             }
                             @if let Some(reason) = &b.bidder.reason {
                                 p.item-extra { "否决原因：" (reason) }
@@ -131,10 +120,7 @@ fn company_page(site: &Site, c: &Company) -> OutFile {
                             @if !bars.is_empty() && !b.bidder.won {
                                 p.item-extra {
                                     "投标时处于限制期间："
-                                    @for (i, bar) in bars.iter().enumerate() {
-                                        @if i > 0 { "；" }
-                                        (bar_note(bar))
-                                    }
+                                    (bar_notes(site, &bars))
                                 }
                             }
                         }
@@ -186,12 +172,8 @@ fn disclosures(_site: &Site, title: &str, docs: &[&Disclosure]) -> Markup {
 }
 
 fn credit_entries(site: &Site, c: &Company) -> Markup {
-    let current = |d: &Disclosure| match &d.details {
-        Details::Credit(e) => {
-            e.status == CreditStatus::Active && e.from <= site.today && site.today <= e.until
-        }
-        _ => false,
-    };
+    let current =
+        |d: &Disclosure| matches!(&d.details, Details::Credit(e) if e.is_current(site.today));
     let (now, past): (Vec<&Disclosure>, Vec<&Disclosure>) =
         c.credit.iter().copied().partition(|d| current(d));
     let list = |d: &Disclosure| match &d.details {
@@ -226,6 +208,8 @@ struct CompanyJson<'a> {
     flagged_wins: Vec<FlagJson>,
     penalties: Vec<String>,
     credit: Vec<String>,
+    /// The credit entries in force on the build date (the page's 现行), as `/api/credit` gives.
+    current_credit: Vec<String>,
     inspections: Vec<String>,
     roles: Vec<RoleJson>,
 }
@@ -253,6 +237,13 @@ struct BidJson<'a> {
 struct FlagJson {
     result: String,
     barred_by: Vec<String>,
+    /// Bars by penalties past their publicity: counted, not named (their pages are gone).
+    #[serde(skip_serializing_if = "is_zero")]
+    withdrawn_penalties: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -261,7 +252,7 @@ struct RoleJson {
     disclosure: String,
 }
 
-fn company_json(site: &Site, c: &Company) -> OutFile {
+fn company_json<'a>(site: &Site<'a>, c: &Company<'a>) -> OutFile {
     let base = &site.content.site.base_url;
     let abs = |d: &Disclosure| format!("{base}{}", d.url());
     let json = CompanyJson {
@@ -295,15 +286,24 @@ fn company_json(site: &Site, c: &Company) -> OutFile {
         flagged_wins: c
             .wins()
             .filter_map(|b| {
-                let bars = c.bars_on(b.result.date);
+                let bars = c.bars_on(site, b.result.date);
+                let (named, withdrawn): (Vec<&Bar>, Vec<&Bar>) =
+                    bars.iter().partition(|bar| bar.by.is_public(site.today));
                 (!bars.is_empty()).then(|| FlagJson {
                     result: abs(b.result),
-                    barred_by: bars.iter().map(|bar| abs(bar.by)).collect(),
+                    barred_by: named.iter().map(|bar| abs(bar.by)).collect(),
+                    withdrawn_penalties: withdrawn.len(),
                 })
             })
             .collect(),
         penalties: c.penalties.iter().map(|d| abs(d)).collect(),
         credit: c.credit.iter().map(|d| abs(d)).collect(),
+        current_credit: c
+            .credit
+            .iter()
+            .filter(|d| matches!(&d.details, Details::Credit(e) if e.is_current(site.today)))
+            .map(|d| abs(d))
+            .collect(),
         inspections: c.inspections.iter().map(|d| abs(d)).collect(),
         roles: c
             .roles
@@ -320,75 +320,198 @@ fn company_json(site: &Site, c: &Company) -> OutFile {
     let mut bytes = serde_json::to_vec_pretty(&json).expect("company JSON serialises");
     bytes.push(b'\n');
     OutFile {
-        path: file_for_url(&format!("/data/companies/{}.json", c.code)),
+        path: file_for_url(&company_json_url(c.code)),
         bytes,
     }
 }
 
-fn list_pages(site: &Site, companies: &[&Company], order: usize) -> Vec<OutFile> {
+/// Every company of the site, with what `/companies/` shows of each and its three orders.
+pub struct Companies<'a> {
+    /// By credit code.
+    all: Vec<Company<'a>>,
+    /// Per company: its name, bids, wins and amount won, as the list pages show them.
+    rows: Vec<Row<'a>>,
+    /// Indexes into `all`, by name, by wins and by amount (the orders of [`ORDERS`]).
+    orders: [Vec<usize>; 3],
+}
+
+#[derive(Hash)]
+struct Row<'a> {
+    code: &'a str,
+    name: &'a str,
+    bids: usize,
+    wins: usize,
+    amount: Yuan,
+}
+
+impl<'a> Companies<'a> {
+    pub fn new(site: &Site<'a>) -> Companies<'a> {
+        let all: Vec<Company<'a>> = crate::companies::companies(site).into_values().collect();
+        let rows: Vec<Row<'a>> = all
+            .iter()
+            .map(|c| Row {
+                code: c.code,
+                name: c.name(),
+                bids: c.bids.len(),
+                wins: c.wins().count(),
+                amount: c.won_amount(),
+            })
+            .collect();
+        let mut by_name: Vec<usize> = (0..all.len()).collect();
+        by_name.sort_by(|&a, &b| {
+            let (a, b) = (&rows[a], &rows[b]);
+            a.name.cmp(b.name).then(a.code.cmp(b.code))
+        });
+        let mut by_wins: Vec<usize> = (0..all.len()).collect();
+        by_wins.sort_by(|&a, &b| {
+            let (a, b) = (&rows[a], &rows[b]);
+            b.wins.cmp(&a.wins).then(a.code.cmp(b.code))
+        });
+        let mut by_amount: Vec<usize> = (0..all.len()).collect();
+        by_amount.sort_by(|&a, &b| {
+            let (a, b) = (&rows[a], &rows[b]);
+            b.amount.cmp(&a.amount).then(a.code.cmp(b.code))
+        });
+        Companies {
+            all,
+            rows,
+            orders: [by_name, by_wins, by_amount],
+        }
+    }
+}
+
+/// A hash of everything a company's page and JSON are made from, besides the configuration
+/// and build date (the build cache is keyed on those): each disclosure it gathers (bids' tables,
+/// penalties, credit entries, inspections, buyer and agency roles) and each that may bar it
+/// (a penalty past its publicity included), by id and source hash. The page shows nothing of
+/// them but what their sources say.
+fn company_inputs(site: &Site, c: &Company) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    c.code.hash(&mut h);
+    let mut part = |name: &str, docs: &mut dyn Iterator<Item = &Disclosure>| {
+        name.hash(&mut h);
+        for d in docs {
+            d.id.hash(&mut h);
+            site.source_sha256(d).hash(&mut h);
+        }
+    };
+    part("bids", &mut c.bids.iter().map(|b| b.result));
+    part("penalties", &mut c.penalties.iter().copied());
+    part("credit", &mut c.credit.iter().copied());
+    part("inspections", &mut c.inspections.iter().copied());
+    part(
+        "buyer",
+        &mut c.roles.iter().filter(|r| r.1 == Role::Buyer).map(|r| r.0),
+    );
+    part(
+        "agency",
+        &mut c.roles.iter().filter(|r| r.1 == Role::Agency).map(|r| r.0),
+    );
+    part(
+        "restrictions",
+        &mut site.restrictions.get(c.code).into_iter().flatten().copied(),
+    );
+    h.finish()
+}
+
+/// Every company page, its JSON, and the three orders of `/companies/`, as jobs: the build
+/// keeps the previous build's file of each whose inputs are unchanged, so a one-file rebuild
+/// renders the pages of the companies that file names (and the list pages whose rows moved).
+pub fn company_jobs<'s, 'a: 's>(
+    site: &'s Site<'a>,
+    companies: &'s Companies<'a>,
+) -> Vec<PageJob<'s>> {
+    use rayon::prelude::*;
+    let mut jobs: Vec<PageJob<'s>> = companies
+        .all
+        .par_iter()
+        .flat_map_iter(|c| {
+            let inputs = company_inputs(site, c);
+            [
+                PageJob {
+                    path: file_for_url(&routes::company(c.code)),
+                    inputs,
+                    render: Box::new(move || company_page(site, c)),
+                },
+                PageJob {
+                    path: file_for_url(&company_json_url(c.code)),
+                    inputs,
+                    render: Box::new(move || company_json(site, c)),
+                },
+            ]
+        })
+        .collect();
+    for (order, list) in companies.orders.iter().enumerate() {
+        let pages = list.len().div_ceil(PER_LIST_PAGE).max(1);
+        for n in 1..=pages {
+            use std::hash::{Hash, Hasher};
+            let slice = &list
+                [((n - 1) * PER_LIST_PAGE).min(list.len())..(n * PER_LIST_PAGE).min(list.len())];
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            (order, n, list.len()).hash(&mut h);
+            for &i in slice {
+                companies.rows[i].hash(&mut h);
+            }
+            jobs.push(PageJob {
+                path: file_for_url(&routes::list_page(ORDERS[order].0, n)),
+                inputs: h.finish(),
+                render: Box::new(move || list_page(site, companies, order, n)),
+            });
+        }
+    }
+    jobs
+}
+
+fn company_json_url(code: &str) -> String {
+    format!("/data/companies/{code}.json")
+}
+
+/// Page `n` of `/companies/` in the order `order` of [`ORDERS`].
+fn list_page(site: &Site, companies: &Companies, order: usize, n: usize) -> OutFile {
     let (base, title, _) = ORDERS[order];
-    let pages = companies.len().div_ceil(PER_LIST_PAGE).max(1);
-    (1..=pages)
-        .map(|n| {
-            let start = (n - 1) * PER_LIST_PAGE;
-            let slice = &companies[start.min(companies.len())..(start + PER_LIST_PAGE).min(companies.len())];
-            let url = routes::list_page(base, n);
-            let main = html! {
-                (breadcrumb(&[], "市场主体"))
-                h1 { (page_suffix(title, n)) }
-                p.lede { "在本站公开信息中以统一社会信用代码出现的企业和单位：投标人、中标人、受处罚和列入信用名单的主体、被抽查单位、采购人和代理机构。" }
-                nav.filters aria-label="排序" {
-                    "排序："
-                    @for (i, (href, _, label)) in ORDERS.iter().enumerate() {
-                        @if i == order { strong aria-current="page" { (label) } } @else { a href=(href) { (label) } }
-                        " "
-                    }
-                }
-                div.table-scroll role="region" aria-label="市场主体" tabindex="0" {
-                    table {
-                        thead { tr { th scope="col" { "名称" } th scope="col" { "统一社会信用代码" } th scope="col" { "投标" } th scope="col" { "中标" } th scope="col" { "中标金额" } } }
-                        tbody {
-                            @for c in slice {
-                                tr {
-                                    td { a href=(routes::company(c.code)) { (c.name()) } }
-                                    td { code { (c.code) } }
-                                    td { (c.bids.len()) }
-                                    td { (c.wins().count()) }
-                                    td { (yuan(Some(c.won_amount()))) }
-                                }
-                            }
+    let list = &companies.orders[order];
+    let pages = list.len().div_ceil(PER_LIST_PAGE).max(1);
+    let start = (n - 1) * PER_LIST_PAGE;
+    let slice = &list[start.min(list.len())..(start + PER_LIST_PAGE).min(list.len())];
+    let url = routes::list_page(base, n);
+    let main = html! {
+        (breadcrumb(&[], "市场主体"))
+        h1 { (page_suffix(title, n)) }
+        p.lede { "在本站公开信息中以统一社会信用代码出现的企业和单位：投标人、中标人、受处罚和列入信用名单的主体、被抽查单位、采购人和代理机构。" }
+        nav.filters aria-label="排序" {
+            "排序："
+            @for (i, (href, _, label)) in ORDERS.iter().enumerate() {
+                @if i == order { strong aria-current="page" { (label) } } @else { a href=(href) { (label) } }
+                " "
+            }
+        }
+        div.table-scroll role="region" aria-label="市场主体" tabindex="0" {
+            table {
+                thead { tr { th scope="col" { "名称" } th scope="col" { "统一社会信用代码" } th scope="col" { "投标" } th scope="col" { "中标" } th scope="col" { "中标金额" } } }
+                tbody {
+                    @for &i in slice {
+                        @let c = &companies.rows[i];
+                        tr {
+                            td { a href=(routes::company(c.code)) { (c.name) } }
+                            td { code { (c.code) } }
+                            td { (c.bids) }
+                            td { (c.wins) }
+                            td { (yuan(Some(c.amount))) }
                         }
                     }
                 }
-                (pagination(base, n, pages, companies.len()))
-            };
-            page_file(site, &url, title, "本市公共资源交易的市场主体名录", None, Nav::Other, main)
-        })
-        .collect()
-}
-
-/// Every company page, its JSON, and the three orders of `/companies/`.
-pub fn company_files(site: &Site) -> Vec<OutFile> {
-    use rayon::prelude::*;
-    let all = crate::companies::companies(site);
-    let companies: Vec<&Company> = all.values().collect();
-    let mut files: Vec<OutFile> = companies
-        .par_iter()
-        .flat_map_iter(|c| [company_page(site, c), company_json(site, c)])
-        .collect();
-    let mut by_name = companies.clone();
-    by_name.sort_by(|a, b| a.name().cmp(b.name()).then(a.code.cmp(b.code)));
-    let mut by_wins = companies.clone();
-    by_wins.sort_by(|a, b| {
-        b.wins()
-            .count()
-            .cmp(&a.wins().count())
-            .then(a.code.cmp(b.code))
-    });
-    let mut by_amount = companies;
-    by_amount.sort_by(|a, b| b.won_amount().cmp(&a.won_amount()).then(a.code.cmp(b.code)));
-    for (i, list) in [by_name, by_wins, by_amount].iter().enumerate() {
-        files.extend(list_pages(site, list, i));
-    }
-    files
+            }
+        }
+        (pagination(base, n, pages, list.len()))
+    };
+    page_file(
+        site,
+        &url,
+        title,
+        "本市公共资源交易的市场主体名录",
+        None,
+        Nav::Other,
+        main,
+    )
 }

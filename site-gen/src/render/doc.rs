@@ -4,13 +4,15 @@
 //!
 //! This page must depend only on the disclosure itself, the site configuration and departments,
 //! the build date and the disclosure's own publication record: never on another disclosure's
-//! content. The one exception is whether a page its body links to has left the site (a link to a
+//! content, with two exceptions. Whether a page its body links to has left the site (a link to a
 //! penalty past its publicity is text marked 已过公示期); that changes with the build date (a clean
 //! build) or with the linked file, and an incremental build in which a linked file changes its
-//! publicity is made a clean one. The incremental build re-renders one page per changed file and
-//! relies on this.
+//! publicity is made a clean one. And a result's barred-winner flag, read from the credit entries
+//! and penalties of its winners' credit codes; an incremental build re-renders the results won by
+//! the subject of a changed credit entry or penalty (before and after the change). The
+//! incremental build re-renders one page per changed file and relies on this.
 
-use disclosure::model::{Bidder, CreditEntry, CreditList, CreditStatus, Penalty};
+use disclosure::model::{Bidder, CreditEntry, CreditList, CreditStatus, Organisation, Penalty};
 use disclosure::{routes, Details, Disclosure};
 use maud::{html, Markup};
 
@@ -43,6 +45,7 @@ pub fn disclosure_page(site: &Site, d: &Disclosure) -> OutFile {
                 @if let Some(r) = &d.region { span { "地区：" (r) } }
             }
             (details(site, d))
+            (barred_winners(site, d))
             @if !body.is_empty() {
                 div.body { (maud::PreEscaped(body)) }
             }
@@ -106,6 +109,8 @@ fn trade(d: &Disclosure) -> Markup {
             div { dt { "项目编号" } dd { a href=(routes::project(&t.project)) { (t.project) } " " span.muted { "（查看项目全流程）" } } }
             div { dt { "交易类别" } dd { (t.category.label()) } }
             div { dt { "项目阶段" } dd { (t.stage.label()) } }
+            @if let Some(o) = &t.buyer { div { dt { (super::buyer_label(t.category)) } dd { (organisation(o)) } } }
+            @if let Some(o) = &t.agency { div { dt { "代理机构" } dd { (organisation(o)) } } }
             @if let Details::Result { amount: Some(amount), .. } = &d.details {
                 div { dt { (super::amount_label(d)) } dd.amount { (amount.display()) } }
             }
@@ -172,6 +177,11 @@ fn company_link(name: &str, credit_code: &str) -> Markup {
     }
 }
 
+/// A buyer or agency: its name, linking to its company page when a credit code is given.
+fn organisation(o: &Organisation) -> Markup {
+    company_link(&o.name, o.credit_code.as_deref().unwrap_or_default())
+}
+
 fn penalty(p: &Penalty) -> Markup {
     html! {
         dl.fields {
@@ -213,6 +223,27 @@ fn credit(site: &Site, c: &CreditEntry) -> Markup {
             }
             @if !c.measures.is_empty() {
                 div { dt { (measures) } dd { ul { @for m in &c.measures { li { (m) } } } } }
+            }
+        }
+    }
+}
+
+/// On an award (or contract): a winner that was, on its date, on the current black list or
+/// inside a penalty that bars it from bidding (一处失信，处处受限), with the entry that barred it.
+/// The one thing on this page read from other disclosures — its winners' credit entries and
+/// penalties — so the incremental build re-renders the results a changed entry's subject won.
+fn barred_winners(site: &Site, d: &Disclosure) -> Markup {
+    let barred = crate::companies::barred_award(site, d);
+    html! {
+        @if !barred.is_empty() {
+            section.alert role="alert" {
+                h2 { "失信主体中标" }
+                p { "以下中标人在中标之日处于失信名单或禁止投标期间（一处失信，处处受限），请监督部门核查：" }
+                ul {
+                    @for (b, bars) in &barred {
+                        li { (company_link(&b.name, &b.credit_code)) "：" (super::bar_notes(site, bars)) }
+                    }
+                }
             }
         }
     }

@@ -1,10 +1,11 @@
 //! HTML pages, rendered with maud into the site's layout (`themes::page`).
 //!
 //! Every function here is pure: it reads the [`Site`] and returns files. The build calls them per
-//! unit of work (one disclosure page, one list, one project, …) so that an incremental build can
-//! re-render only what a changed file touches. A disclosure's own page reads only that
-//! disclosure, the site configuration, the departments, the build date and the disclosure's
-//! publication record, never other disclosures: that is what lets a one-file rebuild redo one page.
+//! unit of work (one disclosure page, one list, one project, one company, …) so that an
+//! incremental build can re-render only what a changed file touches. A disclosure's own page reads
+//! only that disclosure, the site configuration, the departments, the build date and the
+//! disclosure's publication record, never other disclosures (but for a result's barred-winner
+//! flag, see `doc`): that is what lets a one-file rebuild redo one page.
 //!
 //! Nothing here uses JavaScript, and every string from content goes through maud's escaping;
 //! the only pre-escaped HTML is a Markdown body from [`crate::markdown::to_html`].
@@ -173,6 +174,29 @@ fn item(site: &Site, d: &Disclosure) -> Markup {
     }
 }
 
+/// What barred a company from bidding on a day, as the result, project and company pages name it
+/// (一处失信，处处受限): the credit entry or penalty by its title, linking to it, and until when.
+/// A penalty past its publicity has no page any more and is not named: it is marked 已过公示期.
+fn bar_note(site: &Site, bar: &crate::companies::Bar) -> Markup {
+    html! {
+        @if bar.by.is_public(site.today) {
+            a href=(bar.by.url()) { (bar.by.title) } "（至 " (bar.until) "）"
+        } @else {
+            "禁止投标的行政处罚（至 " (bar.until) "，" span.muted { "已过公示期" } "）"
+        }
+    }
+}
+
+/// Several [`bar_note`]s, separated by "；".
+fn bar_notes(site: &Site, bars: &[crate::companies::Bar]) -> Markup {
+    html! {
+        @for (i, bar) in bars.iter().enumerate() {
+            @if i > 0 { "；" }
+            (bar_note(site, bar))
+        }
+    }
+}
+
 /// A list of disclosures.
 fn items<'x>(site: &Site, docs: impl IntoIterator<Item = &'x &'x Disclosure>) -> Markup {
     html! {
@@ -247,6 +271,18 @@ pub fn amount_label(d: &Disclosure) -> &'static str {
         Some(Stage::Award) => "中标（成交）金额",
         Some(Stage::Contract) => "合同金额",
         _ => "金额",
+    }
+}
+
+/// What a trade's buyer is called in its category: 采购人 in procurement, 出让人 for land and
+/// mining rights, 转让方 for state assets, 招标人 otherwise.
+pub fn buyer_label(category: disclosure::Category) -> &'static str {
+    use disclosure::Category;
+    match category {
+        Category::Procurement => "采购人",
+        Category::Land | Category::Mining => "出让人",
+        Category::Assets => "转让方",
+        Category::Construction | Category::Other => "招标人",
     }
 }
 

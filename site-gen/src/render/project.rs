@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use rayon::prelude::*;
 use themes::Nav;
 
-use super::{breadcrumb, page_count, page_file, page_suffix, pagination, PER_PAGE};
+use super::{bar_notes, breadcrumb, page_count, page_file, page_suffix, pagination, PER_PAGE};
 use crate::output::OutFile;
 use crate::site::Site;
 
@@ -76,12 +76,8 @@ pub fn project_page(site: &Site, p: &ProjectTimeline) -> OutFile {
     let barred: Vec<_> = p
         .entries
         .iter()
-        .filter(|d| {
-            d.trade()
-                .is_some_and(|t| t.stage != disclosure::Stage::Candidates)
-        })
         .flat_map(|d| {
-            crate::companies::barred_winners(site, d)
+            crate::companies::barred_award(site, d)
                 .into_iter()
                 .map(move |(b, bars)| (*d, b, bars))
         })
@@ -125,10 +121,7 @@ pub fn project_page(site: &Site, p: &ProjectTimeline) -> OutFile {
                         li {
                             a href=(routes::company(&b.credit_code)) { (b.name) }
                             "（" a href=(d.url()) { (d.title) } "，" (d.date) "）："
-                            @for (i, bar) in bars.iter().enumerate() {
-                                @if i > 0 { "；" }
-                                a href=(bar.by.url()) { (bar.by.title) } "（至 " (bar.until) "）"
-                            }
+                            (bar_notes(site, bars))
                         }
                     }
                 }

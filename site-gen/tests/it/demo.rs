@@ -237,29 +237,6 @@ fn credit_lists_and_timelines_follow_the_date_rules() {
 }
 
 #[test]
-fn a_generated_corpus_builds_and_regenerates_identically() {
-    let tmp = tempfile::tempdir().unwrap();
-    let gen = |out: &std::path::Path| {
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_gen-corpus"))
-            .args(["--n", "600", "--seed", "7", "--out"])
-            .arg(out)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
-    let (a, b) = (tmp.path().join("a/content"), tmp.path().join("b/content"));
-    gen(&a);
-    gen(&b);
-    assert_eq!(snapshot(&a), snapshot(&b), "same seed and N, same corpus");
-    let out = tmp.path().join("public");
-    let summary = build_at(&a, &out, day("2026-11-26")).unwrap();
-    assert_eq!(summary.disclosures, 600, "{summary}");
-    assert!(summary.pages > 500, "{summary}");
-    assert_eq!(site_gen::build::verify(&out).unwrap(), Vec::<String>::new());
-}
-
-#[test]
 fn project_pages_name_the_tender_and_result_department_as_supervisor() {
     let b = built();
     let dd = sel("dl.fields div");

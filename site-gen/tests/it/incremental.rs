@@ -4,7 +4,7 @@
 use crate::support::*;
 use std::path::Path;
 
-use site_gen::build::{build, cache_path, Summary};
+use site_gen::build::{build, cache_path};
 
 #[test]
 fn incremental_equals_clean() {
@@ -74,45 +74,6 @@ fn deleting_a_file_removes_its_pages() {
     assert!(!out.join("data/disclosures/about.json").exists());
     let log = std::fs::read_to_string(out.join("data/log.json")).unwrap();
     assert!(log.contains("\"id\":\"about\"") && log.contains("\"event\":\"withdrawn\""));
-}
-
-/// Builds `content` incrementally into `inc` and, from a copy of `inc` as it was before (so that
-/// both read the same publication log), cleanly into a second folder; the two must be the same
-/// byte for byte. Returns the incremental build's summary.
-fn step(content: &Path, inc: &Path, what: &str) -> Summary {
-    let today = day("2026-11-26");
-    let before = tempfile::tempdir().unwrap();
-    let clean = before.path().join("public");
-    copy_tree(inc, &clean);
-    let s = build_at(content, inc, today).unwrap();
-    assert!(s.incremental, "{what}: {s}");
-    assert_eq!(
-        site_gen::build::verify(inc).unwrap(),
-        Vec::<String>::new(),
-        "{what}: every file the incremental build left matches the list of published files"
-    );
-    let mut opts = options(content, &clean, today);
-    opts.clean = true;
-    build(&opts).unwrap();
-    let (a, b) = (snapshot(inc), snapshot(&clean));
-    let only_a: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
-    let only_b: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).collect();
-    assert!(
-        only_a.is_empty() && only_b.is_empty(),
-        "{what}: file sets differ: {only_a:?} vs {only_b:?}"
-    );
-    let differing: Vec<_> = a.keys().filter(|k| a[*k] != b[*k]).collect();
-    assert!(
-        differing.is_empty(),
-        "{what}: incremental and clean builds differ in {differing:?}"
-    );
-    s
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{}: no {from:?}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// Every kind of change an editor makes, one after another, each rebuilt incrementally and
@@ -255,4 +216,79 @@ fn a_file_that_cannot_be_written_fails_the_build_and_commits_no_index() {
     assert!(page.contains("（更正）"));
     assert!(std::fs::read_to_string(&json).unwrap().contains("（更正）"));
     assert_ne!(site_gen::index::meta_hash(&index), Some(committed));
+}
+
+/// Company pages are kept from the previous build unless what they are made from changed: each
+/// change that touches a company — a bidder's name, a penalty, a credit entry, a result added and
+/// removed — rebuilt incrementally must be byte-identical to a clean build, company pages, their
+/// JSON and `/companies/` included.
+#[test]
+fn company_pages_rebuild_like_a_clean_build() {
+    let (tmp, content) = demo_copy();
+    let inc = tmp.path().join("public");
+    build_at(&content, &inc, day("2026-11-26")).unwrap();
+    let page = |code: &str| inc.join(format!("companies/{code}/index.html"));
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+
+    // A bidder's name: its page and the list by name change.
+    edit(
+        &content.join("results/2026-zj-0041-award.md"),
+        "name = \"平顶山市昊宇市政工程有限公司\"",
+        "name = \"平顶山市昊宇市政集团有限公司\"",
+    );
+    step(&content, &inc, "a bidder renamed");
+    assert!(read(&page("91410400MAY0FGL679")).contains("平顶山市昊宇市政集团有限公司"));
+    assert!(read(&inc.join("companies/index.html")).contains("平顶山市昊宇市政集团有限公司"));
+
+    // The penalty no longer bars: the flag names the black-list entry only.
+    edit(
+        &content.join("penalties/pjf-2026-21.md"),
+        "，取消一年内参加依法必须进行招标的项目的投标资格",
+        "",
+    );
+    step(&content, &inc, "a penalty without its ban");
+    let result = inc.join("results/2026-zj-0041-award/index.html");
+    assert!(read(&result).contains("/credit/black-2026-huiding/"));
+    assert!(!read(&result).contains("/penalties/pjf-2026-21/"));
+
+    // The black-list entry revoked: nothing bars the win any more.
+    edit(
+        &content.join("credit/black-2026-huiding.md"),
+        "status = \"active\"",
+        "status = \"revoked\"",
+    );
+    step(&content, &inc, "a credit entry revoked");
+    assert!(!read(&result).contains("失信主体中标"));
+    assert!(!read(&page("91410400MA1YR1W4YN")).contains("失信期间中标"));
+
+    // A result with a new company, then gone again.
+    let added = content.join("results/2026-zj-9999-award.md");
+    std::fs::write(
+        &added,
+        r#"+++
+kind = "result"
+title = "新华区测试道路工程施工中标结果公告"
+date = 2026-10-09
+department = "zjj"
+category = "construction"
+project = "PDSZJ-2026-9999"
+stage = "award"
+amount = 1000000.00
+
+[[bidders]]
+name = "测试建设工程有限公司"
+credit_code = "91350100M000100Y43"
+bid = 1000000.00
+rank = 1
+won = true
++++
+"#,
+    )
+    .unwrap();
+    step(&content, &inc, "a result added");
+    assert!(read(&page("91350100M000100Y43")).contains("PDSZJ-2026-9999"));
+    std::fs::remove_file(&added).unwrap();
+    step(&content, &inc, "a result removed");
+    assert!(!page("91350100M000100Y43").exists());
+    assert!(!inc.join("data/companies/91350100M000100Y43.json").exists());
 }

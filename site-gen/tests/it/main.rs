@@ -1,10 +1,12 @@
 //! site-gen's integration tests: whole fixture sites built on disk, checked as a reader would.
 
 mod bad_input;
+mod browser;
 mod companies;
 mod demo;
 mod incremental;
 mod open_data;
+mod parties;
 mod real_samples;
 mod samples;
 mod serve;

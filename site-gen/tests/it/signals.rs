@@ -17,11 +17,27 @@ fn code(n: usize) -> String {
 }
 
 fn result(t: usize, bidders: &[(usize, &str, i64, bool)]) -> String {
+    result_on(
+        t,
+        &format!("2026-{:02}-{:02}", 1 + t / 28, 1 + t % 28),
+        None,
+        bidders,
+    )
+}
+
+/// A result of tender `t` on `date`, of `buyer` (else none), with its bidders table.
+fn result_on(
+    t: usize,
+    date: &str,
+    buyer: Option<&str>,
+    bidders: &[(usize, &str, i64, bool)],
+) -> String {
     let mut s = format!(
-        "+++\nkind = \"result\"\ntitle = \"测试工程{t}施工中标结果公告\"\ndate = 2026-{:02}-{:02}\ndepartment = \"zjj\"\nregion = \"新华区\"\ncategory = \"construction\"\nproject = \"SIG-{t}\"\nstage = \"award\"\n",
-        1 + t / 28,
-        1 + t % 28
+        "+++\nkind = \"result\"\ntitle = \"测试工程{t}施工中标结果公告\"\ndate = {date}\ndepartment = \"zjj\"\nregion = \"新华区\"\ncategory = \"construction\"\nproject = \"SIG-{t}\"\nstage = \"award\"\n"
     );
+    if let Some(b) = buyer {
+        s.push_str(&format!("buyer = \"{b}\"\n"));
+    }
     for (rank, (n, name, bid, won)) in bidders.iter().enumerate() {
         s.push_str(&format!(
             "\n[[bidders]]\nname = \"{name}\"\ncredit_code = \"{}\"\nbid = {bid}\nrank = {}\nwon = {won}\n",
@@ -84,6 +100,17 @@ fn each_pattern_gives_its_signal_with_its_evidence() {
     std::fs::write(
         dir.join("sig-32.md"),
         result(32, &[(1, NAMES[1], 2_000_000, true)]),
+    )
+    .unwrap();
+
+    // The cover bidder is on a black list: its card says so.
+    std::fs::create_dir_all(content.join("credit")).unwrap();
+    std::fs::write(
+        content.join("credit/black-cover.md"),
+        format!(
+            "+++\nkind = \"credit\"\ntitle = \"陪标建设有限公司列入严重失信主体名单\"\ndate = 2026-06-01\ndepartment = \"zjj\"\nlist = \"black\"\nsubject = \"陪标建设有限公司\"\ncredit_code = \"{}\"\nreason = \"串通投标\"\nbasis = \"《建筑市场信用管理暂行办法》第八条\"\nfrom = 2026-06-01\nuntil = 2029-05-31\nstatus = \"active\"\nmeasures = [\"限制参加工程建设项目招标投标\"]\n+++\n列入名单。\n",
+            code(cover)
+        ),
     )
     .unwrap();
 
@@ -158,6 +185,45 @@ fn each_pattern_gives_its_signal_with_its_evidence() {
         projects("low_bid_spread")
     );
 
+    // The evidence card: figures and distribution, clause, risk-hint wording, the company's
+    // black-list entry, links to the public company, project and result pages and to the staff
+    // view of the company's signals.
+    let card = std::fs::read_to_string(
+        signals_dir
+            .join("cards")
+            .join(format!("{}.html", covers[0]["id"].as_str().unwrap())),
+    )
+    .unwrap();
+    for needle in [
+        "投标 20 次，中标 0 次",
+        "Q1 =",
+        "第三十九条",
+        "风险提示，供监督部门核查，不作为违法认定依据",
+        "黑名单",
+        "陪标建设有限公司列入严重失信主体名单",
+        "目前处于限制投标期间",
+        &format!("href=\"/companies/{}/\"", code(cover)),
+        &format!("href=\"/staff/signals/companies/{}/\"", code(cover)),
+        "href=\"/projects/SIG-0/\"",
+        "href=\"/results/sig-0/\"",
+    ] {
+        assert!(card.contains(needle), "{needle} in {card}");
+    }
+    // A company without an entry has no such line.
+    let identical = std::fs::read_to_string(signals_dir.join("cards").join(format!(
+        "{}.html",
+        of("identical_bids")[0]["id"].as_str().unwrap()
+    )))
+    .unwrap();
+    assert!(!identical.contains("黑名单"), "{identical}");
+    // One ring of three is not "too many".
+    assert_eq!(
+        json["warnings"],
+        serde_json::json!([]),
+        "{}",
+        json["warnings"]
+    );
+
     for s in signals {
         assert!(s["basis"].as_str().unwrap().contains("法"), "{s}");
         assert!(!s["explanation"].as_str().unwrap().is_empty());
@@ -170,5 +236,240 @@ fn each_pattern_gives_its_signal_with_its_evidence() {
     for entry in walkdir::WalkDir::new(&out) {
         let p = entry.unwrap().into_path();
         assert!(!p.to_string_lossy().contains("signals"), "{}", p.display());
+    }
+}
+
+/// The signals of a market written by `files` (tender number → result text), built on
+/// 2026-12-04: `signals.json` and the folder.
+fn build_market(
+    files: &[(usize, String)],
+    site_toml_extra: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, Value) {
+    let (tmp, content) = content_with(&[]);
+    let dir = content.join("results/signals");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (t, text) in files {
+        std::fs::write(dir.join(format!("sig-{t}.md")), text).unwrap();
+    }
+    if !site_toml_extra.is_empty() {
+        let mut site = std::fs::read_to_string(content.join("site.toml")).unwrap();
+        site.push_str(site_toml_extra);
+        std::fs::write(content.join("site.toml"), site).unwrap();
+    }
+    let out = tmp.path().join("public");
+    let mut opts = crate::support::options(&content, &out, day("2026-12-04"));
+    opts.signals = Some(tmp.path().join("signals"));
+    site_gen::build::build(&opts).unwrap();
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("signals/signals.json")).unwrap(),
+    )
+    .unwrap();
+    (tmp, out, json)
+}
+
+/// A buyer's awards: in 2025 ten companies win one each; in 2026 company 20 wins six of eight.
+/// Over both years it holds 6 of 18 (33%, under the 50% a 标王 needs at least); in 2026 it
+/// holds 75%, above the upper fence of the yearly shares (Q1 = 0.1, Q3 = 0.125: 0.1625).
+#[test]
+fn a_dominant_winner_of_one_year_is_found_when_the_whole_span_is_not() {
+    let buyer = Some("测试市教育局");
+    let mut files = Vec::new();
+    for t in 0..10 {
+        let date = format!("2025-{:02}-10", 1 + t);
+        files.push((
+            t,
+            result_on(
+                t,
+                &date,
+                buyer,
+                &[
+                    (t, "中标建设有限公司", 1_000_000, true),
+                    (30 + t, "投标甲建设有限公司", 1_050_000, false),
+                    (40 + t, "投标乙建设有限公司", 1_080_000, false),
+                ],
+            ),
+        ));
+    }
+    for t in 10..18 {
+        let date = format!("2026-{:02}-10", t - 9);
+        let winner = match t {
+            16 => 0,
+            17 => 1,
+            _ => 20,
+        };
+        files.push((
+            t,
+            result_on(
+                t,
+                &date,
+                buyer,
+                &[
+                    (winner, "中标建设有限公司", 1_000_000, true),
+                    (30 + t, "投标甲建设有限公司", 1_050_000, false),
+                    (60 + t % 10, "投标乙建设有限公司", 1_080_000, false),
+                ],
+            ),
+        ));
+    }
+    let (_tmp, out, json) = build_market(&files, "");
+    let dominant: Vec<&Value> = json["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "dominant_winner")
+        .collect();
+    assert!(!dominant.is_empty(), "{json}");
+    for s in &dominant {
+        assert_eq!(s["companies"], serde_json::json!([code(20)]), "{s}");
+        let e = s["explanation"].as_str().unwrap();
+        assert!(
+            e.contains("采购人测试市教育局2026 年的 8 次授标中中标 6 次") && e.contains("75.0%"),
+            "{e}"
+        );
+        assert!(!e.contains("历年"), "{e}");
+        assert_eq!(s["projects"].as_array().unwrap().len(), 6);
+    }
+    // Not published: the public site has no /signals/.
+    assert!(!out.join("signals").exists());
+}
+
+/// A market where 12 of 30 tenders had one bidder: the kind fires for 40% of the tenders, over
+/// the 10% (and the 10 tenders) of the default, and is reported as too many — in signals.json
+/// and on the list page. With `[signals] publish = true` the pages are in the public site too.
+#[test]
+fn too_many_of_one_kind_is_reported_and_publishing_is_a_setting() {
+    let files: Vec<(usize, String)> = (0..30)
+        .map(|t| {
+            let bidders: Vec<(usize, &str, i64, bool)> = if t < 12 {
+                vec![(t, "独家投标有限公司", 1_000_000, true)]
+            } else {
+                (0..3)
+                    .map(|k| {
+                        (
+                            12 + (t + 5 * k) % 18,
+                            "普通建设有限公司",
+                            1_000_000 + 37_000 * k as i64 + 1_000 * t as i64,
+                            k == 0,
+                        )
+                    })
+                    .collect()
+            };
+            (t, result(t, &bidders))
+        })
+        .collect();
+    let (tmp, out, json) = build_market(&files, "\n[signals]\npublish = true\n");
+    let warnings = json["warnings"].as_array().unwrap();
+    let single: Vec<&Value> = warnings
+        .iter()
+        .filter(|w| w["kind"] == "single_bidder")
+        .collect();
+    assert_eq!(single.len(), 1, "{warnings:?}");
+    // The base fixture's one-bidder award is a tender too: 13 of 31.
+    assert_eq!(single[0]["count"], 13);
+    assert_eq!(single[0]["of"], 31);
+    let e = single[0]["explanation"].as_str().unwrap();
+    assert!(
+        e.contains("13 个招标项目") && e.contains("超过 10.0%"),
+        "{e}"
+    );
+    let index = std::fs::read_to_string(tmp.path().join("signals/index.html")).unwrap();
+    assert!(index.contains("提示过多") && index.contains(e), "{index}");
+
+    // Published: the same pages under /signals/ in the public site, and in the list of
+    // published files.
+    let public = std::fs::read_to_string(out.join("signals/index.html")).unwrap();
+    assert!(public.contains("不作为违法认定依据") && public.contains("只有一家投标"));
+    let first = json["signals"][0]["id"].as_str().unwrap();
+    assert!(out.join(format!("signals/{first}.html")).exists());
+    assert!(
+        std::fs::read_to_string(out.join(site_gen::files::FILES_PATH))
+            .unwrap()
+            .contains("signals/index.html")
+    );
+    // The public pages link no staff page.
+    assert!(!public.contains("/staff/"));
+}
+
+/// A small deterministic generator (xorshift64*), so the honest market is the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Honest bidding of the hand-made market's size (33 tenders, 14 companies): each tender draws
+/// 3 to 5 of the companies at random, each bids the estimate ±8% independently, the lowest bid
+/// wins. No pattern is planted, so no signal may come out — on several draws, not one lucky one.
+#[test]
+fn honest_random_bidding_gives_no_signal() {
+    const NAMES: [&str; 14] = [
+        "甲建设有限公司",
+        "乙建设有限公司",
+        "丙建设有限公司",
+        "丁建设有限公司",
+        "戊建设有限公司",
+        "己建设有限公司",
+        "庚建设有限公司",
+        "辛建设有限公司",
+        "壬建设有限公司",
+        "癸建设有限公司",
+        "子建设有限公司",
+        "丑建设有限公司",
+        "寅建设有限公司",
+        "卯建设有限公司",
+    ];
+    for seed in 1..=8u64 {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x1000_0001));
+        let (tmp, content) = content_with(&[]);
+        // The base fixture's one-bidder award would be a (true) single_bidder signal.
+        std::fs::remove_file(content.join("results/p1-award.md")).unwrap();
+        let dir = content.join("results/signals");
+        std::fs::create_dir_all(&dir).unwrap();
+        for t in 0..33 {
+            let n = 3 + rng.below(3);
+            let mut who: Vec<usize> = (0..14).collect();
+            for i in 0..n {
+                let j = i + rng.below(14 - i);
+                who.swap(i, j);
+            }
+            let estimate = 500_000.0 + 2_000_000.0 * rng.unit();
+            let mut bids: Vec<(usize, i64)> = who[..n]
+                .iter()
+                .map(|&c| (c, (estimate * (0.92 + 0.16 * rng.unit())).round() as i64))
+                .collect();
+            bids.sort_by_key(|b| b.1);
+            let bidders: Vec<(usize, &str, i64, bool)> = bids
+                .iter()
+                .enumerate()
+                .map(|(k, &(c, bid))| (c, NAMES[c], bid, k == 0))
+                .collect();
+            std::fs::write(dir.join(format!("sig-{t}.md")), result(t, &bidders)).unwrap();
+        }
+        let out = tmp.path().join("public");
+        let mut opts = crate::support::options(&content, &out, day("2026-12-04"));
+        opts.signals = Some(tmp.path().join("signals"));
+        site_gen::build::build(&opts).unwrap();
+        let json: Value = serde_json::from_str(
+            &std::fs::read_to_string(tmp.path().join("signals/signals.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            json["signals"],
+            serde_json::json!([]),
+            "seed {seed}: {:#}",
+            json["signals"]
+        );
+        assert_eq!(json["warnings"], serde_json::json!([]), "seed {seed}");
     }
 }

@@ -87,3 +87,42 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// Builds `content` incrementally into `inc` and, from a copy of `inc` as it was before (so that
+/// both read the same publication log), cleanly into a second folder; the two must be the same
+/// byte for byte. Returns the incremental build's summary.
+pub fn step(content: &Path, inc: &Path, what: &str) -> Summary {
+    let today = day("2026-11-26");
+    let before = tempfile::tempdir().unwrap();
+    let clean = before.path().join("public");
+    copy_tree(inc, &clean);
+    let s = build_at(content, inc, today).unwrap();
+    assert!(s.incremental, "{what}: {s}");
+    assert_eq!(
+        site_gen::build::verify(inc).unwrap(),
+        Vec::<String>::new(),
+        "{what}: every file the incremental build left matches the list of published files"
+    );
+    let mut opts = options(content, &clean, today);
+    opts.clean = true;
+    build(&opts).unwrap();
+    let (a, b) = (snapshot(inc), snapshot(&clean));
+    let only_a: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    let only_b: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "{what}: file sets differ: {only_a:?} vs {only_b:?}"
+    );
+    let differing: Vec<_> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert!(
+        differing.is_empty(),
+        "{what}: incremental and clean builds differ in {differing:?}"
+    );
+    s
+}
+
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{}: no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}

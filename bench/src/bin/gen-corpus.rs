@@ -2,21 +2,22 @@
 //! benchmarks of `site-gen`, `search-server` and `intake`.
 //!
 //! ```text
-//! cargo run --release -p site-gen --bin gen-corpus -- --n 100000 --out /tmp/corpus [--seed 1] [--force]
+//! cargo run --release -p bench --bin gen-corpus -- --n 100000 --out /tmp/corpus [--seed 1] [--force]
 //! ```
 //!
 //! The output is a complete content folder: `site.toml`, `departments.toml` and `calendar.toml`
-//! (copied from the demo `content/`), and `--n` disclosures spread over the kinds roughly like a
+//! (copied at run time from `--site DIR`, the demo `content/` by default), and `--n` disclosures spread over the kinds roughly like a
 //! real site (45% notices, 35% results, 8% penalties, 5% credit entries, 2% power-list entries,
 //! 3% inspections, 2% complaint results), each folder split into subfolders of at most 1,000
 //! files (`notices/000/…`). Notices and results are grouped into projects that pass through
 //! 4–7 stages in an order and at intervals that respect the site's rules; a small fraction
 //! breaks them (candidates not publicised, award too soon, contract late), as on a real site.
 //!
-//! Every unified social credit code carries a correct GB 32100 check character; personal ids
-//! are masked; no mobile or bank card numbers are written. The same `--seed` and `--n` give
-//! byte-identical output. Std only, with its own small PRNG (splitmix64), so it also builds
-//! with plain `rustc --edition 2021 -O site-gen/src/bin/gen-corpus.rs`.
+//! Every unified social credit code carries a correct GB 32100 check character
+//! (`disclosure::ident`, the product's own), complaint case numbers are intake's tracking numbers
+//! (`intake::tracking`); personal ids are masked; no mobile or bank card numbers are written. The
+//! same `--seed` and `--n` give byte-identical output: its own small PRNG (splitmix64), so the
+//! bytes do not depend on another crate's random-number algorithm.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -24,15 +25,19 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use std::{env, fs, io, process};
 
-const SITE_TOML: &str = include_str!("../../../content/site.toml");
-const DEPARTMENTS_TOML: &str = include_str!("../../../content/departments.toml");
-const CALENDAR_TOML: &str = include_str!("../../../content/calendar.toml");
+use intake::tracking::{CaseKind, TrackingNumber};
 
-const USAGE: &str = "usage: gen-corpus --n <COUNT> --out <DIR> [--seed <SEED>] [--force]
+/// The site-wide files a content folder needs, copied from `--site`.
+const SITE_FILES: [&str; 3] = ["site.toml", "departments.toml", "calendar.toml"];
+
+const USAGE: &str =
+    "usage: gen-corpus --n <COUNT> --out <DIR> [--seed <SEED>] [--site <DIR>] [--force]
 
   --n <COUNT>    number of disclosures to write (1 or more)
   --out <DIR>    content folder to create; must be empty or absent unless --force
   --seed <SEED>  PRNG seed, default 1; the same seed and count give the same bytes
+  --site <DIR>   content folder whose site.toml, departments.toml and calendar.toml are
+                 copied, default content (the demo, from the workspace root)
   --force        replace the files and folders a previous run wrote in <DIR>";
 
 /// Folders this tool writes, one per kind, in the order of `KIND_SHARES`.
@@ -92,12 +97,14 @@ struct Args {
     n: usize,
     out: PathBuf,
     seed: u64,
+    site: PathBuf,
     force: bool,
 }
 
 /// `Ok(None)` means `--help` was asked for.
 fn parse_args(argv: Vec<String>) -> Result<Option<Args>, String> {
     let (mut n, mut out, mut seed, mut force) = (None, None, 1u64, false);
+    let mut site = PathBuf::from("content");
     let mut it = argv.into_iter();
     while let Some(arg) = it.next() {
         // Accept both `--flag value` and `--flag=value`.
@@ -133,6 +140,7 @@ fn parse_args(argv: Vec<String>) -> Result<Option<Args>, String> {
                     .parse()
                     .map_err(|_| format!("--seed expects a whole number, got '{v}'"))?;
             }
+            "--site" => site = PathBuf::from(value("--site")?),
             "--force" => {
                 if inline.is_some() {
                     return Err("--force takes no value".into());
@@ -148,6 +156,7 @@ fn parse_args(argv: Vec<String>) -> Result<Option<Args>, String> {
         n,
         out,
         seed,
+        site,
         force,
     }))
 }
@@ -267,11 +276,6 @@ impl Date {
         let (y, m, d) = self.parts();
         format!("{y}年{m}月{d}日")
     }
-
-    fn compact(self) -> String {
-        let (y, m, d) = self.parts();
-        format!("{y:04}{m:02}{d:02}")
-    }
 }
 
 fn first_day() -> Date {
@@ -289,28 +293,8 @@ fn random_day(rng: &mut Rng, from: Date, to: Date) -> Date {
 // ---------------------------------------------------------------------------------------------
 // Identifiers
 
+/// The alphabet of unified social credit codes, to draw a code's free characters from.
 const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-#[rustfmt::skip]
-const USCC_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
-
-/// The GB 32100 check character for the first 17 characters of a unified social credit code.
-fn uscc_check(first17: &str) -> char {
-    let sum: u32 = first17
-        .bytes()
-        .zip(USCC_WEIGHTS)
-        .map(|(b, w)| {
-            USCC_CHARS
-                .iter()
-                .position(|&c| c == b)
-                .expect("USCC charset") as u32
-                * w
-        })
-        .sum();
-    let c = (31 - sum % 31) % 31;
-    USCC_CHARS[c as usize] as char
-}
 
 /// A company code: `91` + area + `MA` + seven characters + check. The letters keep it from
 /// ever looking like a citizen id or a card number.
@@ -319,7 +303,7 @@ fn company_code(rng: &mut Rng, area: &str) -> String {
     for _ in 0..7 {
         s.push(*rng.pick(USCC_CHARS) as char);
     }
-    let check = uscc_check(&s);
+    let check = disclosure::ident::uscc_check_char(&s).expect("drawn from the code's alphabet");
     s.push(check);
     s
 }
@@ -971,13 +955,19 @@ struct Stats {
 }
 
 fn run(args: &Args) -> io::Result<Stats> {
+    // Read the site-wide files before touching the output, so a wrong `--site` changes nothing.
+    let site_files = SITE_FILES
+        .iter()
+        .map(|name| {
+            let path = args.site.join(name);
+            fs::read(&path).map(|bytes| (*name, bytes)).map_err(|e| {
+                io::Error::new(e.kind(), format!("{}: {e} (see --site)", path.display()))
+            })
+        })
+        .collect::<io::Result<Vec<_>>>()?;
     prepare_out(&args.out, args.force)?;
-    for (name, text) in [
-        ("site.toml", SITE_TOML),
-        ("departments.toml", DEPARTMENTS_TOML),
-        ("calendar.toml", CALENDAR_TOML),
-    ] {
-        fs::write(args.out.join(name), text)?;
+    for (name, bytes) in site_files {
+        fs::write(args.out.join(name), bytes)?;
     }
 
     // Exact quotas per kind.
@@ -2602,18 +2592,12 @@ fn write_complaint_result(ctx: &mut Context, out: &mut Out, i: usize) -> io::Res
     let filed = random_day(rng, first_day(), last_day().add(-40));
     let decided = filed.add(rng.range(5, 40)).working();
     let published = decided.add(rng.range(0, 3)).working().min(last_day());
-    let seq = 1 + i as u64 * 7 + rng.below(7);
-    let digits = format!("{}{seq:06}", filed.compact());
-    let check_sum: u64 = digits
-        .bytes()
-        .enumerate()
-        .map(|(k, b)| (b - b'0') as u64 * (k as u64 % 7 + 1))
-        .sum();
-    let case_no = format!(
-        "TS-{}-{seq:06}-{}",
-        filed.compact(),
-        USCC_CHARS[(check_sum % 31) as usize] as char
-    );
+    let seq = 1 + i as u32 % 99_999 * 7 + rng.below(7) as u32;
+    let (y, m, d) = filed.parts();
+    let filed_on = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a calendar day");
+    let case_no = TrackingNumber::new(CaseKind::Complaint, filed_on, seq)
+        .expect("a sequence within the day's range")
+        .to_string();
     let complainant = rng.pick(&ctx.companies.pools[family.pool()]).clone();
     let outcome = *rng.pick(&[
         "投诉缺乏事实根据和法律依据，驳回投诉",

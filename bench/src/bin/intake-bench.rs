@@ -1,7 +1,7 @@
 //! `intake-bench`: the intake service's performance and crash-safety benchmark.
 //!
 //! ```text
-//! cargo build --release -p intake
+//! cargo build --release -p intake -p bench
 //! target/release/intake-bench throughput --clients 32 --seconds 10   # durable submissions/s, p99
 //! target/release/intake-bench kill --rounds 100                       # kill -9 under load
 //! ```
@@ -16,8 +16,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use bench::loadtest;
 use clap::{Parser, Subcommand};
-use intake::loadtest;
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +46,10 @@ enum Command {
         /// Database (default: a fresh SQLite file in a temporary folder).
         #[arg(long)]
         db: Option<String>,
+        /// Instances of the service sharing the database, clients spread over them
+        /// (more than one needs `--db postgres://…`).
+        #[arg(long, default_value_t = 1)]
+        instances: usize,
     },
     /// Acknowledged submissions survive kill -9.
     Kill {
@@ -76,27 +80,43 @@ async fn main() -> anyhow::Result<()> {
             clients,
             seconds,
             db,
+            instances,
         } => {
             let settings = intake::Settings {
                 content: cli.content.clone(),
                 db: db.unwrap_or_else(|| dir.join("intake.sqlite3").display().to_string()),
                 config: cli.config.clone(),
                 rate_limit: false,
+                signals: None,
             };
-            let state = intake::AppState::from_settings(&settings).await?;
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            let addr = listener.local_addr()?;
-            let server = tokio::spawn(intake::serve(state.clone(), listener));
-            let t = loadtest::throughput(addr, clients, Duration::from_secs(seconds)).await?;
-            let present = loadtest::numbers_with_outbox(&state.db).await?;
+            anyhow::ensure!(
+                instances == 1 || intake::db::is_postgres(&settings.db),
+                "--instances {instances} needs --db postgres://… (SQLite is one instance's file)"
+            );
+            // Each instance is a whole service of its own (pools, mail sender, overdue check),
+            // as separate processes behind a proxy would be; only the database is shared.
+            let mut states = Vec::new();
+            let mut servers = Vec::new();
+            let mut addrs = Vec::new();
+            for _ in 0..instances.max(1) {
+                let state = intake::AppState::from_settings(&settings).await?;
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                addrs.push(listener.local_addr()?);
+                servers.push(tokio::spawn(intake::serve(state.clone(), listener)));
+                states.push(state);
+            }
+            let t = loadtest::throughput(&addrs, clients, Duration::from_secs(seconds)).await?;
+            let present = loadtest::numbers_with_outbox(&states[0].db).await?;
             let lost = t.numbers.iter().filter(|n| !present.contains(*n)).count();
             println!(
-                "throughput: {} clients, {:.1} s, {} acknowledged ({:.0}/s), {} errors, \
+                "throughput: {} instance(s), {} clients, {:.1} s, {} acknowledged ({:.0}/s), {} errors, \
                  latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} acknowledged missing from the database",
-                t.clients, t.seconds, t.acknowledged, t.per_second, t.errors, t.p50_ms, t.p99_ms, t.max_ms, lost
+                addrs.len(), t.clients, t.seconds, t.acknowledged, t.per_second, t.errors, t.p50_ms, t.p99_ms, t.max_ms, lost
             );
-            server.abort();
-            state.db.close().await;
+            for (server, state) in servers.into_iter().zip(states) {
+                server.abort();
+                state.db.close().await;
+            }
             anyhow::ensure!(lost == 0, "{lost} acknowledged submissions are missing");
             Ok(())
         }

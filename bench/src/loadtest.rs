@@ -1,4 +1,4 @@
-//! Load and crash testing, shared by `intake-bench` and the integration tests: a minimal
+//! Load and crash testing of intake, shared by `intake-bench` and intake's integration tests: a minimal
 //! HTTP/1.1 client (keep-alive, JSON POST; no dependency on an HTTP client crate in the
 //! library), a throughput run against a server, and the kill -9 loop that starts the real
 //! `intake` binary, submits from concurrent clients, kills it at random moments, restarts it,
@@ -129,9 +129,10 @@ pub struct Throughput {
     pub numbers: Vec<String>,
 }
 
-/// Submits from `clients` concurrent connections for `duration`.
+/// Submits from `clients` concurrent connections for `duration`, client `c` to
+/// `addrs[c % addrs.len()]` (several instances of one service, as a proxy would spread them).
 pub async fn throughput(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     clients: usize,
     duration: Duration,
 ) -> anyhow::Result<Throughput> {
@@ -139,6 +140,7 @@ pub async fn throughput(
     let until = start + duration;
     let mut tasks = Vec::new();
     for c in 0..clients {
+        let addr = addrs[c % addrs.len()];
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut numbers = Vec::new();
@@ -196,7 +198,7 @@ pub async fn throughput(
 }
 
 /// Every tracking number in the database that has at least one outbox row.
-pub async fn numbers_with_outbox(db: &crate::Db) -> Result<HashSet<String>, sqlx::Error> {
+pub async fn numbers_with_outbox(db: &intake::Db) -> Result<HashSet<String>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT DISTINCT c.tracking_number FROM cases c JOIN outbox o ON o.case_id = c.id",
     )
@@ -313,7 +315,7 @@ pub async fn kill_loop(opts: &KillLoop) -> anyhow::Result<KillReport> {
     }
     let acked = acked.lock().unwrap_or_else(|e| e.into_inner()).clone();
     report.acknowledged = acked.len();
-    let db = crate::Db::connect(&db_file.display().to_string()).await?;
+    let db = intake::Db::connect(&db_file.display().to_string()).await?;
     let present = numbers_with_outbox(&db).await?;
     db.close().await;
     report.lost = acked.into_iter().filter(|n| !present.contains(n)).collect();
