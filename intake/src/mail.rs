@@ -190,7 +190,15 @@ pub async fn send_pending(
     clock: &dyn Clock,
 ) -> Result<usize, sqlx::Error> {
     let mut sent = 0;
-    for q in claim(db, mailer, clock.now()).await? {
+    let started = clock.now();
+    let claimed = claim(db, mailer, started).await?;
+    // A slow transport may outlast the claim; what is left then is another instance's to take,
+    // so stop short of the claim's end instead of sending a message someone else may send too.
+    let stop_at = started + chrono::Duration::from_std(mailer.claim / 2).unwrap_or_default();
+    for q in claimed {
+        if clock.now() >= stop_at {
+            break;
+        }
         let result = match build(mailer, &q) {
             Ok(message) => mailer.send(message).await,
             Err(e) => Err(e),
