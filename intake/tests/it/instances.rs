@@ -12,30 +12,11 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rand::Rng;
-use sqlx::{Connection, Executor, Row};
+use sqlx::{Connection, Row};
 use tokio::process::{Child, Command};
 
+use crate::staff_postgres::fresh_database;
 use crate::support::demo_content;
-
-/// A fresh database on the server of `url`; its URL.
-async fn fresh_database(url: &str) -> String {
-    sqlx::any::install_default_drivers();
-    let name = format!("intake_instances_{}", rand::thread_rng().gen::<u32>());
-    let mut admin = sqlx::AnyConnection::connect(url).await.unwrap();
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await
-        .unwrap();
-    admin.close().await.unwrap();
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let server = &base[..base.rfind('/').expect("a database in the URL")];
-    if query.is_empty() {
-        format!("{server}/{name}")
-    } else {
-        format!("{server}/{name}?{query}")
-    }
-}
 
 fn free_addr() -> SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -124,13 +105,13 @@ fn message_ids_written(dir: &Path) -> BTreeMap<String, usize> {
         let path: PathBuf = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "eml") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let id = text
-                .lines()
-                .find_map(|l| l.strip_prefix("Message-ID: "))
-                .unwrap_or_else(|| panic!("{} has a Message-ID", path.display()))
-                .trim()
-                .to_string();
-            *ids.entry(id).or_insert(0) += 1;
+            // A file the killed instance was writing may be cut short before its headers: that
+            // message was never marked sent and goes out again from the survivor.
+            let Some(id) = text.lines().find_map(|l| l.strip_prefix("Message-ID: ")) else {
+                *ids.entry(String::new()).or_insert(0) += 1;
+                continue;
+            };
+            *ids.entry(id.trim().to_string()).or_insert(0) += 1;
         }
     }
     ids
@@ -237,7 +218,12 @@ async fn two_instances_share_one_postgresql_and_survive_a_kill() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let written = message_ids_written(&mail_dir);
+    let mut written = message_ids_written(&mail_dir);
+    let cut_short = written.remove("").unwrap_or(0);
+    assert!(
+        cut_short <= 1,
+        "{cut_short} mail files cut short: only the kill may cut one"
+    );
     let unsent: Vec<&String> = queued
         .iter()
         .filter(|id| !written.contains_key(*id))

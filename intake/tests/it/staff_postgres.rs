@@ -10,8 +10,8 @@ use sqlx::{Connection, Executor};
 
 use crate::staff_harness::{date, CaseSpec, Harness};
 
-/// A fresh database on the server of `url`; its URL.
-async fn fresh_database(url: &str) -> String {
+/// A fresh database on the server of `url`; its URL. Also used by the two-instance test.
+pub(crate) async fn fresh_database(url: &str) -> String {
     sqlx::any::install_default_drivers();
     let name = format!("intake_staff_{}", rand::thread_rng().gen::<u32>());
     let mut admin = sqlx::AnyConnection::connect(url).await.unwrap();
