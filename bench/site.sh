@@ -3,6 +3,7 @@
 #   1. a clean `site-gen build` without the search index (pages, feeds, JSON and log),
 #   2. the same build with the search index,
 #   3. the clean build without the index and without company pages (issue 11 allows them 15%),
+#      and without the supervision signals (issue 12 allows them 10%),
 #   4. a rebuild after one file changed (four different changes, one after another),
 #   5. Hugo (Debian's `hugo`) building the same corpus with minimal templates (bench/hugo/),
 # each with wall time, pages per second and peak RSS, in one run on this machine.
@@ -83,6 +84,11 @@ rm -rf "$dir/public-nocompanies" "$dir/.public-nocompanies.site-gen-cache"
 SITE_GEN_BENCH_NO_COMPANY_PAGES=1 SETTLE=clean run "site-gen build (clean, no index, no companies)" \
   public-nocompanies "$bin/site-gen" build --clean --timings --no-index \
   --content "$dir/content" --out "$dir/public-nocompanies" --today 2026-11-26
+# And without the supervision signals (issue 12 allows them 10%): `--no-signals`.
+rm -rf "$dir/public-nosignals" "$dir/.public-nosignals.site-gen-cache"
+SETTLE=clean run "site-gen build (clean, no index, no signals)" \
+  public-nosignals "$bin/site-gen" build --clean --timings --no-index --no-signals \
+  --content "$dir/content" --out "$dir/public-nosignals" --today 2026-11-26
 SETTLE=clean run "site-gen build (clean, with index)" public "$bin/site-gen" build --clean --timings \
   --content "$dir/content" --out "$dir/public" --index "$dir/index" --today 2026-11-26
 du -sh "$dir/index" | sed 's/^/    index size: /'

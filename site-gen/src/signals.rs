@@ -1350,16 +1350,41 @@ pub fn warnings(warnings: &[Warning]) -> Markup {
 
 /// `signals.json`, the cards and the pages, into `dir` (beside the site, for signed-in staff;
 /// never the public site). Each file written beside and renamed; cards of signals gone removed.
-pub fn write(site: &Site, dir: &std::path::Path) -> anyhow::Result<usize> {
+pub fn write(site: &Site, dir: &std::path::Path, clean: bool) -> anyhow::Result<usize> {
     use anyhow::Context;
+    // What the signals are computed from, hashed: when the folder holds signals of the same
+    // inputs (a rebuild after a notice, a page or a result's title changed), they stand. A
+    // clean build computes them anew.
+    let inputs = format!("{:016x}", inputs_hash(site));
+    let stamp = dir.join(INPUTS_FILE);
+    if let Some(previous) = (!clean)
+        .then(|| std::fs::read_to_string(&stamp).ok())
+        .flatten()
+    {
+        if let Some(count) = previous
+            .strip_prefix(&inputs)
+            .and_then(|rest| rest.trim().parse::<usize>().ok())
+        {
+            if dir.join("signals.json").is_file() {
+                return Ok(count);
+            }
+        }
+    }
     let signals = compute(site);
     let cards = dir.join("cards");
     std::fs::create_dir_all(&cards)
         .with_context(|| format!("cannot create {}", cards.display()))?;
     let files = files(site, &signals, true)?;
     let keep: BTreeSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    // The stamp goes first and last: a build stopped half-way leaves none, so the next one
+    // writes every file again.
+    let _ = std::fs::remove_file(&stamp);
     for (name, bytes) in &files {
         let path = dir.join(name);
+        // A file already holding these bytes is left alone (most cards outlive a change).
+        if std::fs::read(&path).is_ok_and(|old| old == *bytes) {
+            continue;
+        }
         let tmp = dir.join(format!("{name}.tmp"));
         std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -1377,8 +1402,58 @@ pub fn write(site: &Site, dir: &std::path::Path) -> anyhow::Result<usize> {
             }
         }
     }
+    std::fs::write(&stamp, format!("{inputs} {}\n", signals.signals.len()))
+        .with_context(|| format!("cannot write {}", stamp.display()))?;
     Ok(signals.signals.len())
 }
+
+/// Beside the signals: the hash of what they were computed from, and how many there were.
+const INPUTS_FILE: &str = "inputs.hash";
+
+/// A hash of everything the signals and their pages read: the build date, the `[signals]`
+/// settings, this version's methods, every result's id, date, region and details (parties,
+/// bidders, amount; not its title or body), and every credit entry and penalty whole (their
+/// source hash; they are named on the cards) with whether it is still public.
+fn inputs_hash(site: &Site) -> u64 {
+    use std::fmt::Write as _;
+    use xxhash_rust::xxh3::Xxh3;
+    /// Formats straight into the hasher.
+    struct Feed(Xxh3);
+    impl std::fmt::Write for Feed {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut h = Feed(Xxh3::new());
+    let _ = write!(
+        h,
+        "{}|{}|{:?}|",
+        SIGNALS_FORMAT, site.today, site.content.site.signals
+    );
+    for d in site.public.iter().chain(&site.withdrawn) {
+        match &d.details {
+            Details::Result { .. } => {
+                let _ = write!(h, "r|{}|{}|{:?}|{:?}|", d.id, d.date, d.region, d.details);
+            }
+            Details::Credit(_) | Details::Penalty(_) => {
+                let _ = write!(
+                    h,
+                    "c|{}|{}|{}|",
+                    d.id,
+                    site.source_hash(d),
+                    d.is_public(site.today)
+                );
+            }
+            _ => {}
+        }
+    }
+    h.0.digest()
+}
+
+/// Part of the inputs: bump it when the methods or the pages change, so that an incremental
+/// build after an upgrade computes them anew (a clean build always does).
+const SIGNALS_FORMAT: &str = concat!("signals-2-", env!("CARGO_PKG_VERSION"));
 
 /// The signal pages for the public site under `/signals/`, when `[signals] publish = true`;
 /// nothing otherwise.

@@ -403,7 +403,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         })
         .collect();
     let signals = match &opts.signals {
-        Some(dir) => crate::signals::write(&site, dir)
+        Some(dir) => crate::signals::write(&site, dir, !incremental)
             .with_context(|| format!("{}: cannot write the supervision signals", dir.display()))?,
         None => 0,
     };

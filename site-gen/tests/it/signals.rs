@@ -548,3 +548,66 @@ fn a_ring_is_a_rotation_only_when_its_wins_go_round() {
     assert!(kinds(&json, "co_bidding_group").contains(&ring), "{json:#}");
     assert!(kinds(&json, "bid_rotation").is_empty(), "{json:#}");
 }
+
+/// The signals stand while what they are computed from does: a rebuild after a notice's body
+/// or a result's title changed leaves the signals folder as it was (not one file written); a
+/// change to a result's bidders computes them anew, and the folder is then what a clean build
+/// writes, byte for byte.
+#[test]
+fn signals_are_computed_again_only_when_their_inputs_change() {
+    let (tmp, content) = content_with(&[]);
+    let out = tmp.path().join("public");
+    let signals = tmp.path().join("signals");
+    let mut opts = crate::support::options(&content, &out, day("2026-12-04"));
+    opts.signals = Some(signals.clone());
+    let first = site_gen::build::build(&opts).unwrap();
+    // The base fixture's award has one bidder.
+    assert_eq!(first.signals, 1, "{first}");
+    let stamps = || -> Vec<(String, std::time::SystemTime)> {
+        walkdir::WalkDir::new(&signals)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().display().to_string(),
+                    e.metadata().unwrap().modified().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let before = stamps();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    let notice = content.join("notices/p1-tender.md");
+    let text = std::fs::read_to_string(&notice).unwrap();
+    std::fs::write(&notice, format!("{text}\n补充说明：内容不变。\n")).unwrap();
+    let award = content.join("results/p1-award.md");
+    let text = std::fs::read_to_string(&award).unwrap();
+    std::fs::write(&award, text.replace("title = \"", "title = \"（更正）")).unwrap();
+    let second = site_gen::build::build(&opts).unwrap();
+    assert_eq!(second.signals, 1, "{second}");
+    assert_eq!(stamps(), before, "the signals were written again");
+
+    // Two more bidders: no longer a single-bidder tender.
+    let text = std::fs::read_to_string(&award).unwrap();
+    let more = format!(
+        "\n[[bidders]]\nname = \"乙建设有限公司\"\ncredit_code = \"{}\"\nbid = 1100000.00\nrank = 2\nwon = false\n\n[[bidders]]\nname = \"丙建设有限公司\"\ncredit_code = \"{}\"\nbid = 1200000.00\nrank = 3\nwon = false\n+++",
+        code(100),
+        code(101)
+    );
+    let (head, body) = text.split_once("\n+++\n").unwrap();
+    std::fs::write(&award, format!("{head}{more}\n{body}")).unwrap();
+    let third = site_gen::build::build(&opts).unwrap();
+    assert_eq!(third.signals, 0, "{third}");
+
+    let clean_signals = tmp.path().join("signals-clean");
+    let mut clean = crate::support::options(&content, &tmp.path().join("clean"), day("2026-12-04"));
+    clean.signals = Some(clean_signals.clone());
+    clean.clean = true;
+    site_gen::build::build(&clean).unwrap();
+    assert_eq!(
+        crate::support::snapshot(&signals),
+        crate::support::snapshot(&clean_signals)
+    );
+}
