@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::support::{chromium, start};
 
 /// Fraction of pixels that differ from the most common colour: a blank page is ~0.
-fn ink(png_path: &Path) -> (u32, u32, f64) {
+pub fn ink(png_path: &Path) -> (u32, u32, f64) {
     let decoder = png::Decoder::new(std::io::BufReader::new(
         std::fs::File::open(png_path).unwrap(),
     ));

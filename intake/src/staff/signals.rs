@@ -291,10 +291,10 @@ fn list_main(
                 tbody {
                     @for s in on_page {
                         tr {
-                            td { (severity_label(&s.severity)) }
-                            td { (kind_label(&s.kind)) }
-                            td { a href=(format!("/staff/signals/{}", s.id)) { (s.explanation) } }
-                            td {
+                            td data-label="等级" { (severity_label(&s.severity)) }
+                            td data-label="类型" { (kind_label(&s.kind)) }
+                            td data-label="说明" { a href=(format!("/staff/signals/{}", s.id)) { (s.explanation) } }
+                            td data-label="涉及主体" {
                                 @for c in &s.companies {
                                     a href=(format!("/staff/signals/companies/{c}/")) { (s.name_of(c)) }
                                     " "
