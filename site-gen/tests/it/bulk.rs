@@ -11,7 +11,7 @@ use serde_json::Value;
 use site_gen::build::{build_exporting, Summary};
 use site_gen::bulk::{Export, MANIFEST_FILE, TEMPLATE_FILE};
 
-use crate::support::{copy_tree, day, demo_copy, options, snapshot};
+use crate::support::{content_with, copy_tree, day, demo_copy, options, snapshot};
 
 /// A bound small enough that the demo's months need several files.
 const BOUND: usize = 16 * 1024;
@@ -596,4 +596,79 @@ fn the_command_line_takes_the_folder_and_the_bound() {
         serde_json::from_slice(&std::fs::read(dir.join(MANIFEST_FILE)).unwrap()).unwrap();
     assert_eq!(manifest["max_file_bytes"], 65536);
     assert!(dir.join(TEMPLATE_FILE).exists());
+}
+
+/// The exact lines of a small site's result, so that a change in what a cluster receives is
+/// reviewed.
+#[test]
+fn a_result_as_the_cluster_receives_it() {
+    let (tmp, content) = content_with(&[]);
+    let dir = tmp.path().join("bulk");
+    export_at(&content, &tmp.path().join("public"), &dir, "2026-11-26").unwrap();
+    let text = std::fs::read_to_string(dir.join("disclosures-2026-04-001.ndjson")).unwrap();
+    let shown: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            serde_json::to_string_pretty(&v).unwrap()
+        })
+        .collect();
+    expect_test::expect![[r#"
+        {
+          "index": {
+            "_id": "p1-award"
+          }
+        }
+        {
+          "amount": 1000000.0,
+          "body": "测试建设工程有限公司\n见招标公告。",
+          "category": "construction",
+          "codes": [
+            "91350100M000100Y43",
+            "CS-2026-001"
+          ],
+          "companies": [
+            {
+              "credit_code": "91350100M000100Y43",
+              "name": "测试建设工程有限公司"
+            }
+          ],
+          "credit_codes": [
+            "91350100M000100Y43"
+          ],
+          "date": "2026-04-20",
+          "department": "zjj",
+          "department_name": "测试市住房和城乡建设局",
+          "details": {
+            "amount": "1000000.00",
+            "bidders": [
+              {
+                "bid": "1000000.00",
+                "credit_code": "91350100M000100Y43",
+                "disqualified": false,
+                "name": "测试建设工程有限公司",
+                "rank": 1,
+                "reason": null,
+                "won": true
+              }
+            ],
+            "category": "construction",
+            "project": "CS-2026-001",
+            "stage": "award"
+          },
+          "id": "p1-award",
+          "kind": "result",
+          "kind_label": "交易结果",
+          "meta": "交易结果\n测试市住房和城乡建设局 住建局\n工程建设\n中标（成交）结果\n91350100M000100Y43\nCS-2026-001",
+          "names": [
+            "测试建设工程有限公司"
+          ],
+          "path": "/results/p1-award/",
+          "project": "CS-2026-001",
+          "site": "https://ggzy.test.example.gov.cn",
+          "site_name": "测试市公共资源交易信息公开网",
+          "stage": "award",
+          "title": "测试市第一小学教学楼施工中标结果公告",
+          "url": "https://ggzy.test.example.gov.cn/results/p1-award/"
+        }"#]].assert_eq(&shown.join("\n"));
 }
