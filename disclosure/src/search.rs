@@ -784,44 +784,39 @@ pub fn about_companies(d: &Disclosure) -> Vec<(&str, &str)> {
     out
 }
 
-/// The document indexed for `d`. `department_name` is the issuing department's full and short
+/// What the index searches of a disclosure, apart from its facets: the text of the `names`,
+/// `meta`, `words`, `codes` and `body` fields. The index writer and the bulk export for
+/// OpenSearch (`site-gen build --export-bulk`) both take it from here, so that both search the
+/// same text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText<'a> {
+    /// Labels a reader might search by, one per line in the `meta` field: kind, department,
+    /// region, category and stage labels, buyer and agency names, list labels, codes.
+    pub meta: Vec<String>,
+    /// Company and person names the disclosure is about (bidders, subjects).
+    pub names: Vec<&'a str>,
+    /// Every code the disclosure carries ([`codes`]).
+    pub codes: Vec<&'a str>,
+    /// The title and the names, one per line: what jieba cuts into ranking words.
+    pub words: String,
+    /// The snippet's source: names and kind-specific prose first, then the body's text.
+    pub body: String,
+}
+
+/// The searchable text of `d`. `department_name` is the issuing department's full and short
 /// name (searchable as labels).
-pub fn document(fields: &Fields, d: &Disclosure, department_name: &str) -> TantivyDocument {
-    let mut doc = TantivyDocument::default();
+pub fn search_text<'a>(d: &'a Disclosure, department_name: &str) -> SearchText<'a> {
     let kind = d.kind();
-    doc.add_text(fields.id, &d.id);
-    doc.add_text(fields.kind, kind.key());
-    doc.add_i64(fields.date, date_value(d.date));
-    doc.add_text(fields.title, &d.title);
-    doc.add_text(fields.url, d.url());
-    doc.add_text(fields.data, stored_data(d));
     let mut meta = vec![kind.label().to_string(), department_name.to_string()];
-    if let Some(dep) = &d.department {
-        doc.add_text(fields.department, dep);
-    }
     if let Some(region) = &d.region {
-        doc.add_text(fields.region, region);
         meta.push(region.clone());
     }
     if let Some(t) = d.trade() {
-        doc.add_text(fields.category, t.category.key());
-        doc.add_text(fields.stage, t.stage.key());
         meta.push(t.category.label().to_string());
         meta.push(t.stage.label().to_string());
-        for (role, o) in parties(t) {
-            let (name, code) = match role {
-                "buyer" => (fields.buyer, fields.buyer_code),
-                _ => (fields.agency, fields.agency_code),
-            };
-            doc.add_text(name, &o.name);
-            if let Some(c) = &o.credit_code {
-                doc.add_text(code, c);
-            }
+        for (_, o) in parties(t) {
             meta.push(o.name.clone());
         }
-    }
-    for (code, name) in about_companies(d) {
-        doc.add_text(fields.companies, format!("{code}\t{name}"));
     }
     let mut names: Vec<&str> = d.subjects().into_iter().map(|(name, _)| name).collect();
     names.dedup();
@@ -859,25 +854,12 @@ pub fn document(fields: &Fields, d: &Disclosure, department_name: &str) -> Tanti
         Details::Notice { .. } | Details::Page => {}
     }
     let codes = codes(d);
-    for code in &codes {
-        doc.add_text(fields.code, normalize_code(code));
-        meta.push((*code).to_string());
-    }
-    if !codes.is_empty() {
-        doc.add_text(fields.codes, codes.join("\n"));
-    }
-    for name in &names {
-        doc.add_text(fields.names, name);
-    }
-    doc.add_text(fields.meta, meta.join("\n"));
+    meta.extend(codes.iter().map(|c| (*c).to_string()));
     let mut words = d.title.clone();
     for name in &names {
         words.push('\n');
         words.push_str(name);
     }
-    doc.add_text(fields.words, words);
-    // The body field is the snippet's source: names and kind-specific prose first, where the
-    // reader expects them, then the body's text.
     let mut body = String::new();
     for part in names.iter().chain(prose.iter()) {
         if !part.trim().is_empty() {
@@ -886,7 +868,62 @@ pub fn document(fields: &Fields, d: &Disclosure, department_name: &str) -> Tanti
         }
     }
     body.push_str(&plain_text(&d.body));
-    doc.add_text(fields.body, body);
+    SearchText {
+        meta,
+        names,
+        codes,
+        words,
+        body,
+    }
+}
+
+/// The document indexed for `d`. `department_name` is the issuing department's full and short
+/// name (searchable as labels).
+pub fn document(fields: &Fields, d: &Disclosure, department_name: &str) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    let kind = d.kind();
+    doc.add_text(fields.id, &d.id);
+    doc.add_text(fields.kind, kind.key());
+    doc.add_i64(fields.date, date_value(d.date));
+    doc.add_text(fields.title, &d.title);
+    doc.add_text(fields.url, d.url());
+    doc.add_text(fields.data, stored_data(d));
+    if let Some(dep) = &d.department {
+        doc.add_text(fields.department, dep);
+    }
+    if let Some(region) = &d.region {
+        doc.add_text(fields.region, region);
+    }
+    if let Some(t) = d.trade() {
+        doc.add_text(fields.category, t.category.key());
+        doc.add_text(fields.stage, t.stage.key());
+        for (role, o) in parties(t) {
+            let (name, code) = match role {
+                "buyer" => (fields.buyer, fields.buyer_code),
+                _ => (fields.agency, fields.agency_code),
+            };
+            doc.add_text(name, &o.name);
+            if let Some(c) = &o.credit_code {
+                doc.add_text(code, c);
+            }
+        }
+    }
+    for (code, name) in about_companies(d) {
+        doc.add_text(fields.companies, format!("{code}\t{name}"));
+    }
+    let text = search_text(d, department_name);
+    for code in &text.codes {
+        doc.add_text(fields.code, normalize_code(code));
+    }
+    if !text.codes.is_empty() {
+        doc.add_text(fields.codes, text.codes.join("\n"));
+    }
+    for name in &text.names {
+        doc.add_text(fields.names, name);
+    }
+    doc.add_text(fields.meta, text.meta.join("\n"));
+    doc.add_text(fields.words, text.words);
+    doc.add_text(fields.body, text.body);
     doc
 }
 

@@ -60,7 +60,7 @@ pub fn disclosure_json_url(id: &str) -> String {
 // One disclosure as JSON
 
 /// An amount as a decimal string in yuan, `18650000.00`: exact, unlike a JSON number.
-struct Decimal(Yuan);
+pub(crate) struct Decimal(Yuan);
 
 impl Serialize for Decimal {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -119,10 +119,11 @@ struct DisclosureJson<'a> {
     body: &'a str,
 }
 
-/// The kind-specific fields, named as in the content format.
+/// The kind-specific fields, named as in the content format (also the `details` of the bulk
+/// export, [`crate::bulk`]).
 #[derive(Serialize)]
 #[serde(untagged)]
-enum DetailsJson<'a> {
+pub(crate) enum DetailsJson<'a> {
     Notice {
         category: Category,
         project: &'a str,
@@ -191,7 +192,7 @@ enum DetailsJson<'a> {
 /// `buyer`, `buyer_credit_code`, `agency`, `agency_credit_code`, as in the content format; absent
 /// when not given.
 #[derive(Serialize)]
-struct PartiesJson<'a> {
+pub(crate) struct PartiesJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     buyer: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -232,7 +233,7 @@ fn is_zero(n: &usize) -> bool {
 }
 
 #[derive(Serialize)]
-struct BidderJson<'a> {
+pub(crate) struct BidderJson<'a> {
     name: &'a str,
     credit_code: &'a str,
     bid: Decimal,
@@ -243,7 +244,7 @@ struct BidderJson<'a> {
 }
 
 impl<'a> DetailsJson<'a> {
-    fn of(d: &'a Disclosure) -> Self {
+    pub(crate) fn of(d: &'a Disclosure) -> Self {
         match &d.details {
             Details::Notice { trade } => DetailsJson::Notice {
                 category: trade.category,

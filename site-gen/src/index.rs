@@ -182,12 +182,7 @@ impl IndexWriter {
                 self.stats.removed += 1;
                 continue;
             }
-            let department = d
-                .department
-                .as_deref()
-                .and_then(|id| site.content.departments.get(id))
-                .map(|dep| format!("{} {}", dep.name, dep.short))
-                .unwrap_or_default();
+            let department = department_label(site, d);
             self.writer
                 .add_document(search::document(&self.fields, d, &department))
                 .with_context(|| format!("{}: cannot index {}", self.dir.display(), d.source))?;
@@ -240,6 +235,15 @@ impl IndexWriter {
         stats.millis = self.started.elapsed().as_millis();
         Ok(stats)
     }
+}
+
+/// The issuing department's full and short name, searchable as a label of `d`.
+pub fn department_label(site: &Site, d: &Disclosure) -> String {
+    d.department
+        .as_deref()
+        .and_then(|id| site.content.departments.get(id))
+        .map(|dep| format!("{} {}", dep.name, dep.short))
+        .unwrap_or_default()
 }
 
 /// The companies file of the site ([`search::CompaniesFile`]): the same records as the company

@@ -3,10 +3,12 @@
 //!
 //! A build reads as the steps a person would name ([`build::build`]): load and validate the
 //! content, render pages, lists, project timelines and department pages, write feeds, sitemap and
-//! open data, append to the publication log, update the search index, then publish. Nothing is
-//! written before the whole content has validated.
+//! open data, append to the publication log, update the search index, then publish; on request,
+//! export the public disclosures for OpenSearch ([`bulk`]). Nothing is written before the whole
+//! content has validated.
 
 pub mod build;
+pub mod bulk;
 pub mod cache;
 pub mod companies;
 pub mod content;

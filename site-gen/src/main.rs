@@ -61,10 +61,27 @@ struct BuildArgs {
     timings: bool,
 }
 
+/// The export for a search cluster, `build` only (a `serve` rebuild does not export).
+#[derive(clap::Args, Clone)]
+struct BulkArgs {
+    /// Also write the public disclosures as OpenSearch/Elasticsearch `_bulk` files (NDJSON),
+    /// deletions for withdrawn ones and the index template into this folder (docs/opensearch.md).
+    #[arg(long, value_name = "DIR")]
+    export_bulk: Option<PathBuf>,
+    /// The largest `_bulk` file of the export, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = site_gen::bulk::DEFAULT_MAX_FILE_BYTES)]
+    bulk_file_bytes: usize,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site, the feeds, the open data and the search index.
-    Build(BuildArgs),
+    Build {
+        #[command(flatten)]
+        build: BuildArgs,
+        #[command(flatten)]
+        bulk: BulkArgs,
+    },
     /// Validate the content only; write nothing.
     Check {
         #[arg(long, default_value = "content")]
@@ -126,8 +143,12 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Build(args) => {
-            let summary = build::build(&args.options(cli.quiet))?;
+        Command::Build { build: args, bulk } => {
+            let export = bulk.export_bulk.as_ref().map(|dir| site_gen::bulk::Export {
+                dir: dir.clone(),
+                max_file_bytes: bulk.bulk_file_bytes,
+            });
+            let summary = build::build_exporting(&args.options(cli.quiet), export.as_ref())?;
             if !cli.quiet {
                 println!("{summary}");
             }

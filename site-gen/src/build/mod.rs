@@ -87,6 +87,8 @@ pub struct Summary {
     pub barred_wins: usize,
     /// Supervision signals written for staff.
     pub signals: usize,
+    /// The bulk export for OpenSearch, when asked for ([`build_exporting`]).
+    pub bulk: Option<crate::bulk::Exported>,
     pub seconds: f64,
     pub phases: Vec<(&'static str, f64)>,
 }
@@ -124,6 +126,25 @@ impl std::fmt::Display for Summary {
         }
         if self.signals > 0 {
             write!(f, "; {} supervision signals for staff", self.signals)?;
+        }
+        if let Some(b) = &self.bulk {
+            write!(
+                f,
+                "; bulk export: {} documents, {} deletions in {} files in {} ({} changed)",
+                b.indexed,
+                b.deleted,
+                b.files,
+                b.dir.display(),
+                b.changed
+            )?;
+            if !b.truncated.is_empty() {
+                write!(
+                    f,
+                    " ({} bodies cut to fit a file: {})",
+                    b.truncated.len(),
+                    b.truncated.join(", ")
+                )?;
+            }
         }
         if !self.public_numbers.is_empty() {
             write!(
@@ -259,6 +280,12 @@ impl Phases {
 
 /// Builds the site. Validation errors come back as [`content::Invalid`] inside the error.
 pub fn build(opts: &Options) -> Result<Summary> {
+    build_exporting(opts, None)
+}
+
+/// Builds the site and, when `bulk` is given and the site was published, writes the public
+/// disclosures as OpenSearch `_bulk` files with their index template ([`crate::bulk`]).
+pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Result<Summary> {
     let started = Instant::now();
     let mut phases = Phases {
         last: started,
@@ -304,10 +331,13 @@ pub fn build(opts: &Options) -> Result<Summary> {
     if incremental && linked_publicity_changed {
         // A page whose body links to it shows the link anew, and the cache keeps no bodies.
         drop((content, sources, opening_index, previous));
-        return build(&Options {
-            clean: true,
-            ..opts.clone()
-        });
+        return build_exporting(
+            &Options {
+                clean: true,
+                ..opts.clone()
+            },
+            bulk,
+        );
     }
     phases.mark("load");
 
@@ -410,6 +440,36 @@ pub fn build(opts: &Options) -> Result<Summary> {
     if opts.signals.is_some() {
         phases.mark("signals");
     }
+    // The bulk export, once the site is published: every public disclosure, and a deletion for
+    // each that the whole publication log (as just published) says left the site. An
+    // incremental build read only the changed bodies; the others are read again.
+    let bulk = match bulk {
+        Some(export) => {
+            let whole_log = read_log(&opts.out)?;
+            let body_of = |d: &Disclosure| -> Result<Option<String>> {
+                if rendered.as_ref().is_none_or(|ids| ids.contains(&d.id)) {
+                    return Ok(None);
+                }
+                let i = site.index_of(d).context("a disclosure of the site")?;
+                let path = &sources[i].0;
+                let parsed = content::read_source(&opts.content, path)
+                    .map_err(|d| vec![d])
+                    .and_then(|f| content::parse_source(&f))
+                    .map_err(content::Invalid)?;
+                if parsed.hash != site.content.hashes[i] {
+                    bail!(
+                        "{}: the file changed during the build; build again",
+                        content::display_path(&opts.content, path)
+                    );
+                }
+                Ok(Some(parsed.disclosure.body))
+            };
+            let exported = crate::bulk::export(&site, &whole_log, &body_of, export)?;
+            phases.mark("bulk");
+            Some(exported)
+        }
+        None => None,
+    };
     let barred_wins = site
         .by_kind
         .get(&disclosure::Kind::Result)
@@ -483,6 +543,7 @@ pub fn build(opts: &Options) -> Result<Summary> {
         public_numbers,
         barred_wins,
         signals,
+        bulk,
         seconds: started.elapsed().as_secs_f64(),
         phases: phases.done,
     };
