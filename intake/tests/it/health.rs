@@ -24,7 +24,10 @@ async fn the_health_check_says_whether_the_database_answers() {
     let (status, body, headers) = health(&app).await;
     assert_eq!((status, &body), (200, &serde_json::json!({"status": "ok"})));
     assert_eq!(headers["cache-control"], "no-store");
-    assert!(headers.contains_key("content-security-policy"), "{headers:?}");
+    assert!(
+        headers.contains_key("content-security-policy"),
+        "{headers:?}"
+    );
 
     // The database goes away: the check says so, and gives no detail to the client.
     app.state.db.close().await;

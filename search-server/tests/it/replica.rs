@@ -85,7 +85,8 @@ async fn replicas_switch_to_a_synced_build_without_a_failed_request() {
     let tally = Arc::new(Mutex::new(Tally::default()));
     let mut clients = Vec::new();
     for (i, server) in servers.iter().enumerate() {
-        // Two clients per replica: one looks for what every build holds, one for what is new.
+        // Four clients per replica: a company name, several words and a credit code that every
+        // build holds, and the words of the disclosures the builds add.
         for q in ["鹰城建设", "副本同步", "道路 改造", "91410400MABC50KMCT"] {
             clients.push(tokio::spawn(query_until(
                 i,
@@ -160,10 +161,15 @@ async fn replicas_switch_to_a_synced_build_without_a_failed_request() {
     }
     eprintln!(
         "replica switch: {} requests, {} failed",
-        tally.requests, tally.failures.len()
+        tally.requests,
+        tally.failures.len()
     );
     assert!(tally.failures.is_empty(), "{:?}", tally.failures);
-    assert!(tally.requests > 100, "queried during the syncs: {}", tally.requests);
+    assert!(
+        tally.requests > 100,
+        "queried during the syncs: {}",
+        tally.requests
+    );
     for (i, server) in servers.iter().enumerate() {
         for (id, _, found, _) in &figures {
             assert!(
@@ -183,7 +189,9 @@ async fn replicas_switch_to_a_synced_build_without_a_failed_request() {
 }
 
 fn engine_docs(index: &Path) -> u64 {
-    search_server::engine::Engine::open(index).unwrap().num_docs()
+    search_server::engine::Engine::open(index)
+        .unwrap()
+        .num_docs()
 }
 
 /// What a client saw: how many requests, and each one that failed.
