@@ -150,7 +150,7 @@ async fn replicas_switch_to_a_synced_build_without_a_failed_request() {
     for c in clients {
         c.await.unwrap();
     }
-    let tally = tally.lock().unwrap();
+    let tally = std::mem::take(&mut *tally.lock().unwrap());
     for (id, clean, found, sync_took) in &figures {
         eprintln!(
             "replica switch: {id} ({} build) found after {:?} on replica 1, {:?} on replica 2; sync took {sync_took:?}",
