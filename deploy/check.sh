@@ -67,6 +67,10 @@ if command -v systemd-analyze >/dev/null; then
   for d in /usr/lib/systemd/system /lib/systemd/system; do
     [ -f "$d/multi-user.target" ] && { units_dir="$d"; break; }
   done
+  if [ -z "$units_dir" ]; then
+    echo "check: systemd's own units (multi-user.target) are not installed; apt-get install systemd" >&2
+    exit 1
+  fi
   mkdir -p "$root/usr/lib/systemd" "$root/etc/systemd/system" "$root/opt/yangguang/current/bin" \
     "$root/opt/yangguang/current/deploy"
   cp -r "$units_dir" "$root/usr/lib/systemd/system"
