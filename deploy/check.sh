@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the deployment files of docs/deploy.md without installing them:
 #   - every systemd unit in deploy/systemd/ passes `systemd-analyze verify`, alone and with the
-#     replica drop-ins, in a scratch root holding the binaries and scripts the units start;
+#     replica drop-ins, in a scratch root holding the binaries and scripts the units start, and
+#     each service's sandbox scores an exposure level of 2.0 or less (`systemd-analyze security`);
 #   - the nginx site passes `nginx -t`, with the snippets it includes, under a minimal main
 #     configuration in a scratch prefix (no root needed: without it, ports 80 and 443 are
 #     replaced by free high ports, as nginx -t opens the listening sockets);
@@ -94,6 +95,16 @@ if command -v systemd-analyze >/dev/null; then
     echo "   ${#units[@]} units: ok" >&2
   else
     echo "check: systemd-analyze verify failed" >&2; failed=1
+  fi
+  # The sandbox stays tight: systemd's exposure level (0 safe … 10 unsafe) at most 2.0 each.
+  services=()
+  for u in deploy/systemd/*.service; do services+=("$(basename "$u")"); done
+  if out="$(systemd-analyze security --offline=true --threshold=20 --root="$root" "${services[@]}" 2>&1)"; then
+    echo "   exposure: $(grep -o 'Overall exposure level for [^:]*: [0-9.]*' <<<"$out" |
+      sed 's/Overall exposure level for //' | paste -sd ',' | sed 's/,/, /g')" >&2
+  else
+    grep 'Overall exposure' <<<"$out" >&2 || echo "$out" >&2
+    echo "check: a service's exposure level is above 2.0 (systemd-analyze security)" >&2; failed=1
   fi
   # The replica drop-ins, installed where docs/deploy.md puts them.
   mkdir -p "$root/etc/systemd/system/yangguang-build.service.d" \
