@@ -7,7 +7,8 @@
 #   scripts/test.sh -p intake       # extra arguments go to `cargo test --workspace --locked`
 #
 # Needs: Debian's chromium and chromium-driver (the browser tests), fonts-noto-cjk (Chinese text
-# in screenshots and layout checks), postgresql-15 (intake on PostgreSQL). Without root the script
+# in screenshots and layout checks), postgresql-15 (intake on PostgreSQL), rsync (the search
+# replicas' test runs deploy/sync-index.sh). Without root the script
 # names what is missing and the apt-get line that installs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+command -v rsync >/dev/null || need+=(rsync)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing ${need[*]}" >&2

@@ -1,5 +1,6 @@
 //! The public side: the submission form (`GET/POST /submit`), the JSON API
-//! (`POST /api/submissions`), and tracking (`GET/POST /track`, `GET /api/track`).
+//! (`POST /api/submissions`), tracking (`GET/POST /track`, `GET /api/track`), and the health
+//! check `GET /submit/healthz` for a proxy or monitor.
 //!
 //! Pages work without JavaScript, in the site's theme, with labels on every field, errors next
 //! to their fields and what the user typed kept. Tracking answers an unknown number and a wrong
@@ -60,6 +61,36 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             ),
         )
         .route("/api/track", get(api_track.layer(track_limit)))
+        .route(HEALTH_PATH, get(healthz))
+}
+
+/// The health check's path. `/healthz` is search-server's, and the one-port server mounts both
+/// services on one router, so intake's lives under its own `/submit`.
+pub const HEALTH_PATH: &str = "/submit/healthz";
+
+/// How long the health check waits for the database: a monitor wants an answer, not the
+/// request timeout that a slow upload needs.
+const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// `200 {"status":"ok"}` when the database answers, else `503 {"status":"unavailable"}` (the
+/// reason goes to the log only). Not rate-limited: it costs one round trip to the database.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let answer = match tokio::time::timeout(HEALTH_TIMEOUT, state.db.ping()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer within {HEALTH_TIMEOUT:?}")),
+    };
+    match answer {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))).into_response(),
+        Err(e) => {
+            tracing::warn!("health check: the database does not answer: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable" })),
+            )
+                .into_response()
+        }
+    }
 }
 
 /// A page of the public side in the site's shell, kept out of search engines.

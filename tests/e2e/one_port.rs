@@ -41,6 +41,20 @@ fn site_search_and_intake_share_one_port() {
         "the intake form is served"
     );
 
+    // Both services' health checks, each on its own path of the shared router.
+    let search_health: serde_json::Value = get("/healthz").json().unwrap();
+    assert_eq!(search_health["status"], "ok", "{search_health}");
+    assert!(
+        search_health["docs"].as_u64().unwrap() > 0,
+        "{search_health}"
+    );
+    let intake_health = get("/submit/healthz");
+    assert_eq!(intake_health.status(), 200);
+    assert_eq!(
+        intake_health.json::<serde_json::Value>().unwrap(),
+        serde_json::json!({"status": "ok"})
+    );
+
     let missing = get("/no-such-page/");
     assert_eq!(missing.status(), 404);
     assert!(

@@ -9,6 +9,7 @@ mod binary;
 mod browser;
 mod calendar;
 mod export_public;
+mod health;
 mod input;
 mod instances;
 mod lifecycle;
