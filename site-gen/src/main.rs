@@ -1,8 +1,9 @@
 //! `site-gen`: build, check, serve and verify the 阳光交易 static site.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -28,6 +29,9 @@ struct Cli {
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Log lines as human text or as JSON objects, one per line.
+    #[arg(long, value_enum, default_value_t = telemetry::LogFormat::Text, global = true)]
+    log_format: telemetry::LogFormat,
 }
 
 #[derive(clap::Args, Clone)]
@@ -59,6 +63,11 @@ struct BuildArgs {
     /// Print the time of each phase after the summary.
     #[arg(long)]
     timings: bool,
+    /// Also write the build's figures (success, duration, pages, feeds, files, phases) to this
+    /// file in the Prometheus text format, atomically: for node_exporter's textfile collector
+    /// (`…/textfile/site-gen.prom`). Written after a failed build too, saying so.
+    #[arg(long, value_name = "PATH")]
+    metrics_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -88,6 +97,21 @@ enum Command {
     },
 }
 
+/// Runs a build and, with `--metrics-file`, writes its figures (a failed build's too).
+fn build_and_record(opts: &Options, metrics_file: Option<&Path>) -> anyhow::Result<build::Summary> {
+    let started = Instant::now();
+    let result = build::build(opts);
+    if let Some(path) = metrics_file {
+        let outcome = result
+            .as_ref()
+            .map_err(|_| started.elapsed().as_secs_f64());
+        let text = site_gen::metrics::textfile(outcome, SystemTime::now());
+        site_gen::metrics::write_textfile(path, &text)
+            .with_context(|| format!("{}: cannot write the metrics file", path.display()))?;
+    }
+    result
+}
+
 impl BuildArgs {
     fn options(&self, quiet: bool) -> Options {
         Options {
@@ -105,12 +129,7 @@ impl BuildArgs {
 /// Exit codes: 0 success, 1 invalid content or a failed verification, 2 any other error.
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .init();
+    telemetry::logs::init(cli.log_format, "warn");
     match run(&cli) {
         Ok(code) => code,
         Err(e) => {
@@ -127,7 +146,8 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Build(args) => {
-            let summary = build::build(&args.options(cli.quiet))?;
+            let summary =
+                build_and_record(&args.options(cli.quiet), args.metrics_file.as_deref())?;
             if !cli.quiet {
                 println!("{summary}");
             }
@@ -187,13 +207,28 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             listen,
         } => {
             let opts = args.options(cli.quiet);
-            let summary = build::build(&opts)?;
+            let summary = build_and_record(&opts, args.metrics_file.as_deref())?;
             println!("{summary}");
             let quiet = cli.quiet;
-            site_gen::serve::watch(opts.clone(), move |r| match r {
-                Ok(s) if !quiet => println!("{s}"),
-                Ok(_) => {}
-                Err(e) => eprintln!("rebuild failed, the previous site stays published:\n{e:#}"),
+            let metrics_file = args.metrics_file.clone();
+            site_gen::serve::watch(opts.clone(), move |r| {
+                if let Some(path) = &metrics_file {
+                    // The watcher does not time a failed rebuild: its duration reads NaN.
+                    let text = site_gen::metrics::textfile(
+                        r.as_ref().map_err(|_| f64::NAN),
+                        SystemTime::now(),
+                    );
+                    if let Err(e) = site_gen::metrics::write_textfile(path, &text) {
+                        eprintln!("{}: cannot write the metrics file: {e}", path.display());
+                    }
+                }
+                match r {
+                    Ok(s) if !quiet => println!("{s}"),
+                    Ok(_) => {}
+                    Err(e) => {
+                        eprintln!("rebuild failed, the previous site stays published:\n{e:#}")
+                    }
+                }
             })
             .context("cannot watch the content folder")?;
             let runtime = tokio::runtime::Runtime::new()?;

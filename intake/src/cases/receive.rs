@@ -103,6 +103,7 @@ pub async fn receive(
     let reason = prepared.route.reason.clone();
     let department = super::notices::department_name(state, &prepared.route.department);
     let case = state.writer.submit(prepared).await?;
+    state.metrics.submitted(case.kind);
     state.mailer.wake.notify_one();
     Ok(Receipt {
         tracking_number: case.tracking_number.clone(),
