@@ -133,12 +133,16 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(e) => {
-            if let Some(invalid) = e.downcast_ref::<Invalid>() {
-                eprintln!("{invalid}");
-                return ExitCode::from(1);
+            let (text, code) = match e.downcast_ref::<Invalid>() {
+                Some(invalid) => (invalid.to_string(), 1),
+                None => (format!("error: {e:#}"), 2),
+            };
+            // With JSON logs, the failure is a log line too, so a collector reads one format.
+            match cli.log_format {
+                telemetry::LogFormat::Json => tracing::error!("{text}"),
+                telemetry::LogFormat::Text => eprintln!("{text}"),
             }
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(code)
         }
     }
 }

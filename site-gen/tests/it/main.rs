@@ -5,6 +5,7 @@ mod browser;
 mod companies;
 mod demo;
 mod incremental;
+mod metrics;
 mod open_data;
 mod parties;
 mod real_samples;
