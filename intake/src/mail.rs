@@ -20,8 +20,8 @@ use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
-use prometheus_client::metrics::counter::Counter;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use prometheus_client::metrics::counter::Counter;
 use rand::RngCore;
 use sqlx::Row;
 use tokio::sync::Notify;
@@ -179,7 +179,13 @@ pub struct Queued {
 /// `<address>`, for the log.
 pub fn without_addresses(text: &str) -> String {
     text.split(' ')
-        .map(|word| if word.contains('@') { "<address>" } else { word })
+        .map(|word| {
+            if word.contains('@') {
+                "<address>"
+            } else {
+                word
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -145,7 +145,10 @@ async fn refresh(state: &AppState) -> Result<(), sqlx::Error> {
     for status in Status::ALL {
         let n = rows
             .iter()
-            .find(|r| r.try_get::<String, _>("status").is_ok_and(|s| s == status.key()))
+            .find(|r| {
+                r.try_get::<String, _>("status")
+                    .is_ok_and(|s| s == status.key())
+            })
             .map(|r| r.try_get::<i64, _>("n"))
             .transpose()?
             .unwrap_or(0);

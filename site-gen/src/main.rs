@@ -102,9 +102,7 @@ fn build_and_record(opts: &Options, metrics_file: Option<&Path>) -> anyhow::Resu
     let started = Instant::now();
     let result = build::build(opts);
     if let Some(path) = metrics_file {
-        let outcome = result
-            .as_ref()
-            .map_err(|_| started.elapsed().as_secs_f64());
+        let outcome = result.as_ref().map_err(|_| started.elapsed().as_secs_f64());
         let text = site_gen::metrics::textfile(outcome, SystemTime::now());
         site_gen::metrics::write_textfile(path, &text)
             .with_context(|| format!("{}: cannot write the metrics file", path.display()))?;
@@ -150,8 +148,7 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Build(args) => {
-            let summary =
-                build_and_record(&args.options(cli.quiet), args.metrics_file.as_deref())?;
+            let summary = build_and_record(&args.options(cli.quiet), args.metrics_file.as_deref())?;
             if !cli.quiet {
                 println!("{summary}");
             }

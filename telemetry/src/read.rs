@@ -30,8 +30,16 @@ fn labels(inside: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Every sample of `text`: (name, labels, value). Comment lines are skipped.
-pub fn samples(text: &str) -> Vec<(String, Vec<(String, String)>, f64)> {
+/// One sample line: `name{labels} value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub name: String,
+    pub labels: Vec<(String, String)>,
+    pub value: f64,
+}
+
+/// Every sample of `text`. Comment lines are skipped.
+pub fn samples(text: &str) -> Vec<Sample> {
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|line| {
@@ -45,7 +53,11 @@ pub fn samples(text: &str) -> Vec<(String, Vec<(String, String)>, f64)> {
                 Some((name, rest)) => (name, labels(rest.strip_suffix('}')?)),
                 None => (head, Vec::new()),
             };
-            Some((name.to_string(), labels, value))
+            Some(Sample {
+                name: name.to_string(),
+                labels,
+                value,
+            })
         })
         .collect()
 }
@@ -55,13 +67,13 @@ pub fn samples(text: &str) -> Vec<(String, Vec<(String, String)>, f64)> {
 pub fn sum(text: &str, name: &str, want: &[(&str, &str)]) -> Option<f64> {
     let matching: Vec<f64> = samples(text)
         .into_iter()
-        .filter(|(n, labels, _)| {
-            n == name
+        .filter(|s| {
+            s.name == name
                 && want
                     .iter()
-                    .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+                    .all(|(k, v)| s.labels.iter().any(|(lk, lv)| lk == k && lv == v))
         })
-        .map(|(_, _, v)| v)
+        .map(|s| s.value)
         .collect();
     (!matching.is_empty()).then(|| matching.iter().sum())
 }

@@ -56,7 +56,11 @@ fn metrics_of_the_whole_product_on_the_metrics_listener_only() {
     assert_eq!(requests("/search", "200"), 1.0);
     assert_eq!(requests("/api/submissions", "201"), 1.0);
     assert_eq!(
-        value(&text, "search_duration_seconds_count", &[("endpoint", "html")]),
+        value(
+            &text,
+            "search_duration_seconds_count",
+            &[("endpoint", "html")]
+        ),
         1.0
     );
     assert_eq!(
@@ -71,7 +75,10 @@ fn metrics_of_the_whole_product_on_the_metrics_listener_only() {
     let built = value(&text, "sitegen_build_finished_timestamp_seconds", &[]);
 
     // A change in content/: the rebuild's figures replace the first build's.
-    let notice = server.dir.path().join("content/notices/2026-cg-031-tender.md");
+    let notice = server
+        .dir
+        .path()
+        .join("content/notices/2026-cg-031-tender.md");
     let source = std::fs::read_to_string(&notice).unwrap();
     std::fs::write(&notice, format!("{source}\n补充说明：开标时间不变。\n")).unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);

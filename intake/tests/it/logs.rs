@@ -126,7 +126,10 @@ async fn json_logs_of_a_full_intake_run_hold_no_personal_data() {
     // Staff: a wrong password, then signing in, accepting and concluding the case.
     let r = client
         .post(server.url("/staff/login"))
-        .form(&[("username", "zjj.wang"), ("password", "wrong password 0000")])
+        .form(&[
+            ("username", "zjj.wang"),
+            ("password", "wrong password 0000"),
+        ])
         .send()
         .await
         .unwrap();
@@ -176,9 +179,12 @@ async fn json_logs_of_a_full_intake_run_hold_no_personal_data() {
     let stdout = std::fs::read_to_string(&out).unwrap();
     let mut routes = Vec::new();
     for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line)
-            .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
-        assert!(v["level"].is_string() && v["timestamp"].is_string(), "{line}");
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        assert!(
+            v["level"].is_string() && v["timestamp"].is_string(),
+            "{line}"
+        );
         if v["target"] == "access" {
             routes.push(format!("{} {} {}", v["method"], v["route"], v["status"]));
         }
@@ -198,11 +204,7 @@ async fn json_logs_of_a_full_intake_run_hold_no_personal_data() {
         );
     }
     let whole = format!("{stderr}\n{stdout}");
-    for secret in PERSONAL
-        .iter()
-        .copied()
-        .chain([key.as_str(), PASSWORD])
-    {
+    for secret in PERSONAL.iter().copied().chain([key.as_str(), PASSWORD]) {
         assert!(
             !whole.contains(secret),
             "{secret:?} is in the log:\n{}",

@@ -63,12 +63,18 @@ async fn metrics_listener_reports_requests_submissions_outbox_and_overdue_cases(
 
     let before = scrape(&app).await;
     assert_eq!(
-        value(&before, "intake_submissions_total", &[("kind", "complaint")]),
+        value(
+            &before,
+            "intake_submissions_total",
+            &[("kind", "complaint")]
+        ),
         0.0
     );
     assert_eq!(value(&before, "intake_outbox_pending", &[]), 0.0);
 
-    let (number, key) = app.complaint(Some("metrics.submitter@bidder.example")).await;
+    let (number, key) = app
+        .complaint(Some("metrics.submitter@bidder.example"))
+        .await;
     app.complaint(None).await;
     let (status, v) = app
         .submit_json(serde_json::json!({
@@ -131,7 +137,10 @@ async fn metrics_listener_reports_requests_submissions_outbox_and_overdue_cases(
 
     // The backlog is the unsent mail, and none of it went out.
     let pending = value(&text, "intake_outbox_pending", &[]);
-    assert!(pending >= 3.0, "a department mail per case at least: {pending}");
+    assert!(
+        pending >= 3.0,
+        "a department mail per case at least: {pending}"
+    );
     assert_eq!(pending, unsent(&app).await as f64);
     assert_eq!(value(&text, "intake_mail_sent_total", &[]), 0.0);
     assert_eq!(value(&text, "intake_cases", &[("status", "received")]), 3.0);

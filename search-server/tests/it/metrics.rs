@@ -37,7 +37,10 @@ async fn metrics_count_searches_by_route_and_status_on_the_metrics_listener_only
         );
     }
     assert_eq!(get("/api/search?page=0").await.unwrap().status(), 400);
-    assert_eq!(get("/search?q=%E9%81%93%E8%B7%AF").await.unwrap().status(), 200);
+    assert_eq!(
+        get("/search?q=%E9%81%93%E8%B7%AF").await.unwrap().status(),
+        200
+    );
     // The public listener does not answer /metrics.
     let r = get("/metrics").await.unwrap();
     assert_eq!(r.status(), 404);
@@ -151,8 +154,8 @@ fn the_binary_logs_json_lines_without_the_words_searched_for() {
     let stderr = std::fs::read_to_string(&log).unwrap();
     let mut request_lines = 0;
     for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line)
-            .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
         if v["target"] == "access" && v["route"] == "/api/search" {
             assert_eq!(v["status"], 200, "{line}");
             assert!(v["latency_ms"].is_number(), "{line}");
@@ -161,5 +164,8 @@ fn the_binary_logs_json_lines_without_the_words_searched_for() {
     }
     assert_eq!(request_lines, 1, "{stderr}");
     assert!(!stderr.contains(name), "the words searched for are logged");
-    assert!(!stderr.contains(&encode(name)), "the query string is logged");
+    assert!(
+        !stderr.contains(&encode(name)),
+        "the query string is logged"
+    );
 }

@@ -30,15 +30,18 @@ fn value(text: &str, name: &str) -> f64 {
 
 /// The number before `word` in the summary line (`built 12 pages, 9 feeds, …`).
 fn figure(summary: &str, word: &str) -> f64 {
-    let words: Vec<&str> = summary.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = summary
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .collect();
     let at = words.iter().position(|w| *w == word).expect(word);
     words[at - 1].parse().unwrap()
 }
 
 fn assert_json_lines(stderr: &str) {
     for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line)
-            .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
         assert!(v["level"].is_string(), "{line}");
     }
 }
@@ -71,7 +74,11 @@ fn build_writes_its_figures_for_the_textfile_collector_and_says_when_it_failed()
         ("sitegen_files", "files"),
         ("sitegen_disclosures", "disclosures"),
     ] {
-        assert_eq!(value(&text, name), figure(&stdout, word), "{name}: {stdout}");
+        assert_eq!(
+            value(&text, name),
+            figure(&stdout, word),
+            "{name}: {stdout}"
+        );
     }
     assert!(value(&text, "sitegen_pages") > 0.0);
     assert!(
@@ -79,14 +86,17 @@ fn build_writes_its_figures_for_the_textfile_collector_and_says_when_it_failed()
         "{text}"
     );
     // The text format: every sample is a gauge with its HELP and TYPE, and nothing else.
-    for (name, _, _) in samples(&text) {
+    for name in samples(&text).into_iter().map(|s| s.name) {
         assert!(
             text.contains(&format!("# TYPE {name} gauge\n")),
             "{name}: {text}"
         );
         assert!(text.contains(&format!("# HELP {name} ")), "{name}");
     }
-    assert!(!text.contains("# EOF"), "the Prometheus format, not OpenMetrics");
+    assert!(
+        !text.contains("# EOF"),
+        "the Prometheus format, not OpenMetrics"
+    );
     let started = value(&text, "sitegen_build_finished_timestamp_seconds");
 
     // The same content with a broken file: nothing is published, and the file says so.
