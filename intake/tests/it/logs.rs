@@ -218,3 +218,14 @@ async fn json_logs_of_a_full_intake_run_hold_no_personal_data() {
     // Nor a query string or the tracking number in a path: request lines name routes.
     assert!(!whole.contains("key="), "a query string is in the log");
 }
+
+/// A transport's error may echo the recipient (`550 5.1.1 <name@example.org>: unknown user`):
+/// the log gets it without the address.
+#[test]
+fn a_failed_mail_is_logged_without_addresses() {
+    let error = "permanent error (550): 5.1.1 <ouyang.nuoman.7731@bidder.example>: Recipient \
+                 address rejected; to ouyang.nuoman.7731@bidder.example";
+    let logged = intake::mail::without_addresses(error);
+    assert!(!logged.contains("ouyang.nuoman"), "{logged}");
+    assert!(logged.contains("permanent error (550)") && logged.contains("<address>"));
+}

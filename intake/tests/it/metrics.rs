@@ -43,9 +43,25 @@ async fn unsent(app: &TestApp) -> i64 {
 
 #[tokio::test]
 async fn metrics_listener_reports_requests_submissions_outbox_and_overdue_cases() {
+    requests_submissions_outbox_and_overdue_cases(None).await;
+}
+
+/// The gauges read from the database, on PostgreSQL (`INTAKE_TEST_POSTGRES_URL`).
+#[tokio::test]
+async fn metrics_read_the_outbox_and_cases_on_postgresql() {
+    let Ok(url) = std::env::var("INTAKE_TEST_POSTGRES_URL") else {
+        eprintln!("INTAKE_TEST_POSTGRES_URL is not set: metrics PostgreSQL test not run");
+        return;
+    };
+    let db = crate::staff_postgres::fresh_database(&url).await;
+    requests_submissions_outbox_and_overdue_cases(Some(db)).await;
+}
+
+async fn requests_submissions_outbox_and_overdue_cases(db: Option<String>) {
     let app = TestApp::with(Options {
         smtp: false,
         metrics: true,
+        db,
         // Mail cannot leave: the backlog stays, and every attempt fails.
         extra_config: format!(
             "[smtp]\nhost = \"127.0.0.1\"\nport = {}\nstarttls = false\ntimeout_secs = 2\n",
