@@ -121,10 +121,25 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    let format = cli.log_format;
     // Colours only on a terminal: a log file or the journal gets plain text.
-    telemetry::logs::init(cli.log_format, "intake=info,access=info");
+    telemetry::logs::init(format, "intake=info,access=info");
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // With JSON logs, the failure is a log line too, so a collector reads one format.
+            match format {
+                telemetry::LogFormat::Json => tracing::error!("{e:#}"),
+                telemetry::LogFormat::Text => eprintln!("Error: {e:?}"),
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = intake::Settings {
         content: cli.content.clone(),
         db: cli.db.clone(),

@@ -42,9 +42,24 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    telemetry::logs::init(args.log_format, "info,tantivy=warn");
+    let format = args.log_format;
+    telemetry::logs::init(format, "info,tantivy=warn");
+    match run(args).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // With JSON logs, the failure is a log line too, so a collector reads one format.
+            match format {
+                LogFormat::Json => tracing::error!("{e:#}"),
+                LogFormat::Text => eprintln!("Error: {e:?}"),
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     let options = Options {
         rate_limit: (!args.no_rate_limit).then(Default::default),
         trusted_proxies: args.trusted_proxies,

@@ -66,16 +66,21 @@ struct ServeArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let Command::Serve(args) = cli.command;
-    telemetry::logs::init(args.log_format, "warn");
+    let format = args.log_format;
+    telemetry::logs::init(format, "warn");
     match serve(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if let Some(invalid) = e.downcast_ref::<Invalid>() {
-                eprintln!("{invalid}");
-                return ExitCode::from(1);
+            let (text, code) = match e.downcast_ref::<Invalid>() {
+                Some(invalid) => (invalid.to_string(), 1),
+                None => (format!("error: {e:#}"), 2),
+            };
+            // With JSON logs, the failure is a log line too, so a collector reads one format.
+            match format {
+                telemetry::LogFormat::Json => tracing::error!("{text}"),
+                telemetry::LogFormat::Text => eprintln!("{text}"),
             }
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(code)
         }
     }
 }

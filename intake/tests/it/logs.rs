@@ -229,3 +229,27 @@ fn a_failed_mail_is_logged_without_addresses() {
     assert!(!logged.contains("ouyang.nuoman"), "{logged}");
     assert!(logged.contains("permanent error (550)") && logged.contains("<address>"));
 }
+
+/// A server that cannot start says why in a JSON line too, so a collector reads one format.
+#[tokio::test]
+async fn a_failed_start_is_a_json_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup {
+        content: dir.path().join("no-such-content"),
+        db: dir.path().join("intake.sqlite3").display().to_string(),
+        config: None,
+    };
+    let (ok, _, err) = setup.run(&["--log-format", "json", "serve"], "").await;
+    assert!(!ok);
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|v| v["level"] == "ERROR" && v["message"].as_str().unwrap().contains("content")),
+        "{err}"
+    );
+}
