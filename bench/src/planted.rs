@@ -7,8 +7,9 @@
 //! - co-bidding rings that rotate wins (抱团, 轮流中标): rings of three and four companies with
 //!   tenders of their own where every member bids and the winner goes round in turn, the others
 //!   bidding 3–8% above it (honest-looking spread: rotation without bunching);
-//! - identical bids (two bidders of a tender bid the same amount) and bunched bids (every bid of
-//!   a tender within ±0.1% of one amount);
+//! - identical bids (two bidders of a tender bid the same amount), bunched bids (every bid of
+//!   a tender within ±0.1% of one amount) and cover bids just above the winner (two pairs of
+//!   companies, each in four tenders: the second bids 0.01–0.03% over the first, the lowest);
 //! - barred winners: companies on a black list that win during their listing;
 //! - single-bidder tenders, tenders where all but the winner are disqualified, tenders where the
 //!   lowest bid is disqualified.
@@ -205,6 +206,7 @@ pub fn write(out: &Path, plan: Plan) -> anyhow::Result<Truth> {
     let dominated: Vec<Vec<usize>> = (0..2).map(|_| take(20)).collect();
     let identical = take(6);
     let bunched = take(6);
+    let close = take(8);
     let barred_wins = take(6);
     let all_out = take(3);
     let lowest_out = take(3);
@@ -256,10 +258,46 @@ pub fn write(out: &Path, plan: Plan) -> anyhow::Result<Truth> {
             b.amount =
                 (centre * (1.0 + 0.0004 * k as f64 - 0.001 + 0.0001 * rng.unit())).round() as i64;
         }
-        for kind in ["low_bid_spread", "close_runner_up"] {
+        truth
+            .projects
+            .entry("low_bid_spread")
+            .or_default()
+            .insert(t.project.clone());
+    }
+    // A cover bid just above the winner, again and again: two pairs of ordinary companies, in
+    // four tenders each, the first bids lowest and the second 0.01–0.03% above it, the others as
+    // they would (at least four valid bids, so that there is a range to judge by).
+    let pairs: Vec<usize> = (0..plan.companies)
+        .filter(|c| !barred.contains(c))
+        .take(4)
+        .collect();
+    for (k, set) in close.chunks(4).enumerate() {
+        let (low, cover) = (pairs[2 * k], pairs[2 * k + 1]);
+        for &ti in set {
+            let t = &mut tenders[ti];
+            t.bids.retain(|b| b.company != low && b.company != cover);
+            while t.bids.len() < 2 {
+                let c = rng.below(plan.companies);
+                if !pairs.contains(&c) && t.bids.iter().all(|b| b.company != c) {
+                    let bid = honest_bid(&mut rng, t.estimate, c);
+                    t.bids.push(bid);
+                }
+            }
+            let lowest = t.bids.iter().map(|b| b.amount).min().unwrap_or(0);
+            let amount = lowest - 1 - (t.estimate * 0.01 * rng.unit()) as i64;
+            t.bids.push(Bid {
+                company: low,
+                amount,
+                disqualified: false,
+            });
+            t.bids.push(Bid {
+                company: cover,
+                amount: (amount as f64 * (1.0001 + 0.0002 * rng.unit())).round() as i64,
+                disqualified: false,
+            });
             truth
                 .projects
-                .entry(kind)
+                .entry("close_runner_up")
                 .or_default()
                 .insert(t.project.clone());
         }

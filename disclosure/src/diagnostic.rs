@@ -44,3 +44,34 @@ impl fmt::Display for Diagnostic {
         }
     }
 }
+
+/// Every problem found, one per line: the error a program reports when content or
+/// configuration cannot be read (`?` turns it into an `anyhow::Error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Diagnostics {
+        Diagnostics(vec![d])
+    }
+}
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(ds: Vec<Diagnostic>) -> Diagnostics {
+        Diagnostics(ds)
+    }
+}

@@ -7,6 +7,7 @@
 //! that name the file, the line and the field.
 
 pub mod calendar;
+pub mod china_time;
 pub mod diagnostic;
 pub mod front_matter;
 pub mod guard;
@@ -24,7 +25,7 @@ pub mod timeline;
 pub mod validate;
 
 pub use calendar::{Calendar, Uncovered};
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{Diagnostic, Diagnostics};
 pub use kind::{Category, Kind, Stage};
 pub use model::{Bidder, Details, Disclosure, Trade, Yuan};
 pub use site::{Department, Departments, SignalsConfig, SiteConfig};

@@ -40,8 +40,9 @@ pub struct SignalsConfig {
     pub fence_iqr: f64,
     /// The fewest bids before a company's win rate is judged: 陪标 (5).
     pub min_bids: usize,
-    /// The largest chance under honest bidding of what a 陪标 or co-bidding hint reports: of so
-    /// few wins in so many bids, of so many joint bids (divided by the pairs tested) (0.01).
+    /// The largest chance under honest bidding of what a 陪标, co-bidding or rotation hint
+    /// reports: of so few wins in so many bids, of so many joint bids (divided by the pairs
+    /// tested), of wins going round so regularly (0.01).
     pub max_chance: f64,
     /// The fewest joint bids of a co-bidding pair (3).
     pub min_co_bids: usize,
@@ -280,6 +281,18 @@ impl Departments {
 
     pub fn get(&self, id: &str) -> Option<&Department> {
         self.list.iter().find(|d| d.id == id)
+    }
+
+    /// A department's full name as pages and mails show it; the id itself when it is not in
+    /// `departments.toml` (validation refuses such content, but a case filed before a department
+    /// was removed still names it).
+    pub fn name<'s>(&'s self, id: &'s str) -> &'s str {
+        self.get(id).map_or(id, |d| d.name.as_str())
+    }
+
+    /// A department's short name (tables, staff pages); the id when unknown, as [`Self::name`].
+    pub fn short<'s>(&'s self, id: &'s str) -> &'s str {
+        self.get(id).map_or(id, |d| d.short.as_str())
     }
 
     pub fn all(&self) -> &[Department] {

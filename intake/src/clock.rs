@@ -6,7 +6,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;
@@ -39,7 +39,7 @@ impl ManualClock {
     /// A clock at 09:00 China Standard Time on `date`.
     pub fn at_date(date: NaiveDate) -> ManualClock {
         let local = date.and_hms_opt(9, 0, 0).expect("09:00 exists");
-        ManualClock::new(local.and_utc() - Duration::hours(8))
+        ManualClock::new(disclosure::china_time::instant(local).to_utc())
     }
 
     pub fn set(&self, at: DateTime<Utc>) {
@@ -48,7 +48,7 @@ impl ManualClock {
 
     pub fn set_date(&self, date: NaiveDate) {
         let local = date.and_hms_opt(9, 0, 0).expect("09:00 exists");
-        self.set(local.and_utc() - Duration::hours(8));
+        self.set(disclosure::china_time::instant(local).to_utc());
     }
 
     pub fn advance(&self, by: Duration) {
@@ -63,13 +63,9 @@ impl Clock for ManualClock {
     }
 }
 
-pub fn china_offset() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
-}
-
 /// The calendar date in China Standard Time of an instant.
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&china_offset()).date_naive()
+    disclosure::china_time::date_of(at)
 }
 
 /// The stored form of an instant: fixed-width RFC 3339 UTC, so text order is time order.
@@ -86,7 +82,7 @@ pub fn parse_stamp(s: &str) -> Option<DateTime<Utc>> {
 
 /// An instant shown to people: local time, minutes.
 pub fn display(at: DateTime<Utc>) -> String {
-    at.with_timezone(&china_offset())
+    at.with_timezone(&disclosure::china_time::offset())
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
-use disclosure::{Calendar, Category, Departments, SiteConfig};
+use disclosure::{Calendar, Category, Departments, Diagnostics, SiteConfig};
 
 /// A project as the disclosures describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,22 +39,14 @@ fn read(dir: &Path, name: &str) -> anyhow::Result<(String, String)> {
     Ok((path.display().to_string(), text))
 }
 
-fn diags(d: Vec<disclosure::Diagnostic>) -> anyhow::Error {
-    anyhow::anyhow!(d
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("\n"))
-}
-
 impl ContentData {
     pub fn load(dir: &Path) -> anyhow::Result<ContentData> {
         let (file, text) = read(dir, "site.toml")?;
-        let site = SiteConfig::parse(&file, &text).map_err(|d| diags(vec![d]))?;
+        let site = SiteConfig::parse(&file, &text).map_err(Diagnostics::from)?;
         let (file, text) = read(dir, "departments.toml")?;
-        let departments = Departments::parse(&file, &text).map_err(diags)?;
+        let departments = Departments::parse(&file, &text).map_err(Diagnostics::from)?;
         let (file, text) = read(dir, "calendar.toml")?;
-        let calendar = Calendar::parse(&file, &text).map_err(diags)?;
+        let calendar = Calendar::parse(&file, &text).map_err(Diagnostics::from)?;
         let projects = load_projects(dir, &departments);
         Ok(ContentData {
             site,

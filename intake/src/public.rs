@@ -62,7 +62,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/track", get(api_track.layer(track_limit)))
 }
 
+/// A page of the public side in the site's shell, kept out of search engines.
 pub(crate) fn page(state: &AppState, title: &str, main: Markup) -> Markup {
+    shell(state, title, themes::Nav::Intake, main)
+}
+
+/// Every intake page's shell, public or staff: the site's theme, never indexed by search
+/// engines (a tracking page or a form is nobody's search result).
+pub(crate) fn shell(state: &AppState, title: &str, nav: themes::Nav, main: Markup) -> Markup {
     themes::page(
         &state.content.site,
         &themes::Meta {
@@ -72,7 +79,7 @@ pub(crate) fn page(state: &AppState, title: &str, main: Markup) -> Markup {
             feed: None,
             noindex: true,
         },
-        themes::Nav::Intake,
+        nav,
         main,
     )
 }
@@ -624,15 +631,6 @@ fn public_events(events: Vec<Event>) -> Vec<(Event, Action)> {
         .collect()
 }
 
-fn department_name(state: &AppState, id: &str) -> String {
-    state
-        .content
-        .departments
-        .get(id)
-        .map(|d| d.name.clone())
-        .unwrap_or_else(|| id.to_string())
-}
-
 fn track_form(errors: Option<&str>, number: &str) -> Markup {
     html! {
         form method="post" action="/track" {
@@ -694,7 +692,7 @@ pub(crate) async fn track_page(state: &AppState, q: TrackQuery) -> Response {
         dl.case-summary {
             dt { "标题" } dd { (case.title) }
             dt { "状态" } dd #status { (case.status.label()) }
-            dt { "承办部门" } dd { (department_name(state, &case.department)) }
+            dt { "承办部门" } dd { (state.content.departments.name(&case.department)) }
             dt { "分派理由" } dd { (case.routing_reason) }
             dt { "办理期限" } dd #deadline { (deadline_text(&case)) }
             dt { "办理时限" } dd #deadline-rule { (rule_text(state, &case)) }
@@ -781,7 +779,7 @@ async fn api_track(State(state): State<AppState>, Query(q): Query<TrackQuery>) -
         "kind": case.kind.key(),
         "status": case.status.key(),
         "status_label": case.status.label(),
-        "department": department_name(&state, &case.department),
+        "department": state.content.departments.name(&case.department),
         "routing_reason": case.routing_reason,
         "timeline": timeline,
         "deadline": case.current_deadline().map(|d| d.to_string()),

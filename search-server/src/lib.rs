@@ -35,7 +35,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use disclosure::model::Details;
-use disclosure::{Departments, Disclosure, SiteConfig};
+use disclosure::{Departments, Diagnostics, Disclosure, SiteConfig};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -144,15 +144,9 @@ impl AppState {
                 .map(|text| (path.display().to_string(), text))
         };
         let (file, text) = read("site.toml")?;
-        let site = SiteConfig::parse(&file, &text).map_err(|d| anyhow::anyhow!("{d}"))?;
+        let site = SiteConfig::parse(&file, &text).map_err(Diagnostics::from)?;
         let (file, text) = read("departments.toml")?;
-        let departments = Departments::parse(&file, &text).map_err(|ds| {
-            anyhow::anyhow!(ds
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join("\n"))
-        })?;
+        let departments = Departments::parse(&file, &text).map_err(Diagnostics::from)?;
         let engine = Engine::open(index_dir)?;
         Ok(
             AppState::new(engine, site, departments, options, Arc::new(china_today))
@@ -258,7 +252,7 @@ pub fn with_security_headers(router: Router) -> Router {
 
 /// Today in China Standard Time (UTC+8, no daylight saving).
 pub fn china_today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    disclosure::china_time::today()
 }
 
 /// The service's routes with their protections. No fallback: the root binary merges this router

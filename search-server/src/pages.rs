@@ -18,21 +18,13 @@ pub struct PageContext<'a> {
     pub departments: &'a Departments,
 }
 
-fn department_name<'a>(departments: &'a Departments, id: &'a str) -> &'a str {
-    departments.get(id).map_or(id, |d| d.name.as_str())
-}
-
-fn department_short<'a>(departments: &'a Departments, id: &'a str) -> &'a str {
-    departments.get(id).map_or(id, |d| d.short.as_str())
-}
-
 fn facet_label<'a>(ctx: &'a PageContext<'a>, field: &str, value: &'a str) -> &'a str {
     match field {
         "kind" => Kind::from_key(value).map_or(value, |k| k.label()),
         "category" => Category::from_key(value).map_or(value, |c| c.label()),
         "stage" => Stage::from_key(value).map_or(value, |s| s.label()),
         "buyer" | "agency" => value,
-        _ => department_name(ctx.departments, value),
+        _ => Departments::name(ctx.departments, value),
     }
 }
 
@@ -209,7 +201,7 @@ pub fn results(ctx: &PageContext, p: &SearchParams, found: &Found) -> Markup {
                             span.badge { (hit.kind.label()) }
                             @if hit.partial { span.badge { "部分相符" } }
                             time datetime=(hit.date) { (hit.date) }
-                            @if let Some(dep) = &hit.department { span { (department_short(ctx.departments, dep)) } }
+                            @if let Some(dep) = &hit.department { span { (Departments::short(ctx.departments, dep)) } }
                         }
                         @if !hit.snippet_html.is_empty() {
                             p.item-extra { (PreEscaped(&hit.snippet_html)) }

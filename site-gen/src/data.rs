@@ -33,6 +33,7 @@ use disclosure::model::{Bidder, CreditList, CreditStatus, Details, Organisation,
 use disclosure::{routes, Category, Disclosure, Kind, Stage, Yuan};
 use serde::{Serialize, Serializer};
 
+use crate::companies::Bar;
 use crate::feeds::published_at;
 use crate::output::{file_for_url, OutFile};
 use crate::site::Site;
@@ -109,6 +110,10 @@ struct DisclosureJson<'a> {
     region: Option<&'a str>,
     #[serde(flatten)]
     details: DetailsJson<'a>,
+    /// A result's winners that were barred from bidding on its date, with what barred them, as
+    /// the result page flags them (一处失信，处处受限); absent when none was.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    barred_winners: Vec<BarredWinnerJson<'a>>,
     source_sha256: String,
     /// The Markdown body, as the page publishes it.
     body: &'a str,
@@ -210,6 +215,22 @@ impl<'a> PartiesJson<'a> {
     }
 }
 
+/// A winner barred on the award date: the addresses of the credit entries and penalties that
+/// barred it, and how many penalties past their publicity did (counted, not named: their pages
+/// are gone), as the company page's JSON gives them.
+#[derive(Serialize)]
+struct BarredWinnerJson<'a> {
+    name: &'a str,
+    credit_code: &'a str,
+    barred_by: Vec<String>,
+    #[serde(skip_serializing_if = "is_zero")]
+    withdrawn_penalties: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 #[derive(Serialize)]
 struct BidderJson<'a> {
     name: &'a str,
@@ -304,8 +325,11 @@ impl<'a> DetailsJson<'a> {
 
 /// `/data/disclosures/<id>.json`: every field of the disclosure as its page publishes it, its
 /// absolute URL, its department's name, the SHA-256 of its source and its Markdown body.
-/// Depends only on `d` and the site configuration (not on the build date or other disclosures).
-pub fn disclosure_json(site: &Site, d: &Disclosure) -> OutFile {
+/// Depends on `d` and the site configuration, and for a result on the credit entries and
+/// penalties of its winners (the barred-winner flag; the incremental build renders again the
+/// results a changed entry's subject won), not on the build date otherwise.
+pub fn disclosure_json<'a>(site: &Site<'a>, d: &'a Disclosure) -> OutFile {
+    let base = &site.content.site.base_url;
     let json = DisclosureJson {
         id: &d.id,
         kind: d.kind(),
@@ -313,11 +337,27 @@ pub fn disclosure_json(site: &Site, d: &Disclosure) -> OutFile {
         date: d.date,
         time: d.time,
         updated: d.updated,
-        url: format!("{}{}", site.content.site.base_url, d.url()),
+        url: format!("{base}{}", d.url()),
         department: d.department.as_deref(),
         department_name: d.department.as_deref().map(|id| site.department_name(id)),
         region: d.region.as_deref(),
         details: DetailsJson::of(d),
+        barred_winners: crate::companies::barred_award(site, d)
+            .into_iter()
+            .map(|(b, bars)| {
+                let (named, withdrawn): (Vec<&Bar>, Vec<&Bar>) =
+                    bars.iter().partition(|bar| bar.by.is_public(site.today));
+                BarredWinnerJson {
+                    name: &b.name,
+                    credit_code: &b.credit_code,
+                    barred_by: named
+                        .iter()
+                        .map(|bar| format!("{base}{}", bar.by.url()))
+                        .collect(),
+                    withdrawn_penalties: withdrawn.len(),
+                }
+            })
+            .collect(),
         source_sha256: site.source_hash(d),
         body: &d.body,
     };
@@ -575,13 +615,10 @@ fn release_package(site: &Site, reuse: &Reuse<'_>) -> (Vec<Piece>, ItemIndex) {
         uri: format!("{}{OCDS_URL}", config.base_url),
         version: "1.1",
         extensions: [BIDS_EXTENSION],
-        published_date: site
-            .today
-            .and_time(chrono::NaiveTime::MIN)
-            .and_local_timezone(crate::feeds::china_time())
-            .single()
-            .expect("a fixed offset maps every local time to exactly one instant")
-            .to_rfc3339_opts(SecondsFormat::Secs, false),
+        published_date: disclosure::china_time::instant(
+            site.today.and_time(chrono::NaiveTime::MIN),
+        )
+        .to_rfc3339_opts(SecondsFormat::Secs, false),
         publisher: Publisher {
             name: &config.organisation,
             uri: &config.base_url,

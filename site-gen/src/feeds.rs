@@ -31,18 +31,9 @@ pub fn excerpt(markdown: &str) -> String {
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
-/// China Standard Time: UTC+8 all year, no daylight saving.
-pub fn china_time() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
-}
-
 /// When a disclosure was published, in China Standard Time; date-only disclosures at 00:00.
 pub fn published_at(d: &Disclosure) -> DateTime<FixedOffset> {
-    d.date
-        .and_time(d.time.unwrap_or(NaiveTime::MIN))
-        .and_local_timezone(china_time())
-        .single()
-        .expect("a fixed offset maps every local time to exactly one instant")
+    disclosure::china_time::instant(d.date.and_time(d.time.unwrap_or(NaiveTime::MIN)))
 }
 
 /// Every feed of the site: all, one per kind, one per category, one per department.

@@ -125,5 +125,5 @@ fn is_change(kind: &notify::EventKind) -> bool {
 
 /// Today's date in China Standard Time, the zone every date on the site is in.
 pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    disclosure::china_time::today()
 }

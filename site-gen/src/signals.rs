@@ -16,12 +16,20 @@
 //!   least `min_co_bids` joint bids, and a hypergeometric chance of that many joint bids below
 //!   `max_chance` divided by the pairs tested (Bonferroni); grouped into clusters (connected
 //!   pairs).
-//! - Rotation: a cluster whose members win the tenders they bid in together by turns.
+//! - Rotation: a cluster whose members win the tenders they bid in together by turns: the winner
+//!   changes in at least `min_turns` of the steps, and the next win goes to the member that has
+//!   waited longest so often that the same wins in a random order would do it with a chance
+//!   below `max_chance` (20,000 fixed-seed shuffles). Three members winning at random change
+//!   hands two steps in three, so the share of changes alone would flag them.
 //! - 标王: a winner's share of one buyer's (else one category's and region's) awards, by count
 //!   and by amount, above the upper fence of all such shares and at least `min_share`; over all
 //!   years and, where the whole span is not already flagged, per year.
 //! - Price screens (Imhof 2017): per tender the coefficient of variation of the valid bids and
-//!   the gap between the two lowest, below the lower fence of all tenders'.
+//!   the gap between the two lowest (relative to the lowest), below the lower fence of all
+//!   tenders', fenced on a log scale: both are ratios piled up near 0, whose fence Q1 − k·IQR is
+//!   negative (Cardinal's R024 as written never fires on such data). The gap is a weak screen:
+//!   the two lowest of a few honest bids fall close together by chance in a few tenders in a
+//!   hundred, so it is 低 and its precision is measured (`bench`'s planted market).
 //! - Too many of one kind: a kind that fires for more than `too_many_share` of the companies
 //!   (company kinds) or tenders (tender kinds), and at least `too_many_min` of them, is itself
 //!   reported ([`Warning`]): so many hints
@@ -114,17 +122,32 @@ fn quartiles(sorted: &[f64]) -> (f64, f64) {
     (q(0.25), q(0.75))
 }
 
-/// The peer distribution a value is judged against: quartiles and the two fences.
+/// The peer distribution a value is judged against: quartiles and the two fences, of the values
+/// themselves or of their logarithms. The price screens (a tender's spread of bids, the gap
+/// between its two lowest) are ratios piled up near 0 with a long tail: their lower fence
+/// Q1 − 1.5·IQR is below 0, so no tender could ever fall under it. On a log scale the same rule
+/// finds the ratios that are small by a factor, as bunched bids are.
 #[derive(Debug, Clone, Copy)]
 struct Fence {
     q1: f64,
     q3: f64,
     k: f64,
     n: usize,
+    log: bool,
 }
 
 impl Fence {
-    fn of(mut values: Vec<f64>, cfg: &SignalsConfig) -> Option<Fence> {
+    fn of(values: Vec<f64>, cfg: &SignalsConfig) -> Option<Fence> {
+        Fence::new(values, cfg, false)
+    }
+
+    /// The fences of the logarithms of `values`, all above 0.
+    fn of_log(values: Vec<f64>, cfg: &SignalsConfig) -> Option<Fence> {
+        debug_assert!(values.iter().all(|v| *v > 0.0));
+        Fence::new(values.into_iter().map(f64::ln).collect(), cfg, true)
+    }
+
+    fn new(mut values: Vec<f64>, cfg: &SignalsConfig, log: bool) -> Option<Fence> {
         if values.len() < cfg.min_peers {
             return None;
         }
@@ -135,32 +158,66 @@ impl Fence {
             q3,
             k: cfg.fence_iqr,
             n: values.len(),
+            log,
         })
     }
+
+    /// A value on the scale of the values (back from the logarithm).
+    fn unscale(self, x: f64) -> f64 {
+        if self.log {
+            x.exp()
+        } else {
+            x
+        }
+    }
+
     fn lower(self) -> f64 {
-        self.q1 - self.k * (self.q3 - self.q1)
+        self.unscale(self.q1 - self.k * (self.q3 - self.q1))
     }
     fn upper(self) -> f64 {
-        self.q3 + self.k * (self.q3 - self.q1)
+        self.unscale(self.q3 + self.k * (self.q3 - self.q1))
     }
     fn describe(self) -> String {
-        format!(
-            "同类 {} 个样本：Q1 = {}，Q3 = {}，界限 Q1 − {k}×IQR / Q3 + {k}×IQR",
-            self.n,
-            round(self.q1),
-            round(self.q3),
-            k = self.k
-        )
+        let (q1, q3) = (self.unscale(self.q1), self.unscale(self.q3));
+        if self.log {
+            format!(
+                "同类 {} 个样本：Q1 = {}，Q3 = {}，界限按对数计算：ln Q1 − {k}×(ln Q3 − ln Q1)",
+                self.n,
+                round(q1),
+                round(q3),
+                k = self.k
+            )
+        } else {
+            format!(
+                "同类 {} 个样本：Q1 = {}，Q3 = {}，界限 Q1 − {k}×IQR / Q3 + {k}×IQR",
+                self.n,
+                round(q1),
+                round(q3),
+                k = self.k
+            )
+        }
     }
 }
 
+/// Three decimals, or three significant digits for a smaller number (a spread of 0.000612
+/// is not 0.001).
 fn round(x: f64) -> String {
-    let r = (x * 1000.0).round() / 1000.0;
+    let digits = if x == 0.0 || !x.is_finite() {
+        3
+    } else {
+        (2 - x.abs().log10().floor() as i32).clamp(3, 12)
+    };
+    let scale = 10f64.powi(digits);
+    let r = (x * scale).round() / scale;
     format!("{r}")
 }
 
 fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
+    if x.abs() >= 0.01 {
+        format!("{:.1}%", x * 100.0)
+    } else {
+        format!("{}%", round(x * 100.0))
+    }
 }
 
 /// A chance as a reader reads it: 0.3%, or 1e-9 written as 0.0000001% would not be: 小于 0.001%.
@@ -256,6 +313,279 @@ fn co_bid_chance(lf: &[f64], t: usize, na: usize, nb: usize, c: usize) -> f64 {
         .min(1.0)
 }
 
+/// Of a sequence of wins (members numbered 0..k), the steps where the winner is a member that
+/// has waited longest since its last win (one that has not won yet has waited longest of all).
+fn in_turn(seq: &[usize], k: usize) -> usize {
+    let mut last: Vec<Option<usize>> = vec![None; k];
+    let mut count = 0;
+    for (i, &w) in seq.iter().enumerate() {
+        let waited = |m: usize| last[m].map_or(-1, |at| at as i64);
+        if i > 0 && (0..k).all(|m| waited(w) <= waited(m)) {
+            count += 1;
+        }
+        last[w] = Some(i);
+    }
+    count
+}
+
+/// The chance that the same wins in a random order go to the longest-waiting member at least
+/// `observed` times: the share of 20,000 shuffles that do (a fixed seed, so every build gives
+/// the same figure), counted as (hits + 1) / (shuffles + 1) so that it is never 0.
+fn rotation_chance(seq: &[usize], k: usize, observed: usize) -> f64 {
+    const SHUFFLES: u32 = 20_000;
+    let mut order = seq.to_vec();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut hits = 0u32;
+    for _ in 0..SHUFFLES {
+        for i in (1..order.len()).rev() {
+            let j = (next() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        hits += u32::from(in_turn(&order, k) >= observed);
+    }
+    f64::from(hits + 1) / f64::from(SHUFFLES + 1)
+}
+
+/// A tender's valid bids (three or more, not all equal) as the price screens read them.
+struct Screened<'a> {
+    tender: usize,
+    n: usize,
+    /// Coefficient of variation of the valid bids.
+    cv: f64,
+    /// The gap between the two lowest, relative to the lowest.
+    gap: f64,
+    /// The same gap as a share of the range of the valid bids.
+    range_share: f64,
+    /// The credit codes of the lowest and the second-lowest valid bid.
+    lowest: [&'a str; 2],
+}
+
+/// The price screens (Imhof 2017) with the chance each figure has under honest bidding.
+///
+/// - `low_bid_spread`: honest bids of a tender scatter around its price with the market's
+///   relative spread σ (estimated from every screened tender: the median of the tenders'
+///   relative sample variances, corrected by the median of χ²/k); so n·cv²/σ² follows χ² with
+///   n − 1 degrees of freedom, and a spread this small has the chance P(χ² ≤ n·cv²/σ²). A hint
+///   when that chance is below `max_chance` divided by the tenders screened (Bonferroni, as for
+///   co-bidding pairs): three honest bids within 0.07% of each other happen about once in 8,000
+///   tenders, and a market of 100,000 has a dozen.
+/// - `close_runner_up`: the gap between the two lowest valid bids, fenced as Cardinal's R024
+///   on a log scale (the gaps pile up near 0, so Q1 − k·IQR of the gaps themselves is below 0),
+///   and small within the tender's own range: with the other bids spread evenly over it, a gap
+///   this small comes with the chance 1 − (1 − gap / range)^(n − 2), below 5%. One such
+///   tender proves little — one honest tender in twenty is that close — so the hint is about a
+///   pair: the same company just above the same lowest bidder in m of the j tenders where they
+///   were the two lowest, with the binomial chance of m in j (at 5% each) below `max_chance`
+///   divided by the pairs (or, for one tender alone, its chance times the tenders screened).
+fn price_screens(
+    tenders: &[Tender],
+    screened: &[Screened<'_>],
+    cfg: &SignalsConfig,
+    push: &mut dyn FnMut(&'static str, Vec<String>, Vec<String>, f64, f64, String, &'static str),
+) {
+    if screened.len() < cfg.min_peers {
+        return;
+    }
+    let codes = |t: &Tender| {
+        t.bidders
+            .iter()
+            .map(|b| b.credit_code.clone())
+            .collect::<Vec<_>>()
+    };
+    // σ²: the median relative sample variance, over the median of χ²_k / k (k = 3, the
+    // typical tender's degrees of freedom: (1 − 2/(9k))³ ≈ 0.794).
+    let mut variances: Vec<f64> = screened
+        .iter()
+        .map(|s| s.n as f64 * s.cv * s.cv / (s.n - 1) as f64)
+        .collect();
+    variances.sort_by(f64::total_cmp);
+    let sigma2 = variances[variances.len() / 2] / 0.794;
+    let per_tender = cfg.max_chance / screened.len() as f64;
+    for s in screened {
+        let t = &tenders[s.tender];
+        let k = (s.n - 1) as f64;
+        let p = chi_square_cdf(s.n as f64 * s.cv * s.cv / sigma2, k);
+        if p < per_tender {
+            push(
+                "low_bid_spread",
+                codes(t),
+                vec![t.project.to_string()],
+                s.cv,
+                spread_at_chance(per_tender, s.n, sigma2),
+                format!(
+                    "项目 {} 的 {} 个有效报价变异系数 {}，同类 {} 次招标的典型相对离散度 {}；诚实独立报价时离散度这样小的概率为 {}，低于阈值 {}（{} 按所筛查的招标次数分摊）：报价异常接近",
+                    t.project,
+                    s.n,
+                    round(s.cv),
+                    screened.len(),
+                    round(sigma2.sqrt()),
+                    chance(p),
+                    chance(per_tender),
+                    chance(cfg.max_chance)
+                ),
+                COLLUSION,
+            );
+        }
+    }
+    // Close runner-up, per pair: the tenders where a company's bid came just above another's
+    // lowest one, each close by the chance `p` below `CLOSE_CHANCE`.
+    let Some(f) = Fence::of_log(screened.iter().map(|s| s.gap).collect(), cfg) else {
+        return;
+    };
+    let mut close: BTreeMap<[&str; 2], Vec<(&Screened, f64)>> = BTreeMap::new();
+    for s in screened.iter().filter(|s| s.gap < f.lower()) {
+        let p = 1.0 - (1.0 - s.range_share).powi(s.n as i32 - 2);
+        if p < CLOSE_CHANCE {
+            close.entry(s.lowest).or_default().push((s, p));
+        }
+    }
+    // How often each pair was the two lowest bidders at all: its chances to be close.
+    let mut together: BTreeMap<[&str; 2], usize> = BTreeMap::new();
+    for s in screened {
+        if close.contains_key(&s.lowest) {
+            *together.entry(s.lowest).or_default() += 1;
+        }
+    }
+    let pairs = close.len().max(1) as f64;
+    for (pair, found) in &close {
+        let m = found.len();
+        let j = together[pair];
+        // A pair close in m of its j tenders as the two lowest: under honest bidding each is
+        // close with a chance below CLOSE_CHANCE, so at least m of j has a chance below the
+        // binomial tail; a single tender must be close beyond the tenders screened.
+        let chance_of = if m == 1 {
+            found[0].1 * screened.len() as f64
+        } else {
+            binomial_at_least(j, m, CLOSE_CHANCE) * pairs
+        };
+        if chance_of >= cfg.max_chance {
+            continue;
+        }
+        let t = &tenders[found[0].0.tender];
+        let name = |code: &str| {
+            t.bidders
+                .iter()
+                .chain(
+                    found
+                        .iter()
+                        .flat_map(|(s, _)| tenders[s.tender].bidders.iter()),
+                )
+                .find(|b| b.credit_code == code)
+                .map_or(code.to_string(), |b| b.name.clone())
+        };
+        let gaps: Vec<String> = found
+            .iter()
+            .map(|(s, p)| {
+                format!(
+                    "{}：相差 {}，占报价极差 {}，概率 {}",
+                    tenders[s.tender].project,
+                    pct(s.gap),
+                    pct(s.range_share),
+                    chance(*p)
+                )
+            })
+            .collect();
+        push(
+            "close_runner_up",
+            pair.iter().map(|c| c.to_string()).collect(),
+            found
+                .iter()
+                .map(|(s, _)| tenders[s.tender].project.to_string())
+                .collect(),
+            found.iter().map(|(s, _)| s.gap).fold(f64::INFINITY, f64::min),
+            f.lower(),
+            format!(
+                "{} 的报价在 {} 次招标中紧贴最低价 {} 之上（两者同为最低两家的招标共 {} 次）：{}。相差低于同类下限 {}（{}），且其余报价均匀分布时各次出现的概率低于 {}；诚实投标下出现这样的情形的概率为 {}（阈值 {}，已按筛查的招标次数或组合数分摊）",
+                name(pair[1]),
+                m,
+                name(pair[0]),
+                j,
+                gaps.join("；"),
+                pct(f.lower()),
+                f.describe(),
+                chance(CLOSE_CHANCE),
+                chance(chance_of.min(1.0)),
+                chance(cfg.max_chance)
+            ),
+            COLLUSION,
+        );
+    }
+}
+
+/// The chance below which a tender's two lowest bids count as close for `close_runner_up`
+/// (one honest tender in twenty): what makes the hint is the same pair close again and again.
+const CLOSE_CHANCE: f64 = 0.05;
+
+/// P(X ≥ m) for X ~ Binomial(n, p).
+fn binomial_at_least(n: usize, m: usize, p: f64) -> f64 {
+    let lf = ln_factorials(n);
+    (m..=n)
+        .map(|k| {
+            (lf[n] - lf[k] - lf[n - k] + k as f64 * p.ln() + (n - k) as f64 * (1.0 - p).ln()).exp()
+        })
+        .sum::<f64>()
+        .min(1.0)
+}
+
+/// The coefficient of variation of `n` bids below which honest bidding (relative spread σ²)
+/// gives a spread that small with a chance under `chance`: the threshold the card shows.
+fn spread_at_chance(chance: f64, n: usize, sigma2: f64) -> f64 {
+    let k = (n - 1) as f64;
+    let p = |cv: f64| chi_square_cdf(n as f64 * cv * cv / sigma2, k);
+    let (mut lo, mut hi) = (0.0, sigma2.sqrt() * 4.0);
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if p(mid) < chance {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// P(X ≤ x) for X ~ χ² with `k` degrees of freedom: the regularized lower incomplete gamma
+/// function P(k/2, x/2), by its series (x is small where it matters here).
+fn chi_square_cdf(x: f64, k: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    let (a, x) = (k / 2.0, x / 2.0);
+    let mut term = 1.0 / a;
+    let mut sum = term;
+    for n in 1..500 {
+        term *= x / (a + n as f64);
+        sum += term;
+        if term < sum * 1e-15 {
+            break;
+        }
+    }
+    (a * x.ln() - x - ln_gamma(a) + sum.ln()).exp().min(1.0)
+}
+
+/// ln Γ(a) for a a positive multiple of ½ (the χ² degrees of freedom halved).
+fn ln_gamma(a: f64) -> f64 {
+    // Γ(½) = √π, Γ(1) = 1, Γ(a + 1) = a·Γ(a).
+    let (mut x, mut acc) = if (a.fract() - 0.5).abs() < 1e-9 {
+        (0.5, 0.5 * std::f64::consts::PI.ln())
+    } else {
+        (1.0, 0.0)
+    };
+    while x + 0.5 < a {
+        acc += x.ln();
+        x += 1.0;
+    }
+    acc
+}
+
 /// What a signal is made of before its id, severity and names are set.
 struct Draft {
     kind: &'static str,
@@ -295,8 +625,7 @@ pub fn compute(site: &Site) -> Signals {
     };
 
     // Per tender: single bidder, identical bids, disqualifications, price screens.
-    let mut spreads: Vec<(usize, f64)> = Vec::new();
-    let mut gaps: Vec<(usize, f64)> = Vec::new();
+    let mut screened: Vec<Screened> = Vec::new();
     for (i, t) in tenders.iter().enumerate() {
         let project = vec![t.project.to_string()];
         if t.bidders.len() == 1 {
@@ -373,61 +702,22 @@ pub fn compute(site: &Site) -> Signals {
                 );
             }
         }
-        let mut bids: Vec<f64> = t
-            .bidders
-            .iter()
-            .filter(|b| !b.disqualified)
-            .map(|b| b.bid.0 as f64)
-            .collect();
-        bids.sort_by(f64::total_cmp);
-        if bids.len() >= 3 {
-            spreads.push((i, cv(&bids)));
-        }
-        if bids.len() >= 2 && bids[0] > 0.0 {
-            gaps.push((i, (bids[1] - bids[0]) / bids[0]));
-        }
-    }
-    // Identical bids are their own kind: the screens judge the rest.
-    if let Some(f) = Fence::of(spreads.iter().map(|s| s.1).collect(), cfg) {
-        for &(i, v) in spreads.iter().filter(|s| s.1 > 0.0 && s.1 < f.lower()) {
-            let t = &tenders[i];
-            push(
-                "low_bid_spread",
-                codes(&mut t.bidders.iter()),
-                vec![t.project.to_string()],
-                v,
-                f.lower(),
-                format!(
-                    "项目 {} 有效报价的变异系数 {}，低于同类下限 {}（{}）：报价异常接近",
-                    t.project,
-                    round(v),
-                    round(f.lower()),
-                    f.describe()
-                ),
-                COLLUSION,
-            );
+        let mut valid: Vec<&Bidder> = t.bidders.iter().filter(|b| !b.disqualified).collect();
+        valid.sort_by_key(|b| b.bid);
+        let bids: Vec<f64> = valid.iter().map(|b| b.bid.0 as f64).collect();
+        // Identical bids are their own kind: the screens judge the rest.
+        if bids.len() >= 3 && bids[0] > 0.0 && bids[0] < bids[bids.len() - 1] {
+            screened.push(Screened {
+                tender: i,
+                n: bids.len(),
+                cv: cv(&bids),
+                gap: (bids[1] - bids[0]) / bids[0],
+                range_share: (bids[1] - bids[0]) / (bids[bids.len() - 1] - bids[0]),
+                lowest: [&valid[0].credit_code, &valid[1].credit_code],
+            });
         }
     }
-    if let Some(f) = Fence::of(gaps.iter().map(|s| s.1).collect(), cfg) {
-        for &(i, v) in gaps.iter().filter(|s| s.1 > 0.0 && s.1 < f.lower()) {
-            let t = &tenders[i];
-            push(
-                "close_runner_up",
-                codes(&mut t.bidders.iter()),
-                vec![t.project.to_string()],
-                v,
-                f.lower(),
-                format!(
-                    "项目 {} 最低两个有效报价相差 {}，低于同类下限 {}（{}）",
-                    t.project,
-                    pct(v),
-                    pct(f.lower()),
-                    f.describe()
-                ),
-                COLLUSION,
-            );
-        }
-    }
+    price_screens(&tenders, &screened, cfg, &mut push);
 
     // Per company: many bids, (almost) no wins.
     struct Bids<'a> {
@@ -739,10 +1029,22 @@ pub fn compute(site: &Site) -> Signals {
         let distinct: BTreeSet<&str> = winners.iter().copied().collect();
         let turns = winners.windows(2).filter(|w| w[0] != w[1]).count();
         let steps = winners.len().saturating_sub(1);
-        if winners.len() >= cfg.min_rotation_wins
-            && distinct.len() >= 2
-            && turns as f64 >= cfg.min_turns * steps as f64
+        if winners.len() < cfg.min_rotation_wins
+            || distinct.len() < 2
+            || (turns as f64) < cfg.min_turns * steps as f64
         {
+            continue;
+        }
+        // Three members winning at random change hands two steps in three anyway: what tells
+        // rotation is that the next win goes to the member that has waited longest, more often
+        // than the same wins in a random order would.
+        let seq: Vec<usize> = winners
+            .iter()
+            .map(|w| distinct.iter().position(|d| d == w).unwrap_or(0))
+            .collect();
+        let in_turn = in_turn(&seq, distinct.len());
+        let by_chance = rotation_chance(&seq, distinct.len(), in_turn);
+        if by_chance <= cfg.max_chance {
             push(
                 "bid_rotation",
                 members.iter().map(|c| c.to_string()).collect(),
@@ -750,14 +1052,17 @@ pub fn compute(site: &Site) -> Signals {
                 turns as f64 / steps.max(1) as f64,
                 cfg.min_turns,
                 format!(
-                    "{} 共同投标的 {} 次招标中，组内中标 {} 次，由 {} 家轮流中标（{} 次相邻中标中更替 {} 次，阈值 {}）",
+                    "{} 共同投标的 {} 次招标中，组内中标 {} 次，由 {} 家轮流中标（{} 次相邻中标中更替 {} 次，阈值 {}；其中 {} 次由最久未中标的成员中标，同样的中标次数随机排序时达到这样规律的概率为 {}，阈值 {}）",
                     names.join("、"),
                     joint.len(),
                     winners.len(),
                     distinct.len(),
                     steps,
                     turns,
-                    pct(cfg.min_turns)
+                    pct(cfg.min_turns),
+                    in_turn,
+                    chance(by_chance),
+                    chance(cfg.max_chance)
                 ),
                 COLLUSION,
             );
@@ -1095,6 +1400,34 @@ pub fn public_files(site: &Site) -> Vec<OutFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chi_square_matches_its_tables() {
+        // k = 2: 1 − e^(−x/2) exactly; k = 1 and 3: the 95% points of the tables.
+        for x in [0.001, 0.1, 1.0, 5.0] {
+            let exact = 1.0 - (-x / 2.0f64).exp();
+            assert!((chi_square_cdf(x, 2.0) - exact).abs() < 1e-12, "{x}");
+        }
+        assert!((chi_square_cdf(3.841, 1.0) - 0.95).abs() < 1e-3);
+        assert!((chi_square_cdf(7.815, 3.0) - 0.95).abs() < 1e-3);
+        assert!((chi_square_cdf(9.488, 4.0) - 0.95).abs() < 1e-3);
+        // The threshold the card shows is where the chance crosses.
+        let cv = spread_at_chance(1e-4, 4, 0.03f64.powi(2));
+        let p = chi_square_cdf(4.0 * cv * cv / 0.03f64.powi(2), 3.0);
+        assert!((p - 1e-4).abs() < 1e-8, "{cv} {p}");
+    }
+
+    #[test]
+    fn rotation_is_judged_against_the_same_wins_in_random_orders() {
+        // Three members by turns, five rounds: the longest-waiting member wins every step.
+        let by_turns: Vec<usize> = (0..15).map(|i| i % 3).collect();
+        assert_eq!(in_turn(&by_turns, 3), 14);
+        assert!(rotation_chance(&by_turns, 3, 14) < 0.001);
+        // Changing hands 11 times in 14 steps, at random: common by chance.
+        let at_random = [0, 1, 1, 2, 0, 0, 2, 1, 2, 0, 1, 0, 2, 2, 1];
+        let seen = in_turn(&at_random, 3);
+        assert!(rotation_chance(&at_random, 3, seen) > 0.05, "{seen}");
+    }
 
     #[test]
     fn fences_need_peers_and_follow_the_quartiles() {

@@ -184,12 +184,8 @@ impl<'a> Site<'a> {
     }
 
     /// The department's display name, or the id when unknown (validation prevents that).
-    pub fn department_name(&self, id: &str) -> &'a str {
-        self.content
-            .departments
-            .get(id)
-            .map(|d| d.name.as_str())
-            .unwrap_or("")
+    pub fn department_name(&self, id: &'a str) -> &'a str {
+        self.content.departments.name(id)
     }
 
     /// Active entries of a credit list inside `from..=until` on the build date, newest first.

@@ -67,12 +67,12 @@ fn planted_collusion_is_found_with_known_precision_and_recall() {
     at_least("dominant_winner", 1.0, 1.0);
     at_least("co_bidding_group", 1.0, 1.0);
     at_least("bid_rotation", 1.0, 1.0);
-    // The six bunched tenders are found; one of the ~600 honest tenders has its bids as close
-    // by chance (precision 6/7 on this seed).
-    at_least("low_bid_spread", 0.85, 1.0);
-    // The gap between the two lowest bids of honest tenders piles up near 0 (for n bids spread
-    // over 10%, about n·g/10% of tenders have a gap below g), so its lower fence is negative and
-    // no tender falls below it: the screen cannot tell the bunched tenders apart by this gap
-    // alone. They are found by their spread (low_bid_spread) instead.
-    assert_eq!(get("close_runner_up").flagged, 0);
+    // Bunched bids: the spread is judged by its chance under honest bidding (χ² at the market's
+    // spread), below `max_chance` divided by the ~640 tenders screened. Five of the six bunched
+    // tenders are found; the sixth has three bids, and three honest bids that close (±0.03%)
+    // come about once in 5,000 tenders — under the one in 64,000 the correction asks for.
+    at_least("low_bid_spread", 1.0, 0.8);
+    // A cover bid just above the winner, by two pairs in four tenders each: one close tender is
+    // common by chance (one in twenty), the same pair close in four of four is not.
+    at_least("close_runner_up", 1.0, 1.0);
 }

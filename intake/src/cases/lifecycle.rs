@@ -429,7 +429,7 @@ pub async fn escalate_overdue(state: &AppState) -> Result<usize, crate::Error> {
             .current_deadline()
             .map(|d| d.to_string())
             .unwrap_or_default();
-        let department = super::notices::department_name(state, &case.department);
+        let department = state.content.departments.name(&case.department);
         let note = format!("期限 {deadline} 已过，承办部门：{department}");
         write(
             &mut tx,

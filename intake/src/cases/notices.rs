@@ -7,15 +7,6 @@ use crate::audit::Action;
 use crate::mail::Outgoing;
 use crate::AppState;
 
-pub(super) fn department_name(state: &AppState, id: &str) -> String {
-    state
-        .content
-        .departments
-        .get(id)
-        .map(|d| d.name.clone())
-        .unwrap_or_else(|| id.to_string())
-}
-
 /// The message to the handling department: no personal data and no case text, which stay on
 /// the staff pages behind sign-in.
 pub fn department_mail(state: &AppState, case: &Case) -> Outgoing {
@@ -79,7 +70,7 @@ pub fn submitter_mail(
         number = case.tracking_number,
         label = action.label(),
         status = case.status.label(),
-        department = department_name(state, &case.department),
+        department = state.content.departments.name(&case.department),
         base = state.content.site.base_url,
     );
     Outgoing {
@@ -103,7 +94,7 @@ pub fn escalation_mails(state: &AppState, case: &Case) -> Vec<Outgoing> {
         .current_deadline()
         .map(|d| d.to_string())
         .unwrap_or_default();
-    let department = department_name(state, &case.department);
+    let department = state.content.departments.name(&case.department);
     let body = format!(
         "{}（{}）已超过办理期限 {deadline}，尚未办结。\n承办部门：{department}\n请督办。\n\n{}/staff/cases/{}\n",
         case.tracking_number,

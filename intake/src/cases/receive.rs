@@ -101,7 +101,11 @@ pub async fn receive(
         deadlines,
     };
     let reason = prepared.route.reason.clone();
-    let department = super::notices::department_name(state, &prepared.route.department);
+    let department = state
+        .content
+        .departments
+        .name(&prepared.route.department)
+        .to_string();
     let case = state.writer.submit(prepared).await?;
     state.metrics.submitted(case.kind);
     state.mailer.wake.notify_one();

@@ -18,27 +18,7 @@ use super::workflow::{outcome_label, OUTCOMES};
 
 /// A staff page in the site's shell, kept out of search engines.
 pub fn page(state: &AppState, title: &str, main: Markup) -> Markup {
-    themes::page(
-        &state.content.site,
-        &themes::Meta {
-            title,
-            description: "",
-            path: "",
-            feed: None,
-            noindex: true,
-        },
-        themes::Nav::Other,
-        main,
-    )
-}
-
-fn department_name(state: &AppState, id: &str) -> String {
-    state
-        .content
-        .departments
-        .get(id)
-        .map(|d| d.short.clone())
-        .unwrap_or_else(|| id.to_string())
+    crate::public::shell(state, title, themes::Nav::Other, main)
 }
 
 fn csrf(session: &Session) -> Markup {
@@ -57,7 +37,7 @@ pub fn staff_bar(state: &AppState, session: &Session) -> Markup {
             }
             form method="post" action="/staff/logout" {
                 (csrf(session))
-                span.note { "已登录：" (session.staff.username) "（" (department_name(state, &session.staff.department)) "）" }
+                span.note { "已登录：" (session.staff.username) "（" (state.content.departments.short(&session.staff.department)) "）" }
                 " "
                 button type="submit" { "退出登录" }
             }
@@ -126,7 +106,7 @@ pub fn list(
         h1 { "案件列表" }
         p.lede {
             @if all_departments { "公管办：全部部门的案件。" }
-            @else { (department_name(state, &session.staff.department)) "承办的案件。" }
+            @else { (state.content.departments.short(&session.staff.department)) "承办的案件。" }
             "逾期案件排在最前。"
         }
         nav.filters aria-label="按状态筛选" {
@@ -155,7 +135,7 @@ pub fn list(
                             span.code { (r.tracking_number) }
                             span { (r.kind.label()) }
                             span { (r.status.label()) }
-                            @if all_departments { span { (department_name(state, &r.department)) } }
+                            @if all_departments { span { (state.content.departments.short(&r.department)) } }
                             span { "接收 " time datetime=(r.received_on) { (r.received_on) } }
                             span {
                                 "期限 "
@@ -237,7 +217,7 @@ pub fn case(state: &AppState, session: &Session, v: &CaseView<'_>) -> Markup {
             }
         }
         @if !v.access.handling {
-            p.flag role="note" { "此案件由" (department_name(state, &c.department)) "承办；公管办可查阅、转办和督办。" }
+            p.flag role="note" { "此案件由" (state.content.departments.short(&c.department)) "承办；公管办可查阅、转办和督办。" }
         }
         h2 { "基本信息" }
         dl.fields {
@@ -245,7 +225,7 @@ pub fn case(state: &AppState, session: &Session, v: &CaseView<'_>) -> Markup {
             div { dt { "类型" } dd { (c.kind.label()) } }
             div { dt { "标题" } dd { (c.title) } }
             div { dt { "状态" } dd { (c.status.label()) @if c.published { "（处理结果已公开）" } } }
-            div { dt { "承办部门" } dd { (department_name(state, &c.department)) } }
+            div { dt { "承办部门" } dd { (state.content.departments.short(&c.department)) } }
             div { dt { "分派 / 转办理由" } dd { (c.routing_reason) } }
             div { dt { "项目编号" } dd { (c.project.as_deref().unwrap_or("—")) } }
             div { dt { "类别" } dd { (c.category().map(|k| k.label()).unwrap_or("—")) } }

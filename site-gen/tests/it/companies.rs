@@ -305,6 +305,33 @@ fn the_barred_winner_flag_on_each_way_of_being_barred_and_of_not_being() {
             ("project", &seen.project),
             ("company", &seen.company),
         ];
+        // The result's open data carries the same flag as its page.
+        let json: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out.join("data/disclosures/p1-award.json")).unwrap(),
+        )
+        .unwrap();
+        let barred_winners = json.get("barred_winners");
+        match (barred_by, barred_winners) {
+            (None, None) => {}
+            (Some(by), Some(flag)) => {
+                assert_eq!(
+                    flag[0]["credit_code"], "91350100M000100Y43",
+                    "{what}: {flag}"
+                );
+                let named = flag[0]["barred_by"].as_array().unwrap();
+                if by.starts_with('/') {
+                    assert_eq!(named.len(), 1, "{what}: {flag}");
+                    assert!(named[0].as_str().unwrap().ends_with(by), "{what}: {flag}");
+                } else {
+                    assert!(
+                        named.is_empty(),
+                        "{what}: names a page that is gone: {flag}"
+                    );
+                    assert_eq!(flag[0]["withdrawn_penalties"], 1, "{what}: {flag}");
+                }
+            }
+            (by, flag) => panic!("{what}: the result's JSON flag is {flag:?}, expected {by:?}"),
+        }
         match barred_by {
             None => {
                 assert_eq!(summary.barred_wins, 0, "{what}: {summary}");

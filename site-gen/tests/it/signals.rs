@@ -473,3 +473,78 @@ fn honest_random_bidding_gives_no_signal() {
         assert_eq!(json["warnings"], serde_json::json!([]), "seed {seed}");
     }
 }
+
+/// A ring of three bids together in 15 tenders of its own; what decides rotation is the order
+/// of its wins. Won by turns (each time the member that waited longest), it is a rotation. Won
+/// in a random order — changing hands 11 times in 14 steps, as three members winning at random
+/// often do — it is a co-bidding group and no rotation: the chance of so regular an order by
+/// chance is what the hint is judged on, not the share of changes alone.
+#[test]
+fn a_ring_is_a_rotation_only_when_its_wins_go_round() {
+    let names = |n: usize| format!("公司{n}建设有限公司");
+    let market = |order: &[usize]| -> Vec<(usize, String)> {
+        let mut files = Vec::new();
+        let bid = |t: usize, k: usize| 1_000_000 + (30_000 + 5_000 * (t % 4) as i64) * k as i64;
+        for t in 0..20 {
+            let who = [t % 10, (t + 3) % 10, (t + 6) % 10];
+            let bidders: Vec<(usize, String, i64, bool)> = who
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| (n, names(n), bid(t, k), k == 0))
+                .collect();
+            files.push((t, bidders));
+        }
+        for (i, &w) in order.iter().enumerate() {
+            let t = 20 + i;
+            let winner = 10 + w;
+            let mut who = vec![winner];
+            who.extend((10..13).filter(|&n| n != winner));
+            who.push(t % 10);
+            let bidders = who
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| (n, names(n), bid(t, k), n == winner))
+                .collect();
+            files.push((t, bidders));
+        }
+        files
+            .into_iter()
+            .map(|(t, b)| {
+                let b: Vec<(usize, &str, i64, bool)> = b
+                    .iter()
+                    .map(|(n, name, bid, won)| (*n, name.as_str(), *bid, *won))
+                    .collect();
+                (t, result(t, &b))
+            })
+            .collect()
+    };
+    let ring: BTreeSet<String> = (10..13).map(code).collect();
+    let kinds = |json: &Value, kind: &str| -> Vec<BTreeSet<String>> {
+        json["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["kind"] == kind)
+            .map(|s| {
+                s["companies"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+
+    let by_turns: Vec<usize> = (0..15).map(|i| i % 3).collect();
+    let (_tmp, _, json) = build_market(&market(&by_turns), "");
+    assert!(kinds(&json, "co_bidding_group").contains(&ring), "{json:#}");
+    assert_eq!(kinds(&json, "bid_rotation"), vec![ring.clone()], "{json:#}");
+
+    let at_random = [0, 1, 1, 2, 0, 0, 2, 1, 2, 0, 1, 0, 2, 2, 1];
+    let changes = at_random.windows(2).filter(|w| w[0] != w[1]).count();
+    assert_eq!(changes, 11, "the order changes hands often");
+    let (_tmp, _, json) = build_market(&market(&at_random), "");
+    assert!(kinds(&json, "co_bidding_group").contains(&ring), "{json:#}");
+    assert!(kinds(&json, "bid_rotation").is_empty(), "{json:#}");
+}
