@@ -12,6 +12,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use sqlx::Row;
+use std::sync::atomic::AtomicU64;
 
 use crate::cases::Status;
 use crate::clock::local_date;
@@ -35,6 +36,7 @@ pub struct IntakeMetrics {
     submissions: Family<KindLabel, Counter>,
     outbox_pending: Gauge,
     outbox_failing: Gauge,
+    outbox_oldest: Gauge<f64, AtomicU64>,
     overdue: Gauge,
     cases: Family<StatusLabel, Gauge>,
 }
@@ -96,6 +98,11 @@ pub fn register(state: &AppState, metrics: &mut telemetry::Metrics) {
         m.outbox_failing.clone(),
     );
     r.register(
+        "intake_outbox_oldest_pending_seconds",
+        "Age of the oldest outbox message not yet sent, 0 when none (the whole database)",
+        m.outbox_oldest.clone(),
+    );
+    r.register(
         "intake_cases_overdue",
         "Open cases past their statutory deadline, clock not stopped (the whole database)",
         m.overdue.clone(),
@@ -128,6 +135,17 @@ async fn refresh(state: &AppState) -> Result<(), sqlx::Error> {
     .await?;
     m.outbox_pending.set(row.try_get("pending")?);
     m.outbox_failing.set(row.try_get("failing")?);
+    let oldest: Option<String> =
+        sqlx::query("SELECT MIN(created_at) AS oldest FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(state.db.reader())
+            .await?
+            .try_get("oldest")?;
+    let age = oldest
+        .as_deref()
+        .and_then(crate::clock::parse_stamp)
+        .map(|at| (state.clock.now() - at).num_milliseconds().max(0) as f64 / 1000.0)
+        .unwrap_or(0.0);
+    m.outbox_oldest.set(age);
     // The rule of the overdue escalation (`cases::escalate_overdue`), escalated or not yet.
     let today = local_date(state.clock.now());
     let row = sqlx::query(

@@ -162,6 +162,12 @@ async fn requests_submissions_outbox_and_overdue_cases(db: Option<String>) {
     assert_eq!(value(&text, "intake_cases", &[("status", "received")]), 3.0);
     assert_eq!(value(&text, "intake_cases_overdue", &[]), 0.0);
 
+    // Mail waits on a clock the test moves: an hour on, the oldest unsent mail is an hour old.
+    assert!(value(&text, "intake_outbox_oldest_pending_seconds", &[]) < 60.0);
+    app.clock.advance(chrono::Duration::hours(1));
+    let text = scrape(&app).await;
+    assert!(value(&text, "intake_outbox_oldest_pending_seconds", &[]) >= 3600.0);
+
     // Two months later every case with a running deadline is overdue, by the domain's rule.
     app.clock.advance(chrono::Duration::days(60));
     let today = intake::clock::local_date(app.state.clock.now());
