@@ -125,7 +125,7 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let format = cli.log_format;
     // Colours only on a terminal: a log file or the journal gets plain text.
-    telemetry::logs::init(format, "intake=info,access=info");
+    telemetry::logs::init(format, "intake=info,access=info,telemetry=info");
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
