@@ -14,7 +14,7 @@
 //! [`deadline`] (working-day arithmetic), [`audit`] (hash chain), [`mail`] (outbox and sender),
 //! [`attachments`], [`public`] (submission and tracking pages and API), [`security`] (rate
 //! limits, client address, headers), [`text`] (strict decoding of what people type),
-//! [`staff`] (the staff side).
+//! [`staff`] (the staff side), [`metrics`] (what `/metrics` reports, on its own listener).
 
 pub mod attachments;
 pub mod audit;
@@ -27,6 +27,7 @@ pub mod deadline;
 pub mod error;
 pub mod mail;
 pub mod material;
+pub mod metrics;
 pub mod public;
 pub mod routing;
 pub mod rules;
@@ -94,6 +95,8 @@ pub struct AppState {
     pub writer: Arc<cases::Writer>,
     /// The folder of the supervision signals ([`Settings::signals`]).
     pub signals: Option<Arc<staff::signals::Source>>,
+    /// Counters for `/metrics` ([`metrics`]).
+    pub metrics: Arc<metrics::IntakeMetrics>,
 }
 
 impl AppState {
@@ -147,6 +150,7 @@ impl AppState {
                 .signals
                 .clone()
                 .map(|dir| Arc::new(staff::signals::Source::new(dir))),
+            metrics: Arc::default(),
         };
         state.writer.start(state.clone());
         let today = clock::local_date(state.clock.now());
@@ -211,12 +215,21 @@ pub fn app(state: AppState) -> Router {
 /// Serves [`app`] on `listener` until the process ends, with the background tasks running.
 /// Uses connection info so that rate limits see client addresses.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    serve_with_metrics(state, listener, None).await
+}
+
+/// As [`serve`], with every request counted and logged by route and status (never its path or
+/// query string) and, when `metrics_listener` is given, `/metrics` answered there alone: the
+/// public listener never answers it.
+pub async fn serve_with_metrics(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    metrics_listener: Option<tokio::net::TcpListener>,
+) -> anyhow::Result<()> {
     state.spawn_background();
-    let app = app(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .await?;
+    let mut metrics = telemetry::Metrics::new();
+    metrics::register(&state, &mut metrics);
+    let public = metrics.track(app(state), "(unmatched)");
+    telemetry::serve(public, listener, metrics_listener.map(|l| (metrics, l))).await?;
     Ok(())
 }

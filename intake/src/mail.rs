@@ -21,6 +21,7 @@ use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use prometheus_client::metrics::counter::Counter;
 use rand::RngCore;
 use sqlx::Row;
 use tokio::sync::Notify;
@@ -48,6 +49,10 @@ pub struct Mailer {
     claim: Duration,
     /// This instance's name in `outbox.claimed_by`: host, process and a random part.
     instance: String,
+    /// Messages the transport accepted, for `/metrics`.
+    pub sent: Counter,
+    /// Send attempts that failed (to be retried), for `/metrics`.
+    pub failed: Counter,
 }
 
 impl Mailer {
@@ -94,6 +99,8 @@ impl Mailer {
             retry: Duration::from_secs(config.mail.retry_secs.max(1)),
             claim: Duration::from_secs(config.mail.claim_secs.max(1)),
             instance: instance_name(),
+            sent: Counter::default(),
+            failed: Counter::default(),
         })
     }
 
@@ -168,6 +175,21 @@ pub struct Queued {
     pub attempts: i64,
 }
 
+/// `text` with every word holding an `@` (a mail address, bare or in `<…>`) replaced by
+/// `<address>`, for the log.
+pub fn without_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            if word.contains('@') {
+                "<address>"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn build(mailer: &Mailer, q: &Queued) -> Result<Message, String> {
     let to: Mailbox = q
         .recipient
@@ -215,9 +237,19 @@ pub async fn send_pending(
                 .execute(&mut *tx)
                 .await?;
                 sent += 1;
+                mailer.sent.inc();
             }
             Err(error) => {
-                tracing::warn!("mail {} to {} failed: {error}", q.message_id, q.recipient);
+                // The recipient is a submitter's address and a transport's error may echo it
+                // (`550 <name@example.org>: unknown user`): the log gets the Message-ID and the
+                // error without addresses; the whole error stays in `outbox.last_error`.
+                mailer.failed.inc();
+                tracing::warn!(
+                    message_id = %q.message_id,
+                    attempt = q.attempts + 1,
+                    "mail failed, will retry: {}",
+                    without_addresses(&error)
+                );
                 let backoff = mailer
                     .retry
                     .saturating_mul(1 << q.attempts.clamp(0, 7) as u32);

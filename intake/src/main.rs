@@ -33,6 +33,13 @@ struct Cli {
     /// Turn rate limits off: for load tests and benchmarks only.
     #[arg(long)]
     no_rate_limit: bool,
+    /// Answer `/metrics` (Prometheus text format) on this address, e.g. 127.0.0.1:9182; the
+    /// public listener never answers it.
+    #[arg(long, value_name = "ADDR")]
+    metrics_listen: Option<SocketAddr>,
+    /// Log lines as human text or as JSON objects, one per line. Never a submitter's data.
+    #[arg(long, value_enum, default_value_t = telemetry::LogFormat::Text, global = true)]
+    log_format: telemetry::LogFormat,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -114,17 +121,25 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "intake=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        // Colours only on a terminal: a log file or the journal gets plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    let format = cli.log_format;
+    // Colours only on a terminal: a log file or the journal gets plain text.
+    telemetry::logs::init(format, "intake=info,access=info,telemetry=info");
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // With JSON logs, the failure is a log line too, so a collector reads one format.
+            match format {
+                telemetry::LogFormat::Json => tracing::error!("{e:#}"),
+                telemetry::LogFormat::Text => eprintln!("Error: {e:?}"),
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = intake::Settings {
         content: cli.content.clone(),
         db: cli.db.clone(),
@@ -158,8 +173,9 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(cli.listen)
                 .await
                 .with_context(|| format!("cannot listen on {}", cli.listen))?;
+            let metrics = telemetry::bind_metrics(cli.metrics_listen).await?;
             tracing::info!("intake listening on http://{}", listener.local_addr()?);
-            intake::serve(state, listener).await
+            intake::serve_with_metrics(state, listener, metrics).await
         }
         Command::Staff {
             command:

@@ -9,7 +9,9 @@
 //! [`engine::Engine`]). Every request is bounded: query length, words and page are limited
 //! ([`query`]), each client is rate-limited ([`limit`]), and each request has a time limit.
 //! [`app`] returns a router without a fallback so the root binary can serve it beside the static
-//! site on one port.
+//! site on one port; [`serve`] is what the `search-server` binary runs: the router with its
+//! security headers, every request counted by route and status, and `/metrics` on a separate
+//! listener only. Query text is never logged, at any level: a query may name a person.
 
 pub mod companies;
 pub mod engine;
@@ -23,7 +25,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::extract::{RawQuery, State};
@@ -34,6 +36,10 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use disclosure::model::Details;
 use disclosure::{Departments, Diagnostics, Disclosure, SiteConfig};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
 use serde_json::{json, Value};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -70,8 +76,40 @@ impl Default for Options {
     }
 }
 
+/// The search service's own metrics, beside the request metrics of [`telemetry::Metrics`].
+#[derive(Clone, Debug)]
+struct SearchMetrics {
+    /// Time in the engine per search, by endpoint (`html`, `api`, `rss`).
+    duration: Family<EndpointLabel, Histogram>,
+    /// Documents in the index now, read at each scrape.
+    documents: Gauge,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EndpointLabel {
+    endpoint: &'static str,
+}
+
+impl Default for SearchMetrics {
+    fn default() -> Self {
+        SearchMetrics {
+            duration: Family::new_with_constructor(telemetry::latency_histogram),
+            documents: Gauge::default(),
+        }
+    }
+}
+
+impl SearchMetrics {
+    fn observe(&self, endpoint: &'static str, started: Instant) {
+        self.duration
+            .get_or_create(&EndpointLabel { endpoint })
+            .observe(started.elapsed().as_secs_f64());
+    }
+}
+
 struct Inner {
     engine: Engine,
+    metrics: SearchMetrics,
     companies: Companies,
     site: SiteConfig,
     departments: Departments,
@@ -134,6 +172,7 @@ impl AppState {
     ) -> AppState {
         AppState(Arc::new(Inner {
             engine,
+            metrics: SearchMetrics::default(),
             companies: Companies::none(),
             site,
             departments,
@@ -152,6 +191,63 @@ impl AppState {
     pub fn engine(&self) -> &Engine {
         &self.0.engine
     }
+
+    /// Registers the search metrics in `metrics`: the engine's time per search by endpoint and
+    /// the documents in the index (read at each scrape).
+    pub fn register_metrics(&self, metrics: &mut telemetry::Metrics) {
+        let m = &self.0.metrics;
+        metrics.registry().register(
+            "search_duration_seconds",
+            "Time the engine took per search (ranking, facets, snippets), by endpoint",
+            m.duration.clone(),
+        );
+        metrics.registry().register(
+            "search_index_documents",
+            "Documents in the index the server reads now",
+            m.documents.clone(),
+        );
+        let state = self.clone();
+        metrics.on_scrape(move || {
+            let state = state.clone();
+            async move {
+                let docs = state.engine().num_docs();
+                state
+                    .0
+                    .metrics
+                    .documents
+                    .set(i64::try_from(docs).unwrap_or(i64::MAX));
+            }
+        });
+    }
+}
+
+/// What the `search-server` binary runs: [`app`] with the security headers, every request
+/// counted and logged by route and status, on `listener`; and, when `metrics_listener` is
+/// given, `/metrics` there alone. The public listener never answers `/metrics`.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    metrics_listener: Option<tokio::net::TcpListener>,
+) -> std::io::Result<()> {
+    let mut metrics = telemetry::Metrics::new();
+    state.register_metrics(&mut metrics);
+    let public = metrics.track(with_security_headers(app(state)), "(unmatched)");
+    telemetry::serve(public, listener, metrics_listener.map(|l| (metrics, l))).await
+}
+
+/// The site's security headers on every response ([`themes::SECURITY_HEADERS`], the same list
+/// site-gen serve, intake and the one-port server use).
+pub fn with_security_headers(router: Router) -> Router {
+    use axum::http::{HeaderName, HeaderValue};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    themes::SECURITY_HEADERS
+        .iter()
+        .fold(router, |r, (name, value)| {
+            r.layer(SetResponseHeaderLayer::if_not_present(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            ))
+        })
 }
 
 /// Today in China Standard Time (UTC+8, no daylight saving).
@@ -202,6 +298,7 @@ pub struct Found {
 async fn run_search(
     state: &AppState,
     raw: Option<String>,
+    endpoint: &'static str,
 ) -> Result<(SearchParams, Found), (SearchParams, SearchError)> {
     let raw = raw.unwrap_or_default();
     let params = SearchParams::parse(&raw, &state.0.departments).map_err(|e| {
@@ -217,7 +314,10 @@ async fn run_search(
     let s = state.clone();
     let p = params.clone();
     let found = tokio::task::spawn_blocking(move || {
-        let outcome = s.0.engine.search(&p)?;
+        let started = Instant::now();
+        let outcome = s.0.engine.search(&p);
+        s.0.metrics.observe(endpoint, started);
+        let outcome = outcome?;
         let companies = s.0.companies.current();
         let card = match companies.named_by(&p.q) {
             Some(c) => Some(CompanyCard {
@@ -260,7 +360,7 @@ async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
         };
         return Html(pages::search_home(&ctx, &p).into_string()).into_response();
     }
-    match run_search(&state, raw).await {
+    match run_search(&state, raw, "html").await {
         Ok((p, found)) => Html(pages::results(&ctx, &p, &found).into_string()).into_response(),
         Err((p, e)) => (
             e.status(),
@@ -271,7 +371,7 @@ async fn search_page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
 }
 
 async fn search_api(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
-    match run_search(&state, raw).await {
+    match run_search(&state, raw, "api").await {
         Ok((p, found)) => Json(api_json(&p, &found)).into_response(),
         Err((_, e)) => e.into_response(),
     }
@@ -361,7 +461,14 @@ async fn search_rss(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     params.full_only = true;
     let s = state.clone();
     let p = params.clone();
-    let outcome = match tokio::task::spawn_blocking(move || s.0.engine.search(&p)).await {
+    let outcome = match tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let outcome = s.0.engine.search(&p);
+        s.0.metrics.observe("rss", started);
+        outcome
+    })
+    .await
+    {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => return (e.status(), e.public_message()).into_response(),
         Err(e) => {

@@ -1,12 +1,14 @@
 //! `search-server [--index DIR] [--listen ADDR] [--content DIR] [--no-rate-limit]
-//! [--trusted-proxy IP]…`: serves search over the index `site-gen build` writes.
+//! [--trusted-proxy IP]… [--metrics-listen ADDR] [--log-format text|json]`: serves search over
+//! the index `site-gen build` writes.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use search_server::{app, AppState, Options};
+use search_server::{AppState, Options};
+use telemetry::LogFormat;
 
 #[derive(Parser)]
 #[command(
@@ -30,17 +32,34 @@ struct Args {
     /// A reverse proxy whose X-Forwarded-For header is believed; repeat for several.
     #[arg(long = "trusted-proxy")]
     trusted_proxies: Vec<IpAddr>,
+    /// Answer `/metrics` (Prometheus text format) on this address, e.g. 127.0.0.1:9181; the
+    /// search listener never answers it.
+    #[arg(long, value_name = "ADDR")]
+    metrics_listen: Option<SocketAddr>,
+    /// Log lines as human text or as JSON objects, one per line.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tantivy=warn".into()),
-        )
-        .init();
+async fn main() -> std::process::ExitCode {
     let args = Args::parse();
+    let format = args.log_format;
+    telemetry::logs::init(format, "info,tantivy=warn");
+    match run(args).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // With JSON logs, the failure is a log line too, so a collector reads one format.
+            match format {
+                LogFormat::Json => tracing::error!("{e:#}"),
+                LogFormat::Text => eprintln!("Error: {e:?}"),
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     let options = Options {
         rate_limit: (!args.no_rate_limit).then(Default::default),
         trusted_proxies: args.trusted_proxies,
@@ -50,30 +69,12 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let metrics = telemetry::bind_metrics(args.metrics_listen).await?;
     tracing::info!(
         "search on http://{} ({} documents)",
         listener.local_addr()?,
         state.engine().num_docs()
     );
-    axum::serve(
-        listener,
-        with_security_headers(app(state)).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await?;
+    search_server::serve(state, listener, metrics).await?;
     Ok(())
-}
-
-/// The site's security headers on every response ([`themes::SECURITY_HEADERS`], the same list
-/// site-gen serve, intake and the one-port server use).
-fn with_security_headers(router: axum::Router) -> axum::Router {
-    use axum::http::{HeaderName, HeaderValue};
-    use tower_http::set_header::SetResponseHeaderLayer;
-    themes::SECURITY_HEADERS
-        .iter()
-        .fold(router, |r, (name, value)| {
-            r.layer(SetResponseHeaderLayer::if_not_present(
-                HeaderName::from_static(name),
-                HeaderValue::from_static(value),
-            ))
-        })
 }

@@ -18,6 +18,7 @@ pub mod files;
 pub mod index;
 pub mod log;
 pub mod markdown;
+pub mod metrics;
 pub mod output;
 pub mod render;
 pub mod serve;

@@ -1,8 +1,9 @@
 //! `site-gen`: build, check, serve and verify the 阳光交易 static site.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -28,6 +29,9 @@ struct Cli {
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Log lines as human text or as JSON objects, one per line.
+    #[arg(long, value_enum, default_value_t = telemetry::LogFormat::Text, global = true)]
+    log_format: telemetry::LogFormat,
 }
 
 #[derive(clap::Args, Clone)]
@@ -59,6 +63,11 @@ struct BuildArgs {
     /// Print the time of each phase after the summary.
     #[arg(long)]
     timings: bool,
+    /// Also write the build's figures (success, duration, pages, feeds, files, phases) to this
+    /// file in the Prometheus text format, atomically: for node_exporter's textfile collector
+    /// (`…/textfile/site-gen.prom`). Written after a failed build too, saying so.
+    #[arg(long, value_name = "PATH")]
+    metrics_file: Option<PathBuf>,
 }
 
 /// The export for a search cluster, `build` only (a `serve` rebuild does not export).
@@ -105,6 +114,23 @@ enum Command {
     },
 }
 
+/// Runs a build and, with `--metrics-file`, writes its figures (a failed build's too).
+fn build_and_record(
+    opts: &Options,
+    export: Option<&site_gen::bulk::Export>,
+    metrics_file: Option<&Path>,
+) -> anyhow::Result<build::Summary> {
+    let started = Instant::now();
+    let result = build::build_exporting(opts, export);
+    if let Some(path) = metrics_file {
+        let outcome = result.as_ref().map_err(|_| started.elapsed().as_secs_f64());
+        let text = site_gen::metrics::textfile(outcome, SystemTime::now());
+        site_gen::metrics::write_textfile(path, &text)
+            .with_context(|| format!("{}: cannot write the metrics file", path.display()))?;
+    }
+    result
+}
+
 impl BuildArgs {
     fn options(&self, quiet: bool) -> Options {
         Options {
@@ -122,21 +148,20 @@ impl BuildArgs {
 /// Exit codes: 0 success, 1 invalid content or a failed verification, 2 any other error.
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .init();
+    telemetry::logs::init(cli.log_format, "warn");
     match run(&cli) {
         Ok(code) => code,
         Err(e) => {
-            if let Some(invalid) = e.downcast_ref::<Invalid>() {
-                eprintln!("{invalid}");
-                return ExitCode::from(1);
+            let (text, code) = match e.downcast_ref::<Invalid>() {
+                Some(invalid) => (invalid.to_string(), 1),
+                None => (format!("error: {e:#}"), 2),
+            };
+            // With JSON logs, the failure is a log line too, so a collector reads one format.
+            match cli.log_format {
+                telemetry::LogFormat::Json => tracing::error!("{text}"),
+                telemetry::LogFormat::Text => eprintln!("{text}"),
             }
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(code)
         }
     }
 }
@@ -148,7 +173,11 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 dir: dir.clone(),
                 max_file_bytes: bulk.bulk_file_bytes,
             });
-            let summary = build::build_exporting(&args.options(cli.quiet), export.as_ref())?;
+            let summary = build_and_record(
+                &args.options(cli.quiet),
+                export.as_ref(),
+                args.metrics_file.as_deref(),
+            )?;
             if !cli.quiet {
                 println!("{summary}");
             }
@@ -208,13 +237,28 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             listen,
         } => {
             let opts = args.options(cli.quiet);
-            let summary = build::build(&opts)?;
+            let summary = build_and_record(&opts, None, args.metrics_file.as_deref())?;
             println!("{summary}");
             let quiet = cli.quiet;
-            site_gen::serve::watch(opts.clone(), move |r| match r {
-                Ok(s) if !quiet => println!("{s}"),
-                Ok(_) => {}
-                Err(e) => eprintln!("rebuild failed, the previous site stays published:\n{e:#}"),
+            let metrics_file = args.metrics_file.clone();
+            site_gen::serve::watch(opts.clone(), move |r| {
+                if let Some(path) = &metrics_file {
+                    // The watcher does not time a failed rebuild: its duration reads NaN.
+                    let text = site_gen::metrics::textfile(
+                        r.as_ref().map_err(|_| f64::NAN),
+                        SystemTime::now(),
+                    );
+                    if let Err(e) = site_gen::metrics::write_textfile(path, &text) {
+                        eprintln!("{}: cannot write the metrics file: {e}", path.display());
+                    }
+                }
+                match r {
+                    Ok(s) if !quiet => println!("{s}"),
+                    Ok(_) => {}
+                    Err(e) => {
+                        eprintln!("rebuild failed, the previous site stays published:\n{e:#}")
+                    }
+                }
             })
             .context("cannot watch the content folder")?;
             let runtime = tokio::runtime::Runtime::new()?;

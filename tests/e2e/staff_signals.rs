@@ -265,8 +265,9 @@ fn the_signal_pages_read_on_a_phone_and_on_a_desktop() {
             assert!(layout.signal_links >= 1, "{path}: {layout:?}");
             assert!(
                 layout.scroll <= layout.width && layout.right <= layout.width + 0.5,
-                "{path} runs off a {}px screen: {layout:?}",
-                size.0
+                "{path} runs off a {}px screen at {}: {layout:?}",
+                size.0,
+                layout.widest
             );
         }
     }

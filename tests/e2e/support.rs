@@ -31,7 +31,7 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -41,6 +41,11 @@ fn free_port() -> u16 {
 
 /// Starts `yangguang serve` over a copy of `content/` and waits until it answers.
 pub fn start() -> Server {
+    start_with(&[])
+}
+
+/// As [`start`], with more arguments to `yangguang serve`.
+pub fn start_with(extra: &[&str]) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     std::fs::create_dir_all(&content).unwrap();
@@ -60,6 +65,7 @@ pub fn start() -> Server {
         .arg(p("index"))
         .arg("--db")
         .arg(p("data/intake.sqlite3"))
+        .args(extra)
         .current_dir(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())

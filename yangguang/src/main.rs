@@ -11,6 +11,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use site_gen::build::{self, Options};
 use site_gen::content::Invalid;
+use site_gen::metrics::BuildMetrics;
+use std::time::SystemTime;
 
 #[derive(Parser)]
 #[command(
@@ -48,6 +50,14 @@ struct ServeArgs {
     config: Option<PathBuf>,
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Answer `/metrics` (Prometheus text format: requests, searches, submissions, outbox,
+    /// overdue cases, the last build) on this address, e.g. 127.0.0.1:9180; the public port
+    /// never answers it.
+    #[arg(long, value_name = "ADDR")]
+    metrics_listen: Option<SocketAddr>,
+    /// Log lines as human text or as JSON objects, one per line.
+    #[arg(long, value_enum, default_value_t = telemetry::LogFormat::Text)]
+    log_format: telemetry::LogFormat,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -55,22 +65,22 @@ struct ServeArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .init();
     let Command::Serve(args) = cli.command;
+    let format = args.log_format;
+    telemetry::logs::init(format, "warn");
     match serve(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if let Some(invalid) = e.downcast_ref::<Invalid>() {
-                eprintln!("{invalid}");
-                return ExitCode::from(1);
+            let (text, code) = match e.downcast_ref::<Invalid>() {
+                Some(invalid) => (invalid.to_string(), 1),
+                None => (format!("error: {e:#}"), 2),
+            };
+            // With JSON logs, the failure is a log line too, so a collector reads one format.
+            match format {
+                telemetry::LogFormat::Json => tracing::error!("{text}"),
+                telemetry::LogFormat::Text => eprintln!("{text}"),
             }
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(code)
         }
     }
 }
@@ -89,11 +99,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !args.quiet {
         println!("{summary}");
     }
+    // The last build's figures, shown on /metrics; a failed rebuild says so and keeps the
+    // figures of the site still published.
+    let builds = BuildMetrics::default();
+    builds.record(Ok(&summary), SystemTime::now());
     let quiet = args.quiet;
-    site_gen::serve::watch(opts, move |r| match r {
-        Ok(s) if !quiet => println!("{s}"),
-        Ok(_) => {}
-        Err(e) => eprintln!("rebuild failed, the previous site stays published:\n{e:#}"),
+    let rebuilds = builds.clone();
+    site_gen::serve::watch(opts, move |r| {
+        // The watcher does not time a failed rebuild: its duration reads NaN.
+        rebuilds.record(r.as_ref().map_err(|_| f64::NAN), SystemTime::now());
+        match r {
+            Ok(s) if !quiet => println!("{s}"),
+            Ok(_) => {}
+            Err(e) => eprintln!("rebuild failed, the previous site stays published:\n{e:#}"),
+        }
     })
     .context("cannot watch the content folder")?;
 
@@ -112,24 +131,27 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         };
         let intake = intake::AppState::from_settings(&intake_settings).await?;
         let _background = intake.spawn_background();
+        let mut metrics = telemetry::Metrics::new();
+        search.register_metrics(&mut metrics);
+        intake::metrics::register(&intake, &mut metrics);
+        builds.register(metrics.registry(), true);
         let router = axum::Router::new()
             .merge(search_server::app(search))
             .merge(intake::app(intake))
             .fallback_service(site_gen::serve::static_router(args.out.clone()));
         // One set of security headers on every response; intake's routes keep their own.
         let router = site_gen::serve::security_headers(router);
+        // Every request counted and logged by route; the static site's files as `(static)`.
+        let router = metrics.track(router, "(static)");
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let metrics_listener = telemetry::bind_metrics(args.metrics_listen).await?;
         println!(
             "serving http://{}/ (site, /search, /submit, /track, /staff/)",
             args.listen
         );
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await?;
+        telemetry::serve(router, listener, metrics_listener.map(|l| (metrics, l))).await?;
         Ok(())
     })
 }

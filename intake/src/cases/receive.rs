@@ -107,6 +107,7 @@ pub async fn receive(
         .name(&prepared.route.department)
         .to_string();
     let case = state.writer.submit(prepared).await?;
+    state.metrics.submitted(case.kind);
     state.mailer.wake.notify_one();
     Ok(Receipt {
         tracking_number: case.tracking_number.clone(),

@@ -12,7 +12,7 @@ pub fn exe() -> PathBuf {
     env!("CARGO_BIN_EXE_intake").into()
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -71,6 +71,18 @@ impl Setup {
 
     /// Starts the server; it is killed (SIGKILL) when the returned value is dropped.
     pub async fn serve(&self, log: &Path, extra: &[&str]) -> Server {
+        self.serve_logged(log, extra, "intake=info", Stdio::null())
+            .await
+    }
+
+    /// As [`Setup::serve`], with `RUST_LOG` and standard output of the caller's.
+    pub async fn serve_logged(
+        &self,
+        log: &Path,
+        extra: &[&str],
+        rust_log: &str,
+        stdout: Stdio,
+    ) -> Server {
         let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
         let log_file = std::fs::File::create(log).unwrap();
         let mut child = tokio::process::Command::new(exe())
@@ -78,9 +90,9 @@ impl Setup {
             .arg("--listen")
             .arg(addr.to_string())
             .args(extra)
-            .env("RUST_LOG", "intake=info")
+            .env("RUST_LOG", rust_log)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(stdout)
             .stderr(log_file)
             .kill_on_drop(true)
             .spawn()

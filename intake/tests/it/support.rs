@@ -103,6 +103,8 @@ pub struct Options {
     pub db: Option<String>,
     /// A content folder to copy instead of the small fixture (e.g. the repository's demo).
     pub content_from: Option<PathBuf>,
+    /// Also answer `/metrics` on a second listener ([`TestApp::metrics_base`]).
+    pub metrics: bool,
 }
 
 impl Default for Options {
@@ -113,6 +115,7 @@ impl Default for Options {
             extra_config: String::new(),
             db: None,
             content_from: None,
+            metrics: false,
         }
     }
 }
@@ -125,6 +128,8 @@ pub struct TestApp {
     pub smtp: Option<Smtp>,
     pub dir: tempfile::TempDir,
     pub content: PathBuf,
+    /// The metrics listener's base URL, with [`Options::metrics`].
+    pub metrics_base: Option<String>,
 }
 
 impl TestApp {
@@ -175,7 +180,19 @@ impl TestApp {
             .unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(intake::serve(state.clone(), listener));
+        let metrics_base = if opts.metrics {
+            let metrics = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let metrics_base = format!("http://{}", metrics.local_addr().unwrap());
+            tokio::spawn(intake::serve_with_metrics(
+                state.clone(),
+                listener,
+                Some(metrics),
+            ));
+            Some(metrics_base)
+        } else {
+            tokio::spawn(intake::serve(state.clone(), listener));
+            None
+        };
         TestApp {
             base,
             state,
@@ -187,6 +204,7 @@ impl TestApp {
             smtp,
             dir,
             content,
+            metrics_base,
         }
     }
 

@@ -7,6 +7,7 @@ mod companies;
 mod fixtures;
 mod hostile;
 mod meaning;
+mod metrics;
 mod real_samples;
 mod relevance;
 mod reload;

@@ -6,6 +6,7 @@ mod bulk;
 mod companies;
 mod demo;
 mod incremental;
+mod metrics;
 mod open_data;
 mod parties;
 mod real_samples;
