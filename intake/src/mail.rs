@@ -217,8 +217,13 @@ pub async fn send_pending(
     // A slow transport may outlast the claim; what is left then is another instance's to take,
     // so stop short of the claim's end instead of sending a message someone else may send too.
     let stop_at = started + chrono::Duration::from_std(mailer.claim / 2).unwrap_or_default();
-    for q in claimed {
+    let mut claimed = claimed.into_iter();
+    while let Some(q) = claimed.next() {
         if clock.now() >= stop_at {
+            // The rest is given back at once rather than when the claim runs out, so that
+            // another instance (or this one's next pass) sends it without waiting.
+            let rest: Vec<i64> = std::iter::once(q.id).chain(claimed.map(|q| q.id)).collect();
+            release(db, mailer, &rest).await?;
             break;
         }
         let result = match build(mailer, &q) {
@@ -270,6 +275,22 @@ pub async fn send_pending(
         tx.commit().await?;
     }
     Ok(sent)
+}
+
+/// Gives back this instance's claim on messages it will not send in this pass.
+async fn release(db: &Db, mailer: &Mailer, ids: &[i64]) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for id in ids {
+        sqlx::query(
+            "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL \
+             WHERE id = $1 AND claimed_by = $2 AND sent_at IS NULL",
+        )
+        .bind(id)
+        .bind(&mailer.instance)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
 }
 
 macro_rules! claim_sql {

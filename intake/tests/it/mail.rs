@@ -110,3 +110,66 @@ async fn without_smtp_mail_goes_to_the_outbox_folder() {
     eventually("an .eml file with the Message-ID", || async { found() }).await;
     assert!(number.starts_with("TS-"));
 }
+
+/// A clock that moves on a minute each time it is read: a transport so slow that each message
+/// takes a minute.
+struct SlowTransportClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl intake::clock::Clock for SlowTransportClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let mut t = self.0.lock().unwrap();
+        *t += chrono::Duration::minutes(1);
+        *t
+    }
+}
+
+/// A sender that stops at half its claim (300 s) because the transport is slow gives the rest
+/// of its claim back at once: another instance takes those messages on its next pass instead of
+/// waiting for the claim to run out, and each message is still sent once.
+#[tokio::test]
+async fn a_sender_that_stops_half_way_gives_back_what_it_did_not_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = intake::db::Db::connect(&dir.path().join("intake.sqlite3").display().to_string())
+        .await
+        .unwrap();
+    let config = intake::config::Config::parse("intake.toml", "").unwrap();
+    let outbox = dir.path().join("outbox");
+    let a = intake::mail::Mailer::from_config(&config, outbox.clone()).unwrap();
+    let b = intake::mail::Mailer::from_config(&config, outbox.clone()).unwrap();
+    let start = "2026-12-01T01:00:00Z".parse().unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..5 {
+        let mail = intake::mail::Outgoing {
+            case_id: None,
+            recipient: format!("dept{i}@test.example.gov.cn"),
+            subject: format!("第 {i} 封"),
+            body: "正文".into(),
+        };
+        intake::mail::enqueue(&mut tx, &a, start, &mail)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let clock = SlowTransportClock(std::sync::Mutex::new(start));
+    let sent_by_a = intake::mail::send_pending(&db, &a, &clock).await.unwrap();
+    assert!(
+        (1..5).contains(&sent_by_a),
+        "A stops short of its claim's end: {sent_by_a}"
+    );
+    // Well inside A's claim (which would hold until start + 300 s), B takes the rest.
+    let now = *clock.0.lock().unwrap();
+    assert!(now < start + chrono::Duration::seconds(300));
+    let taken = intake::mail::claim(&db, &b, now).await.unwrap();
+    assert_eq!(taken.len(), 5 - sent_by_a, "the rest was given back");
+    let rows: Vec<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT sent_at, claimed_by FROM outbox ORDER BY id")
+            .fetch_all(db.reader())
+            .await
+            .unwrap();
+    assert_eq!(
+        rows.iter().filter(|r| r.0.is_some()).count(),
+        sent_by_a,
+        "{rows:?}"
+    );
+}
