@@ -24,7 +24,6 @@
 //!   disqualification reason is the bid's `description`.
 //! - Amounts are numbers in yuan (OCDS `value.amount`), currency `CNY`.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 
@@ -33,6 +32,7 @@ use disclosure::model::{Bidder, CreditList, CreditStatus, Details, Organisation,
 use disclosure::{routes, Category, Disclosure, Kind, Stage, Yuan};
 use serde::{Serialize, Serializer};
 
+use crate::cache::{item_key, ItemIndex};
 use crate::companies::Bar;
 use crate::feeds::published_at;
 use crate::output::{file_for_url, OutFile};
@@ -436,54 +436,6 @@ pub struct ItemFile {
     pub path: String,
     pub pieces: Vec<Piece>,
     pub items: ItemIndex,
-}
-
-/// Where each disclosure's item is in an open-data file: by a hash of the disclosure's id
-/// ([`item_key`]), its range; and the file's length, to know the file is the one described.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct ItemIndex {
-    pub len: u64,
-    pub items: Vec<(u64, u64, u32)>,
-}
-
-impl ItemIndex {
-    /// The ranges by key, or `None` when two ids share a key (then nothing is reused).
-    pub fn ranges(&self) -> Option<HashMap<u64, Range<u64>, KeyIsHash>> {
-        let mut map = HashMap::with_capacity_and_hasher(self.items.len(), KeyIsHash::default());
-        for &(key, start, len) in &self.items {
-            if map.insert(key, start..start + u64::from(len)).is_some() {
-                return None;
-            }
-        }
-        Some(map)
-    }
-}
-
-/// Hashes a key that is a hash already ([`item_key`]) to itself.
-pub type KeyIsHash = std::hash::BuildHasherDefault<Identity>;
-
-#[derive(Default)]
-pub struct Identity(u64);
-
-impl std::hash::Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// The key of a disclosure's item in an [`ItemIndex`].
-pub fn item_key(d: &Disclosure) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(d.id.as_bytes())
 }
 
 /// `/data/disclosures.json`: every public disclosure, newest first.
@@ -1004,68 +956,18 @@ fn release<'a>(site: &Site<'a>, d: &'a Disclosure, trade: &'a Trade) -> Release<
 // ---------------------------------------------------------------------------------------------
 // Audit anchors
 
-/// The file in `content/` that `intake export` appends the audit chain's head to.
-pub const AUDIT_ANCHORS_FILE: &str = "audit-anchors.json";
 /// Where the site publishes it, so that anyone can check intake's audit trail against it.
 pub const AUDIT_ANCHORS_URL: &str = "/data/audit-anchors.json";
 
-#[derive(Debug, serde::Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditAnchors {
-    anchors: Vec<AuditAnchor>,
-}
-
-#[derive(Debug, serde::Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct AuditAnchor {
-    seq: u64,
-    hash: String,
-    at: String,
-}
-
-/// Reads and checks `content/audit-anchors.json`: each anchor a later event than the one before,
-/// with a SHA-256 hash in hex.
-pub fn parse_audit_anchors(
-    display: &str,
-    text: &str,
-) -> Result<AuditAnchors, disclosure::Diagnostic> {
-    let anchors: AuditAnchors = serde_json::from_str(text).map_err(|e| {
-        disclosure::Diagnostic::new(
-            display,
-            e.line(),
-            "",
-            format!("not an audit anchors file ({e}); it is written by `intake export`"),
-        )
-    })?;
-    let mut last = 0;
-    for (i, a) in anchors.anchors.iter().enumerate() {
-        let field = format!("anchors[{}]", i + 1);
-        let problem = if a.seq <= last {
-            Some(format!(
-                "seq {} does not follow {last}: anchors only ever move forward",
-                a.seq
-            ))
-        } else if a.hash.len() != 64 || !a.hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Some("hash must be 64 hexadecimal characters (SHA-256)".to_string())
-        } else {
-            None
-        };
-        if let Some(message) = problem {
-            return Err(disclosure::Diagnostic::new(display, 0, field, message));
-        }
-        last = a.seq;
-    }
-    Ok(anchors)
-}
-
 /// `/data/audit-anchors.json`, when the content folder has anchors.
 pub fn audit_anchors(site: &Site) -> Vec<OutFile> {
-    let path = site.content.dir.join(AUDIT_ANCHORS_FILE);
+    let path = site.content.dir.join(crate::content::AUDIT_ANCHORS_FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Vec::new();
     };
     // Checked when the content was loaded; a file replaced since is published only if valid.
-    let Ok(anchors) = parse_audit_anchors(AUDIT_ANCHORS_FILE, &text) else {
+    let file = crate::content::AUDIT_ANCHORS_FILE;
+    let Ok(anchors) = crate::content::parse_audit_anchors(file, &text) else {
         return Vec::new();
     };
     let mut json = serde_json::to_string_pretty(&anchors).expect("anchors serialise");
@@ -1499,7 +1401,7 @@ date = 2026-01-01
         content.links = vec![Vec::new(); docs.len()];
         content.excerpts = docs
             .iter()
-            .map(|d| crate::feeds::excerpt(&d.body))
+            .map(|d| crate::content::excerpt(&d.body))
             .collect();
         content.docs = docs;
         content.hashes = hashes;
@@ -1530,7 +1432,7 @@ date = 2026-01-01
             links: docs.iter().map(internal_links).collect(),
             excerpts: docs
                 .iter()
-                .map(|d| crate::feeds::excerpt(&d.body))
+                .map(|d| crate::content::excerpt(&d.body))
                 .collect(),
             docs,
             hashes,

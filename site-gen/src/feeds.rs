@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use disclosure::model::Details;
 use disclosure::{routes, Category, Disclosure, Kind, Stage};
-use pulldown_cmark::{Event, Options, Parser, TagEnd};
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Channel, Guid, Item};
 
@@ -21,13 +20,7 @@ use crate::site::Site;
 /// How many items a feed carries, newest first.
 pub const FEED_ITEMS: usize = 50;
 /// Length of an item's description, in characters, before the ellipsis.
-pub const DESCRIPTION_CHARS: usize = 200;
-
-/// The start of a Markdown body as plain text, as long as a description can quote: what the
-/// build keeps of every body for the feeds ([`crate::content::Content::excerpts`]).
-pub fn excerpt(markdown: &str) -> String {
-    plain_text(markdown, DESCRIPTION_CHARS + 1)
-}
+pub const DESCRIPTION_CHARS: usize = crate::content::EXCERPT_CHARS - 1;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
@@ -208,7 +201,7 @@ fn item(site: &Site, d: &Disclosure) -> Item {
 }
 
 /// A plain-text summary for feed readers: the kind-specific facts first (who won and for how
-/// much, who was penalised and how), then the start of the body (its [`excerpt`]), cut at
+/// much, who was penalised and how), then the start of the body (its [`crate::content::excerpt`]), cut at
 /// [`DESCRIPTION_CHARS`]. A credit entry's state is judged on `today`, the build date, as on its
 /// page.
 pub fn description(d: &Disclosure, excerpt: &str, today: NaiveDate) -> String {
@@ -319,58 +312,6 @@ fn parties(t: &disclosure::Trade) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-/// The text of a Markdown body without its markup, whitespace collapsed, at most `max` chars
-/// (parsing stops as soon as that many are collected). Raw HTML is dropped.
-pub fn plain_text(markdown: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut count = 0;
-    let mut pending_space = false;
-    let mut push = |s: &str, out: &mut String| {
-        for c in s.chars() {
-            if count >= max {
-                return false;
-            }
-            if c.is_whitespace() {
-                pending_space = !out.is_empty();
-                continue;
-            }
-            if pending_space {
-                out.push(' ');
-                count += 1;
-                pending_space = false;
-                if count >= max {
-                    return false;
-                }
-            }
-            out.push(c);
-            count += 1;
-        }
-        true
-    };
-    for event in Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    ) {
-        let more = match event {
-            Event::Text(t) | Event::Code(t) => push(&t, &mut out),
-            Event::SoftBreak | Event::HardBreak | Event::Rule => push(" ", &mut out),
-            Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::TableCell
-                | TagEnd::CodeBlock
-                | TagEnd::BlockQuote(_),
-            ) => push(" ", &mut out),
-            _ => true,
-        };
-        if !more {
-            break;
-        }
-    }
-    out
-}
-
 /// Cuts `s` to `max` characters, marking a cut with an ellipsis.
 fn truncate_chars(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
@@ -393,6 +334,8 @@ pub fn xml_text(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::excerpt;
+    use crate::markdown::plain_text;
     use crate::data::testing::{fixture, today};
     use expect_test::expect;
 

@@ -253,6 +253,58 @@ pub fn excerpt(body: &str, max: usize) -> String {
     out
 }
 
+/// The text of a Markdown body without its markup, whitespace collapsed, at most `max` chars
+/// (parsing stops as soon as that many are collected). Raw HTML is dropped.
+pub fn plain_text(markdown: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut pending_space = false;
+    let mut push = |s: &str, out: &mut String| {
+        for c in s.chars() {
+            if count >= max {
+                return false;
+            }
+            if c.is_whitespace() {
+                pending_space = !out.is_empty();
+                continue;
+            }
+            if pending_space {
+                out.push(' ');
+                count += 1;
+                pending_space = false;
+                if count >= max {
+                    return false;
+                }
+            }
+            out.push(c);
+            count += 1;
+        }
+        true
+    };
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
+        let more = match event {
+            Event::Text(t) | Event::Code(t) => push(&t, &mut out),
+            Event::SoftBreak | Event::HardBreak | Event::Rule => push(" ", &mut out),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_),
+            ) => push(" ", &mut out),
+            _ => true,
+        };
+        if !more {
+            break;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

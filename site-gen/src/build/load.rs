@@ -11,7 +11,8 @@ use foldhash::fast::RandomState as FastHash;
 use rayon::prelude::*;
 
 use super::{Options, Progress};
-use crate::cache::{self, CachedFile, Stamp};
+use crate::cache::{self, CachedFile};
+use crate::content::Stamp;
 use crate::content::{self, Content, Parsed};
 use crate::data;
 use crate::output::file_for_url;

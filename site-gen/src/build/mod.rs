@@ -31,7 +31,7 @@ use rayon::prelude::*;
 
 use crate::cache::{self, CachedFileRef, Output, Owner, ParsedRef};
 use crate::content::{self, Content};
-use crate::data::ItemIndex;
+use crate::cache::ItemIndex;
 use crate::index::IndexWriter;
 use crate::log::{self, Event, NewEntry, PublicationLog};
 use crate::output::file_for_url;
@@ -970,7 +970,7 @@ impl DataReuse<'_> {
             if changed.contains(d.id.as_str()) {
                 return None;
             }
-            ranges.get(&data::item_key(d)).cloned()
+            ranges.get(&cache::item_key(d)).cloned()
         };
         let file = make(&reuse);
         if old.is_some_and(|old| same_bytes(&file, old, &target)) {

@@ -328,7 +328,7 @@ impl Fixture {
         let links = vec![Vec::new(); docs.len()];
         let excerpts = docs
             .iter()
-            .map(|d| crate::feeds::excerpt(&d.body))
+            .map(|d| crate::content::excerpt(&d.body))
             .collect();
         Fixture {
             content: Content {
