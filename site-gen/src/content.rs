@@ -10,7 +10,6 @@ use disclosure::{Calendar, Departments, Diagnostic, Disclosure, SiteConfig};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-
 /// Everything the content folder says, validated.
 #[derive(Debug, Clone)]
 pub struct Content {
@@ -273,9 +272,26 @@ pub fn parse_source(file: &SourceFile) -> Result<Box<Parsed>, Vec<Diagnostic>> {
 
 /// Loads and validates the whole content folder. `progress` is called once per file parsed.
 pub fn load(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Content> {
+    validate(dir, parse_all(dir, progress)?)
+}
+
+/// A file's parse, or what is wrong with it.
+pub type ParseResult = Result<Box<Parsed>, Vec<Diagnostic>>;
+
+/// The content folder read and each file parsed on its own, not yet judged as a whole.
+pub struct Parses {
+    /// `site.toml`, `departments.toml`, `calendar.toml` and the files `intake export` writes.
+    pub config: Result<(SiteConfig, Departments, Calendar), Invalid>,
+    /// Every Markdown file's parse, in any order.
+    pub files: Vec<ParseResult>,
+}
+
+/// Reads and parses every file of the content folder, in parallel. `progress` is called once
+/// per file parsed.
+pub fn parse_all(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Parses> {
     let config = load_config(dir);
     let files = markdown_files(dir)?;
-    let parsed: Vec<Result<Box<Parsed>, Vec<Diagnostic>>> = files
+    let files = files
         .par_iter()
         .map(|path| {
             let r = read_source(dir, path)
@@ -285,15 +301,18 @@ pub fn load(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Content> {
             r
         })
         .collect();
-    assemble(dir, config, parsed)
+    Ok(Parses { config, files })
 }
 
-/// Puts parsed files and the site-wide configuration together and runs the cross-file checks.
-pub fn assemble(
-    dir: &Path,
-    config: Result<(SiteConfig, Departments, Calendar), Invalid>,
-    parsed: Vec<Result<Box<Parsed>, Vec<Diagnostic>>>,
-) -> Result<Content> {
+/// The one validation step of `site-gen build` and `site-gen check`: puts the parsed files and
+/// the site-wide configuration together and runs the cross-file checks (duplicate ids,
+/// departments, internal links). Every problem found, in the files or across them, comes back
+/// at once as [`Invalid`]; the disclosures come back sorted by id.
+pub fn validate(dir: &Path, parses: Parses) -> Result<Content> {
+    let Parses {
+        config,
+        files: parsed,
+    } = parses;
     let mut diags = Vec::new();
     let mut docs = Vec::with_capacity(parsed.len());
     for r in parsed {
@@ -426,7 +445,11 @@ pub struct Row {
 }
 
 /// Reads and checks the statistics; `departments` are the ids the site knows.
-pub fn parse_statistics(display: &str, text: &str, departments: &[&str]) -> Result<Statistics, Diagnostic> {
+pub fn parse_statistics(
+    display: &str,
+    text: &str,
+    departments: &[&str],
+) -> Result<Statistics, Diagnostic> {
     let stats: Statistics = serde_json::from_str(text).map_err(|e| {
         Diagnostic::new(
             display,

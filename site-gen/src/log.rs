@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use disclosure::Disclosure;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -111,6 +112,119 @@ pub struct NewEntry<'a> {
     pub page: &'a str,
     /// The page's declared public numbers (masked, with reasons); empty for most.
     pub public_numbers: &'a [String],
+}
+
+/// An entry the publication log is to gain: the owned form of a [`NewEntry`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Append {
+    pub id: String,
+    pub url: String,
+    pub event: Event,
+    pub source: String,
+    pub page: String,
+    /// The page's declared public numbers (masked, with reasons), for a first publication or a
+    /// revision.
+    pub public_numbers: Vec<String>,
+}
+
+impl Append {
+    pub fn entry(&self) -> NewEntry<'_> {
+        NewEntry {
+            id: &self.id,
+            url: &self.url,
+            event: self.event,
+            source: &self.source,
+            page: &self.page,
+            public_numbers: &self.public_numbers,
+        }
+    }
+}
+
+/// A disclosure page as a build rendered it: what the log compares with its latest entry.
+pub struct RenderedPage<'a> {
+    pub disclosure: &'a Disclosure,
+    /// SHA-256 of its source file, in hex.
+    pub source: String,
+    /// SHA-256 of the page's bytes, in hex.
+    pub page: String,
+}
+
+/// What the log gains from a build, in id order. A rendered page is published when the log
+/// has never seen it, or saw it withdrawn with a source it has already logged (a penalty back
+/// in its publicity); revised when its source is new; re-rendered when only its bytes changed
+/// (a template or configuration change); nothing when both are the same. Every logged page not
+/// withdrawn yet that `on_site` says left the site (a penalty past its publicity, a deleted
+/// file) is withdrawn.
+pub fn appends<'a>(
+    log: &PublicationLog,
+    rendered: impl IntoIterator<Item = RenderedPage<'a>>,
+    on_site: impl Fn(&str) -> bool,
+) -> Vec<Append> {
+    let mut appends = Vec::new();
+    for RenderedPage {
+        disclosure: d,
+        source,
+        page,
+    } in rendered
+    {
+        let event = match log.latest(&d.id) {
+            None => Some(Event::Published),
+            Some(e) if e.event == Event::Withdrawn => {
+                let known = log
+                    .revisions(&d.id)
+                    .iter()
+                    .any(|r| r.source_sha256 == source);
+                Some(if known {
+                    Event::Published
+                } else {
+                    Event::Revised
+                })
+            }
+            Some(e) if e.source_sha256 != source => Some(Event::Revised),
+            Some(e) if e.page_sha256 != page => Some(Event::Rerendered),
+            Some(_) => None,
+        };
+        if let Some(event) = event {
+            let public_numbers = match event {
+                Event::Published | Event::Revised => public_number_notes(d),
+                _ => Vec::new(),
+            };
+            appends.push(Append {
+                id: d.id.clone(),
+                url: d.url(),
+                event,
+                source,
+                page,
+                public_numbers,
+            });
+        }
+    }
+    for e in log.latest_entries() {
+        if e.event != Event::Withdrawn && !on_site(&e.id) {
+            appends.push(Append {
+                id: e.id.clone(),
+                url: e.url.clone(),
+                event: Event::Withdrawn,
+                source: e.source_sha256.clone(),
+                page: String::new(),
+                public_numbers: Vec::new(),
+            });
+        }
+    }
+    appends.sort_by(|a, b| a.id.cmp(&b.id));
+    appends
+}
+
+/// A disclosure's declared public numbers as the log and the summary name them: masked, with the
+/// author's reason.
+pub fn public_number_notes(d: &Disclosure) -> Vec<String> {
+    d.public_numbers
+        .iter()
+        .map(|n| {
+            let digits = disclosure::guard::number_digits(&n.value);
+            format!("{}：{}", disclosure::guard::mask(&digits), n.reason)
+        })
+        .collect()
 }
 
 /// The entry after `last` (the first when `None`), with its hash.

@@ -343,4 +343,3 @@ pub fn index_file(site: &Site, reuse: &Reuse<'_>) -> ItemFile {
         items,
     }
 }
-

@@ -58,7 +58,6 @@ pub fn disclosure_json_url(id: &str) -> String {
     format!("/data/disclosures/{id}.json")
 }
 
-
 /// Strings serialised as one JSON string without building it first: ids and absolute URLs are
 /// most of the strings in the index and the release package.
 struct Concat<'a, const N: usize>([&'a str; N]);
@@ -111,4 +110,3 @@ pub fn audit_anchors(site: &Site) -> Vec<OutFile> {
         bytes: json.into_bytes(),
     }]
 }
-

@@ -442,4 +442,3 @@ fn release<'a>(site: &Site<'a>, d: &'a Disclosure, trade: &'a Trade) -> Release<
         contracts,
     }
 }
-

@@ -127,4 +127,3 @@ where
     pieces.retain(|p| !matches!(p, Piece::New(b) if b.is_empty()));
     (pieces, ItemIndex { len, items })
 }
-

@@ -12,7 +12,6 @@ use crate::site::Site;
 /// The sitemap protocol's limit of URLs per file.
 pub const SITEMAP_URLS: usize = 50_000;
 
-
 /// Appends `s` to `out` with the five XML special characters escaped and the control characters
 /// XML 1.0 forbids removed.
 fn push_xml(out: &mut String, s: &str) {
@@ -144,4 +143,3 @@ fn opensearch(site: &Site) -> String {
         this = xml(&format!("{base}/opensearch.xml")),
     )
 }
-

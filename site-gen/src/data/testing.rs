@@ -7,8 +7,7 @@ use disclosure::model::Penalty;
 use disclosure::parse::parse_disclosure;
 use disclosure::validate::internal_links;
 use disclosure::{
-    Bidder, Calendar, Category, Departments, Details, Disclosure, SiteConfig, Stage, Trade,
-    Yuan,
+    Bidder, Calendar, Category, Departments, Details, Disclosure, SiteConfig, Stage, Trade, Yuan,
 };
 use sha2::{Digest, Sha256};
 

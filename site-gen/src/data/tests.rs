@@ -1,9 +1,9 @@
+use super::sitemap::xml;
 use super::testing::{fixture, today};
 use super::*;
-use super::sitemap::xml;
 use crate::cache::item_key;
-use disclosure::routes;
 use crate::log::PublicationLog;
+use disclosure::routes;
 use expect_test::expect;
 use rayon::prelude::*;
 use serde_json::Value as Json;
@@ -290,8 +290,9 @@ fn a_large_sitemap_becomes_an_index() {
     let index = std::str::from_utf8(&file(&files, "sitemap.xml").bytes).unwrap();
     assert!(index.contains("<sitemapindex"), "{}", &index[..200]);
     assert_eq!(index.matches("<sitemap>").count(), 2);
-    assert!(index
-        .contains("<sitemap><loc>https://ggzy.example.gov.cn/sitemaps/sitemap-2.xml</loc>"));
+    assert!(
+        index.contains("<sitemap><loc>https://ggzy.example.gov.cn/sitemaps/sitemap-2.xml</loc>")
+    );
     let count = |path: &str| {
         std::str::from_utf8(&file(&files, path).bytes)
             .unwrap()

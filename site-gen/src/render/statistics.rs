@@ -36,7 +36,8 @@ pub fn page(site: &Site) -> Vec<OutFile> {
         .map(|d| d.id.as_str())
         .collect();
     // Checked when the content was loaded; a file replaced since is published only if valid.
-    let Ok(stats) = crate::content::parse_statistics(crate::content::STATISTICS_FILE, &text, &ids) else {
+    let Ok(stats) = crate::content::parse_statistics(crate::content::STATISTICS_FILE, &text, &ids)
+    else {
         return Vec::new();
     };
     let min = stats.min_cell.max(3);
