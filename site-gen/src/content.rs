@@ -50,14 +50,16 @@ impl Stamp {
     }
 }
 
-/// How much of each body's plain text the build keeps ([`excerpt`]): a feed's description
-/// ([`crate::feeds::DESCRIPTION_CHARS`]) and one character more, to know whether it was cut.
+/// How much of each body's plain text the build keeps ([`excerpt`]), in characters other than
+/// whitespace: a feed's description ([`crate::feeds::DESCRIPTION_CHARS`], counted with its
+/// spaces) and one character more, to know whether it was cut.
 pub const EXCERPT_CHARS: usize = 201;
 
 /// The start of a Markdown body as plain text, as long as a description can quote: what the
 /// build keeps of every body for the feeds ([`Content::excerpts`]).
 pub fn excerpt(markdown: &str) -> String {
-    crate::markdown::plain_text(markdown, EXCERPT_CHARS)
+    use crate::markdown::{plain_text, Layout};
+    plain_text(markdown, Layout::OneLine, Some(EXCERPT_CHARS))
 }
 
 /// One source file, parsed: what the build cache keeps per file.

@@ -336,7 +336,7 @@ mod tests {
     use super::*;
     use crate::content::excerpt;
     use crate::data::testing::{fixture, today};
-    use crate::markdown::plain_text;
+    use crate::markdown::{plain_text, Layout};
     use expect_test::expect;
 
     fn feed(files: &[OutFile], path: &str) -> Channel {
@@ -412,7 +412,7 @@ mod tests {
                 <item>
                   <title>示例市鹰城客运有限公司未按规定发布招标公告行政处罚决定</title>
                   <link>https://ggzy.example.gov.cn/penalties/p1/</link>
-                  <description><![CDATA[示建罚〔2026〕3号：当事人 示例市鹰城客运有限公司；处罚：责令改正，罚款人民币贰万元；罚款 20,000.00 元。当事人未在指定媒介发布招标公告 限制 了潜在投标人。]]></description>
+                  <description><![CDATA[示建罚〔2026〕3号：当事人 示例市鹰城客运有限公司；处罚：责令改正，罚款人民币贰万元；罚款 20,000.00 元。当事人未在指定媒介发布招标公告 &lt;b&gt;限制&lt;/b&gt; 了潜在投标人。]]></description>
                   <category>行政处罚</category>
                   <category>示例市住房和城乡建设局</category>
                   <guid>https://ggzy.example.gov.cn/penalties/p1/</guid>
@@ -488,8 +488,12 @@ mod tests {
     #[test]
     fn plain_text_strips_markup_and_stops_early() {
         let md = "## 标题\n\n**加粗** 与 [链接](/x/)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>x</script>\n";
-        assert_eq!(plain_text(md, 100), "标题 加粗 与 链接 a b 1 2");
-        assert_eq!(plain_text(md, 4), "标题 加");
+        // Raw HTML's text counts: the page shows it as text.
+        assert_eq!(
+            plain_text(md, Layout::OneLine, Some(100)),
+            "标题 加粗 与 链接 a b 1 2 <script>x</script>"
+        );
+        assert_eq!(plain_text(md, Layout::OneLine, Some(3)), "标题 加");
         let long = "字".repeat(500);
         let d = description_of_page(&long);
         assert_eq!(d.chars().count(), DESCRIPTION_CHARS + 1);

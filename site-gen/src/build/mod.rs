@@ -146,7 +146,7 @@ impl std::fmt::Display for Summary {
 pub const BENCH_NO_COMPANY_PAGES: &str = "SITE_GEN_BENCH_NO_COMPANY_PAGES";
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 12");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 13");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
