@@ -335,8 +335,8 @@ pub fn xml_text(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::content::excerpt;
-    use crate::data::testing::{fixture, today};
     use crate::markdown::{plain_text, Layout};
+    use crate::testing::{fixture, today};
     use expect_test::expect;
 
     fn feed(files: &[OutFile], path: &str) -> Channel {

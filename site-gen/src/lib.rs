@@ -21,3 +21,5 @@ pub mod render;
 pub mod serve;
 pub mod signals;
 pub mod site;
+#[cfg(test)]
+pub(crate) mod testing;

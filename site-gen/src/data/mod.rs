@@ -34,8 +34,6 @@ mod ocds;
 mod pieces;
 mod sitemap;
 #[cfg(test)]
-pub(crate) mod testing;
-#[cfg(test)]
 mod tests;
 
 use serde::{Serialize, Serializer};

@@ -1,8 +1,8 @@
 use super::sitemap::xml;
-use super::testing::{fixture, today};
 use super::*;
 use crate::cache::item_key;
 use crate::log::PublicationLog;
+use crate::testing::{self, fixture, today};
 use disclosure::routes;
 use expect_test::expect;
 use rayon::prelude::*;

@@ -1,4 +1,8 @@
-//! A small site built from inline sources, shared by the feed and open-data tests.
+//! The unit tests' fixture sites, built in code from inline sources with the real parsers
+//! ([`content_from`], the one way they are made): the small site of the feed and open-data tests
+//! ([`fixture`]), the same site grown to any size without parsing ([`generated`], for the
+//! sitemap's limits and the open-data benchmark), and the renderers' site
+//! (`render::fixtures`).
 
 use std::path::PathBuf;
 
@@ -292,13 +296,27 @@ pub fn generated(n: usize) -> Content {
 
 /// The content of the small site, as `content::load` would return it.
 pub fn fixture() -> Content {
-    let site = SiteConfig::parse("content/site.toml", SITE).unwrap();
-    let departments = Departments::parse("content/departments.toml", DEPARTMENTS).unwrap();
-    let calendar = Calendar::parse("content/calendar.toml", CALENDAR).unwrap();
-    let mut docs: Vec<_> = SOURCES
-        .iter()
+    content_from(
+        SITE,
+        DEPARTMENTS,
+        CALENDAR,
+        SOURCES.iter().map(|(stem, text)| (*stem, text.to_string())),
+    )
+}
+
+/// The one way a unit test makes a site: the site-wide files and the Markdown sources (file stem,
+/// text) parsed with the real parsers, as `content::load` would return them: sorted by id, each
+/// with its source hash, internal links and excerpt.
+pub fn content_from<'s>(
+    site: &str,
+    departments: &str,
+    calendar: &str,
+    sources: impl IntoIterator<Item = (&'s str, String)>,
+) -> Content {
+    let mut docs: Vec<_> = sources
+        .into_iter()
         .map(|(stem, text)| {
-            let d = parse_disclosure(&format!("content/{stem}.md"), stem, text)
+            let d = parse_disclosure(&format!("content/{stem}.md"), stem, &text)
                 .unwrap_or_else(|e| panic!("{stem}: {e:?}"));
             let hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
             (d, hash)
@@ -308,9 +326,9 @@ pub fn fixture() -> Content {
     let (docs, hashes): (Vec<Disclosure>, _) = docs.into_iter().unzip();
     Content {
         dir: PathBuf::from("content"),
-        site,
-        departments,
-        calendar,
+        site: SiteConfig::parse("content/site.toml", site).unwrap(),
+        departments: Departments::parse("content/departments.toml", departments).unwrap(),
+        calendar: Calendar::parse("content/calendar.toml", calendar).unwrap(),
         links: docs.iter().map(internal_links).collect(),
         excerpts: docs
             .iter()
