@@ -55,7 +55,8 @@ pub(super) struct Plan {
     pub(super) parsed: usize,
     /// Ids of the disclosures that are new, changed or gone (`None`: a clean build).
     pub(super) changed: Option<BTreeSet<String>>,
-    /// Projects the changed disclosures belong to, before and after the change.
+    /// Projects the changed disclosures belong to, before and after the change (every project
+    /// in a clean build): their timelines are rendered.
     pub(super) touched_projects: BTreeSet<String>,
     /// Unchanged results whose pages show another disclosure that changed: those won by the
     /// subject of a changed credit entry or penalty (the barred-winner flag). Their bodies are
@@ -246,7 +247,7 @@ pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<
     bar.finish();
     let parsed = results.iter().filter(|r| r.0).count();
 
-    // In the order `assemble` keeps (by id, then source), so `sources` lines up with the docs.
+    // In the order `content::validate` keeps (by id, then source), so `sources` lines up with the docs.
     let mut ok = Vec::with_capacity(results.len());
     let mut failed = Vec::new();
     let mut reparsed_ids = Vec::new();

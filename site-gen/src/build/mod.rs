@@ -345,7 +345,7 @@ impl Previous {
         Some(Previous { cache, files })
     }
 
-    /// The cached parse of every source file, for [`load`].
+    /// The cached parse of every source file, for [`load()`].
     fn take_sources(&mut self) -> Vec<cache::CachedFile> {
         std::mem::take(&mut self.cache.files)
     }

@@ -24,9 +24,9 @@
 //!   disqualification reason is the bid's `description`.
 //! - Amounts are numbers in yuan (OCDS `value.amount`), currency `CNY`.
 //!
-//! One file per part: [`json`] (a disclosure's own JSON and the index of them), [`pieces`] (the
+//! One file per part: `json` (a disclosure's own JSON and the index of them), `pieces` (the
 //! open-data files made of pieces, so that the incremental build copies unchanged items from the
-//! previous file), [`ocds`] (the release package) and [`sitemap`] (sitemap, robots.txt,
+//! previous file), `ocds` (the release package) and `sitemap` (sitemap, robots.txt,
 //! opensearch.xml); here, what they share and the audit anchors `intake export` writes.
 
 mod json;
