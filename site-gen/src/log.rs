@@ -504,6 +504,58 @@ mod tests {
     }
 
     #[test]
+    fn what_a_build_adds_to_the_log() {
+        let text = |title: &str| {
+            format!("+++\nkind = \"page\"\ntitle = \"{title}\"\ndate = 2026-01-01\n+++\n正文。\n")
+        };
+        let parse = |id: &str, t: &str| {
+            disclosure::parse::parse_disclosure(&format!("content/{id}.md"), id, t).unwrap()
+        };
+        let (a, b, c) = (
+            parse("a", &text("甲")),
+            parse("b", &text("乙")),
+            parse("c", &text("丙")),
+        );
+        fn page<'a>(d: &'a Disclosure, source: &str, page: &str) -> RenderedPage<'a> {
+            RenderedPage {
+                disclosure: d,
+                source: source.to_string(),
+                page: page.to_string(),
+            }
+        }
+        let events = |appends: Vec<Append>| -> Vec<(String, Event)> {
+            appends.into_iter().map(|a| (a.id, a.event)).collect()
+        };
+        let mut log = PublicationLog::default();
+        let d = day("2026-01-01");
+        log.append(d, "a", "/a/", Event::Published, "s1", "p1");
+        log.append(d, "b", "/b/", Event::Published, "s1", "p1");
+        log.append(d, "gone", "/gone/", Event::Published, "s1", "p1");
+        log.append(d, "back", "/back/", Event::Published, "s1", "p1");
+        log.append(d, "back", "/back/", Event::Withdrawn, "s1", "");
+        let back = parse("back", &text("回"));
+        let rendered = [
+            page(&a, "s2", "p1"),    // a new source: revised
+            page(&b, "s1", "p2"),    // the same source, new bytes: re-rendered
+            page(&c, "s1", "p1"),    // never logged: published
+            page(&back, "s1", "p1"), // withdrawn, back with a source the log knows: published
+        ];
+        let on_site = |id: &str| id != "gone";
+        assert_eq!(
+            events(appends(&log, rendered, on_site)),
+            [
+                ("a".to_string(), Event::Revised),
+                ("b".to_string(), Event::Rerendered),
+                ("back".to_string(), Event::Published),
+                ("c".to_string(), Event::Published),
+                ("gone".to_string(), Event::Withdrawn),
+            ]
+        );
+        // Nothing changed: nothing to add.
+        assert!(appends(&log, [page(&a, "s1", "p1")], |_| true).is_empty());
+    }
+
+    #[test]
     fn a_log_read_in_part_knows_its_ids_and_appends_like_the_whole() {
         let mut log = PublicationLog::default();
         for (i, id) in ["a", "b", "c", "a", "d"].iter().enumerate() {
