@@ -21,10 +21,12 @@
 //! It knows nothing of the file system or of HTTP: site-gen and intake call it through
 //! [`crate::parse::parse_disclosure`], so both refuse the same text.
 
-use pulldown_cmark::{Event, Options, Parser, TagEnd};
+use std::ops::ControlFlow;
+
 use unicode_normalization::UnicodeNormalization;
 
 use crate::ident::{is_citizen_id, luhn_valid};
+use crate::text::Piece;
 
 /// Which kind of personal data a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +100,8 @@ impl Published {
         }
     }
 
-    /// The body's text as a reader sees it, from its Markdown: inline markup dropped (so
+    /// The body's text as a reader sees it, from its Markdown ([`crate::text::walk`]): inline
+    /// markup dropped (so
     /// `1101**0519**…` is one number again), a soft line break read as a space, blocks and table
     /// cells kept apart. `first_line` is the body's first line in the source file.
     pub fn from_markdown(body: &str, first_line: usize) -> Published {
@@ -108,28 +111,15 @@ impl Published {
             .collect();
         let line_of =
             |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset) - 1;
-        let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-        for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
-            match event {
-                Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                    p.push(&t, line_of(range.start))
-                }
-                Event::SoftBreak => p.push(" ", line_of(range.start)),
-                Event::HardBreak
-                | Event::End(
-                    TagEnd::Paragraph
-                    | TagEnd::Heading(_)
-                    | TagEnd::Item
-                    | TagEnd::TableCell
-                    | TagEnd::TableRow
-                    | TagEnd::TableHead
-                    | TagEnd::CodeBlock
-                    | TagEnd::BlockQuote(_)
-                    | TagEnd::HtmlBlock,
-                ) => p.boundary(),
-                _ => {}
+        crate::text::walk(body, |piece, range| {
+            match piece {
+                Piece::Text(t) => p.push(&t, line_of(range.start)),
+                Piece::SoftBreak => p.push(" ", line_of(range.start)),
+                // No number runs across a line, a table cell or a block.
+                Piece::HardBreak | Piece::CellEnd | Piece::BlockEnd => p.boundary(),
             }
-        }
+            ControlFlow::Continue(())
+        });
         p
     }
 

@@ -21,6 +21,7 @@ pub mod search;
 pub mod signals;
 pub mod site;
 pub mod supervision;
+pub mod text;
 pub mod timeline;
 pub mod validate;
 

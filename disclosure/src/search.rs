@@ -701,23 +701,10 @@ impl Synonyms {
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-/// Markdown turned into the text a reader sees: inline markup and link targets dropped, blocks on
-/// their own lines.
+/// Markdown turned into the text a reader sees ([`crate::text`]): inline markup and link targets
+/// dropped, raw HTML kept as the text the page shows, blocks on their own lines.
 pub fn plain_text(markdown: &str) -> String {
-    use pulldown_cmark::{Event, Parser, TagEnd};
-    let mut out = String::with_capacity(markdown.len());
-    for event in Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow,
-            ) => out.push('\n'),
-            Event::End(TagEnd::TableCell) => out.push(' '),
-            _ => {}
-        }
-    }
-    out.trim().to_string()
+    crate::text::plain_text(markdown, crate::text::Layout::Lines, None)
 }
 
 /// What the index stores of a disclosure besides its text: the whole disclosure except the body.

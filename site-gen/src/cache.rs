@@ -13,7 +13,8 @@
 //! match the manifest (a build killed between the two) makes the whole cache unusable, and the
 //! next build is a clean one. A cache is only ever an optimisation: nothing is lost without it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -22,8 +23,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::content::Parsed;
-use crate::data::ItemIndex;
+use crate::content::{Parsed, Stamp};
 
 /// How many shards the parsed files are spread over.
 pub const SHARDS: usize = 64;
@@ -35,27 +35,6 @@ pub enum Owner {
     Disclosure,
     Project,
     Site,
-}
-
-/// Size and modification time of a source file: when both are unchanged, so is its parse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    pub size: u64,
-    pub modified_ns: u64,
-}
-
-impl Stamp {
-    pub fn from_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
-        let modified = meta
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?;
-        Some(Stamp {
-            size: meta.len(),
-            modified_ns: modified.as_nanos() as u64,
-        })
-    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -226,6 +205,54 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Where each disclosure's item is in an open-data file: by a hash of the disclosure's id
+/// ([`item_key`]), its range; and the file's length, to know the file is the one described.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ItemIndex {
+    pub len: u64,
+    pub items: Vec<(u64, u64, u32)>,
+}
+
+impl ItemIndex {
+    /// The ranges by key, or `None` when two ids share a key (then nothing is reused).
+    pub fn ranges(&self) -> Option<HashMap<u64, Range<u64>, KeyIsHash>> {
+        let mut map = HashMap::with_capacity_and_hasher(self.items.len(), KeyIsHash::default());
+        for &(key, start, len) in &self.items {
+            if map.insert(key, start..start + u64::from(len)).is_some() {
+                return None;
+            }
+        }
+        Some(map)
+    }
+}
+
+/// Hashes a key that is a hash already ([`item_key`]) to itself.
+pub type KeyIsHash = std::hash::BuildHasherDefault<Identity>;
+
+#[derive(Default)]
+pub struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// The key of a disclosure's item in an [`ItemIndex`].
+pub fn item_key(d: &Disclosure) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(d.id.as_bytes())
 }
 
 #[cfg(test)]

@@ -10,8 +10,6 @@ use disclosure::{Calendar, Departments, Diagnostic, Disclosure, SiteConfig};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::cache::Stamp;
-
 /// Everything the content folder says, validated.
 #[derive(Debug, Clone)]
 pub struct Content {
@@ -25,10 +23,43 @@ pub struct Content {
     pub hashes: Vec<[u8; 32]>,
     /// Internal links of each body with their lines, in the same order as `docs`.
     pub links: Vec<Vec<(usize, String)>>,
-    /// The start of each body as plain text ([`crate::feeds::excerpt`]), in the same order as
+    /// The start of each body as plain text ([`excerpt`]), in the same order as
     /// `docs`: what the feeds quote. Disclosures the build cache supplies come without their
     /// body (only a changed disclosure's page is rendered again), so the feeds read this.
     pub excerpts: Vec<String>,
+}
+
+/// Size and modification time of a source file: when both are unchanged, so is its parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    pub modified_ns: u64,
+}
+
+impl Stamp {
+    pub fn from_metadata(meta: &std::fs::Metadata) -> Option<Stamp> {
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some(Stamp {
+            size: meta.len(),
+            modified_ns: modified.as_nanos() as u64,
+        })
+    }
+}
+
+/// How much of each body's plain text the build keeps ([`excerpt`]), in characters other than
+/// whitespace: a feed's description ([`crate::feeds::DESCRIPTION_CHARS`], counted with its
+/// spaces) and one character more, to know whether it was cut.
+pub const EXCERPT_CHARS: usize = 201;
+
+/// The start of a Markdown body as plain text, as long as a description can quote: what the
+/// build keeps of every body for the feeds ([`Content::excerpts`]).
+pub fn excerpt(markdown: &str) -> String {
+    use crate::markdown::{plain_text, Layout};
+    plain_text(markdown, Layout::OneLine, Some(EXCERPT_CHARS))
 }
 
 /// One source file, parsed: what the build cache keeps per file.
@@ -171,12 +202,12 @@ pub fn load_config(dir: &Path) -> Result<(SiteConfig, Departments, Calendar), In
     let deps = deps.and_then(|(f, t)| Departments::parse(&f, &t).map_err(|d| diags.extend(d)).ok());
     let cal = cal.and_then(|(f, t)| Calendar::parse(&f, &t).map_err(|d| diags.extend(d)).ok());
     // Optional: the audit-chain anchors `intake export` writes, published as they are.
-    let anchors = dir.join(crate::data::AUDIT_ANCHORS_FILE);
+    let anchors = dir.join(AUDIT_ANCHORS_FILE);
     if anchors.exists() {
         let display = display_path(dir, &anchors);
         match std::fs::read_to_string(&anchors) {
             Ok(text) => {
-                if let Err(d) = crate::data::parse_audit_anchors(&display, &text) {
+                if let Err(d) = parse_audit_anchors(&display, &text) {
                     diags.push(d);
                 }
             }
@@ -184,13 +215,13 @@ pub fn load_config(dir: &Path) -> Result<(SiteConfig, Departments, Calendar), In
         }
     }
     // Optional: the handling statistics `intake export` writes, checked against the departments.
-    let stats = dir.join(crate::render::statistics::FILE);
+    let stats = dir.join(STATISTICS_FILE);
     if let (true, Some(d)) = (stats.exists(), &deps) {
         let display = display_path(dir, &stats);
         let ids: Vec<&str> = d.all().iter().map(|d| d.id.as_str()).collect();
         match std::fs::read_to_string(&stats) {
             Ok(text) => {
-                if let Err(e) = crate::render::statistics::parse(&display, &text, &ids) {
+                if let Err(e) = parse_statistics(&display, &text, &ids) {
                     diags.push(e);
                 }
             }
@@ -232,7 +263,7 @@ pub fn read_source(dir: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
 pub fn parse_source(file: &SourceFile) -> Result<Box<Parsed>, Vec<Diagnostic>> {
     let disclosure = parse_disclosure(&file.display, &file.stem, &file.text)?;
     let links = internal_links(&disclosure);
-    let excerpt = crate::feeds::excerpt(&disclosure.body);
+    let excerpt = excerpt(&disclosure.body);
     Ok(Box::new(Parsed {
         disclosure,
         hash: Sha256::digest(file.text.as_bytes()).into(),
@@ -243,9 +274,26 @@ pub fn parse_source(file: &SourceFile) -> Result<Box<Parsed>, Vec<Diagnostic>> {
 
 /// Loads and validates the whole content folder. `progress` is called once per file parsed.
 pub fn load(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Content> {
+    validate(dir, parse_all(dir, progress)?)
+}
+
+/// A file's parse, or what is wrong with it.
+pub type ParseResult = Result<Box<Parsed>, Vec<Diagnostic>>;
+
+/// The content folder read and each file parsed on its own, not yet judged as a whole.
+pub struct Parses {
+    /// `site.toml`, `departments.toml`, `calendar.toml` and the files `intake export` writes.
+    pub config: Result<(SiteConfig, Departments, Calendar), Invalid>,
+    /// Every Markdown file's parse, in any order.
+    pub files: Vec<ParseResult>,
+}
+
+/// Reads and parses every file of the content folder, in parallel. `progress` is called once
+/// per file parsed.
+pub fn parse_all(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Parses> {
     let config = load_config(dir);
     let files = markdown_files(dir)?;
-    let parsed: Vec<Result<Box<Parsed>, Vec<Diagnostic>>> = files
+    let files = files
         .par_iter()
         .map(|path| {
             let r = read_source(dir, path)
@@ -255,15 +303,18 @@ pub fn load(dir: &Path, progress: &(dyn Fn() + Sync)) -> Result<Content> {
             r
         })
         .collect();
-    assemble(dir, config, parsed)
+    Ok(Parses { config, files })
 }
 
-/// Puts parsed files and the site-wide configuration together and runs the cross-file checks.
-pub fn assemble(
-    dir: &Path,
-    config: Result<(SiteConfig, Departments, Calendar), Invalid>,
-    parsed: Vec<Result<Box<Parsed>, Vec<Diagnostic>>>,
-) -> Result<Content> {
+/// The one validation step of `site-gen build` and `site-gen check`: puts the parsed files and
+/// the site-wide configuration together and runs the cross-file checks (duplicate ids,
+/// departments, internal links). Every problem found, in the files or across them, comes back
+/// at once as [`Invalid`]; the disclosures come back sorted by id.
+pub fn validate(dir: &Path, parses: Parses) -> Result<Content> {
+    let Parses {
+        config,
+        files: parsed,
+    } = parses;
     let mut diags = Vec::new();
     let mut docs = Vec::with_capacity(parsed.len());
     for r in parsed {
@@ -316,4 +367,138 @@ pub fn assemble(
             Err(Invalid(diags).into())
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The files `intake export` writes into `content/`, checked here when the content is loaded
+
+/// The file in `content/` that `intake export` appends the audit chain's head to.
+pub const AUDIT_ANCHORS_FILE: &str = "audit-anchors.json";
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditAnchors {
+    anchors: Vec<AuditAnchor>,
+}
+
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct AuditAnchor {
+    seq: u64,
+    hash: String,
+    at: String,
+}
+
+/// Reads and checks `content/audit-anchors.json`: each anchor a later event than the one before,
+/// with a SHA-256 hash in hex.
+pub fn parse_audit_anchors(
+    display: &str,
+    text: &str,
+) -> Result<AuditAnchors, disclosure::Diagnostic> {
+    let anchors: AuditAnchors = serde_json::from_str(text).map_err(|e| {
+        disclosure::Diagnostic::new(
+            display,
+            e.line(),
+            "",
+            format!("not an audit anchors file ({e}); it is written by `intake export`"),
+        )
+    })?;
+    let mut last = 0;
+    for (i, a) in anchors.anchors.iter().enumerate() {
+        let field = format!("anchors[{}]", i + 1);
+        let problem = if a.seq <= last {
+            Some(format!(
+                "seq {} does not follow {last}: anchors only ever move forward",
+                a.seq
+            ))
+        } else if a.hash.len() != 64 || !a.hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Some("hash must be 64 hexadecimal characters (SHA-256)".to_string())
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            return Err(disclosure::Diagnostic::new(display, 0, field, message));
+        }
+        last = a.seq;
+    }
+    Ok(anchors)
+}
+
+/// The file in `content/` that `intake export` writes the anonymous handling statistics to.
+pub const STATISTICS_FILE: &str = "complaint-statistics.json";
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statistics {
+    pub generated: chrono::NaiveDate,
+    pub min_cell: i64,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Row {
+    pub department: String,
+    pub quarter: String,
+    pub received: Option<i64>,
+    pub concluded: Option<i64>,
+    pub on_time: Option<i64>,
+    pub overdue: Option<i64>,
+    pub median_working_days: Option<f64>,
+}
+
+/// Reads and checks the statistics; `departments` are the ids the site knows.
+pub fn parse_statistics(
+    display: &str,
+    text: &str,
+    departments: &[&str],
+) -> Result<Statistics, Diagnostic> {
+    let stats: Statistics = serde_json::from_str(text).map_err(|e| {
+        Diagnostic::new(
+            display,
+            e.line(),
+            "",
+            format!("not a statistics file ({e}); it is written by `intake export`"),
+        )
+    })?;
+    let min = stats.min_cell.max(3);
+    for (i, r) in stats.rows.iter().enumerate() {
+        let field = |name: &str| format!("rows[{}].{name}", i + 1);
+        if !departments.contains(&r.department.as_str()) {
+            return Err(Diagnostic::new(
+                display,
+                0,
+                field("department"),
+                format!("unknown department \"{}\"", r.department),
+            ));
+        }
+        let q = r.quarter.split_once("-Q");
+        if !q.is_some_and(|(y, q)| {
+            y.len() == 4
+                && y.bytes().all(|b| b.is_ascii_digit())
+                && matches!(q, "1" | "2" | "3" | "4")
+        }) {
+            return Err(Diagnostic::new(
+                display,
+                0,
+                field("quarter"),
+                format!("\"{}\" is not a quarter such as 2026-Q3", r.quarter),
+            ));
+        }
+        for (name, v) in [
+            ("received", r.received),
+            ("concluded", r.concluded),
+            ("on_time", r.on_time),
+            ("overdue", r.overdue),
+        ] {
+            if let Some(n) = v.filter(|n| *n < 0 || (*n > 0 && *n < min)) {
+                return Err(Diagnostic::new(
+                    display,
+                    0,
+                    field(name),
+                    format!("{n}: a count below {min} could point at a submitter; it is published as null (少于{min}件)"),
+                ));
+            }
+        }
+    }
+    Ok(stats)
 }

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use disclosure::model::Details;
 use disclosure::{routes, Category, Disclosure, Kind, Stage};
-use pulldown_cmark::{Event, Options, Parser, TagEnd};
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Channel, Guid, Item};
 
@@ -21,13 +20,7 @@ use crate::site::Site;
 /// How many items a feed carries, newest first.
 pub const FEED_ITEMS: usize = 50;
 /// Length of an item's description, in characters, before the ellipsis.
-pub const DESCRIPTION_CHARS: usize = 200;
-
-/// The start of a Markdown body as plain text, as long as a description can quote: what the
-/// build keeps of every body for the feeds ([`crate::content::Content::excerpts`]).
-pub fn excerpt(markdown: &str) -> String {
-    plain_text(markdown, DESCRIPTION_CHARS + 1)
-}
+pub const DESCRIPTION_CHARS: usize = crate::content::EXCERPT_CHARS - 1;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
@@ -208,7 +201,7 @@ fn item(site: &Site, d: &Disclosure) -> Item {
 }
 
 /// A plain-text summary for feed readers: the kind-specific facts first (who won and for how
-/// much, who was penalised and how), then the start of the body (its [`excerpt`]), cut at
+/// much, who was penalised and how), then the start of the body (its [`crate::content::excerpt`]), cut at
 /// [`DESCRIPTION_CHARS`]. A credit entry's state is judged on `today`, the build date, as on its
 /// page.
 pub fn description(d: &Disclosure, excerpt: &str, today: NaiveDate) -> String {
@@ -319,58 +312,6 @@ fn parties(t: &disclosure::Trade) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-/// The text of a Markdown body without its markup, whitespace collapsed, at most `max` chars
-/// (parsing stops as soon as that many are collected). Raw HTML is dropped.
-pub fn plain_text(markdown: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut count = 0;
-    let mut pending_space = false;
-    let mut push = |s: &str, out: &mut String| {
-        for c in s.chars() {
-            if count >= max {
-                return false;
-            }
-            if c.is_whitespace() {
-                pending_space = !out.is_empty();
-                continue;
-            }
-            if pending_space {
-                out.push(' ');
-                count += 1;
-                pending_space = false;
-                if count >= max {
-                    return false;
-                }
-            }
-            out.push(c);
-            count += 1;
-        }
-        true
-    };
-    for event in Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    ) {
-        let more = match event {
-            Event::Text(t) | Event::Code(t) => push(&t, &mut out),
-            Event::SoftBreak | Event::HardBreak | Event::Rule => push(" ", &mut out),
-            Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::TableCell
-                | TagEnd::CodeBlock
-                | TagEnd::BlockQuote(_),
-            ) => push(" ", &mut out),
-            _ => true,
-        };
-        if !more {
-            break;
-        }
-    }
-    out
-}
-
 /// Cuts `s` to `max` characters, marking a cut with an ellipsis.
 fn truncate_chars(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
@@ -393,7 +334,9 @@ pub fn xml_text(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::testing::{fixture, today};
+    use crate::content::excerpt;
+    use crate::markdown::{plain_text, Layout};
+    use crate::testing::{fixture, today};
     use expect_test::expect;
 
     fn feed(files: &[OutFile], path: &str) -> Channel {
@@ -469,7 +412,7 @@ mod tests {
                 <item>
                   <title>示例市鹰城客运有限公司未按规定发布招标公告行政处罚决定</title>
                   <link>https://ggzy.example.gov.cn/penalties/p1/</link>
-                  <description><![CDATA[示建罚〔2026〕3号：当事人 示例市鹰城客运有限公司；处罚：责令改正，罚款人民币贰万元；罚款 20,000.00 元。当事人未在指定媒介发布招标公告 限制 了潜在投标人。]]></description>
+                  <description><![CDATA[示建罚〔2026〕3号：当事人 示例市鹰城客运有限公司；处罚：责令改正，罚款人民币贰万元；罚款 20,000.00 元。当事人未在指定媒介发布招标公告 &lt;b&gt;限制&lt;/b&gt; 了潜在投标人。]]></description>
                   <category>行政处罚</category>
                   <category>示例市住房和城乡建设局</category>
                   <guid>https://ggzy.example.gov.cn/penalties/p1/</guid>
@@ -545,8 +488,12 @@ mod tests {
     #[test]
     fn plain_text_strips_markup_and_stops_early() {
         let md = "## 标题\n\n**加粗** 与 [链接](/x/)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>x</script>\n";
-        assert_eq!(plain_text(md, 100), "标题 加粗 与 链接 a b 1 2");
-        assert_eq!(plain_text(md, 4), "标题 加");
+        // Raw HTML's text counts: the page shows it as text.
+        assert_eq!(
+            plain_text(md, Layout::OneLine, Some(100)),
+            "标题 加粗 与 链接 a b 1 2 <script>x</script>"
+        );
+        assert_eq!(plain_text(md, Layout::OneLine, Some(3)), "标题 加");
         let long = "字".repeat(500);
         let d = description_of_page(&long);
         assert_eq!(d.chars().count(), DESCRIPTION_CHARS + 1);

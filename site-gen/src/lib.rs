@@ -24,3 +24,5 @@ pub mod render;
 pub mod serve;
 pub mod signals;
 pub mod site;
+#[cfg(test)]
+pub(crate) mod testing;

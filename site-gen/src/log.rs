@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use disclosure::Disclosure;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -111,6 +112,119 @@ pub struct NewEntry<'a> {
     pub page: &'a str,
     /// The page's declared public numbers (masked, with reasons); empty for most.
     pub public_numbers: &'a [String],
+}
+
+/// An entry the publication log is to gain: the owned form of a [`NewEntry`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Append {
+    pub id: String,
+    pub url: String,
+    pub event: Event,
+    pub source: String,
+    pub page: String,
+    /// The page's declared public numbers (masked, with reasons), for a first publication or a
+    /// revision.
+    pub public_numbers: Vec<String>,
+}
+
+impl Append {
+    pub fn entry(&self) -> NewEntry<'_> {
+        NewEntry {
+            id: &self.id,
+            url: &self.url,
+            event: self.event,
+            source: &self.source,
+            page: &self.page,
+            public_numbers: &self.public_numbers,
+        }
+    }
+}
+
+/// A disclosure page as a build rendered it: what the log compares with its latest entry.
+pub struct RenderedPage<'a> {
+    pub disclosure: &'a Disclosure,
+    /// SHA-256 of its source file, in hex.
+    pub source: String,
+    /// SHA-256 of the page's bytes, in hex.
+    pub page: String,
+}
+
+/// What the log gains from a build, in id order. A rendered page is published when the log
+/// has never seen it, or saw it withdrawn with a source it has already logged (a penalty back
+/// in its publicity); revised when its source is new; re-rendered when only its bytes changed
+/// (a template or configuration change); nothing when both are the same. Every logged page not
+/// withdrawn yet that `on_site` says left the site (a penalty past its publicity, a deleted
+/// file) is withdrawn.
+pub fn appends<'a>(
+    log: &PublicationLog,
+    rendered: impl IntoIterator<Item = RenderedPage<'a>>,
+    on_site: impl Fn(&str) -> bool,
+) -> Vec<Append> {
+    let mut appends = Vec::new();
+    for RenderedPage {
+        disclosure: d,
+        source,
+        page,
+    } in rendered
+    {
+        let event = match log.latest(&d.id) {
+            None => Some(Event::Published),
+            Some(e) if e.event == Event::Withdrawn => {
+                let known = log
+                    .revisions(&d.id)
+                    .iter()
+                    .any(|r| r.source_sha256 == source);
+                Some(if known {
+                    Event::Published
+                } else {
+                    Event::Revised
+                })
+            }
+            Some(e) if e.source_sha256 != source => Some(Event::Revised),
+            Some(e) if e.page_sha256 != page => Some(Event::Rerendered),
+            Some(_) => None,
+        };
+        if let Some(event) = event {
+            let public_numbers = match event {
+                Event::Published | Event::Revised => public_number_notes(d),
+                _ => Vec::new(),
+            };
+            appends.push(Append {
+                id: d.id.clone(),
+                url: d.url(),
+                event,
+                source,
+                page,
+                public_numbers,
+            });
+        }
+    }
+    for e in log.latest_entries() {
+        if e.event != Event::Withdrawn && !on_site(&e.id) {
+            appends.push(Append {
+                id: e.id.clone(),
+                url: e.url.clone(),
+                event: Event::Withdrawn,
+                source: e.source_sha256.clone(),
+                page: String::new(),
+                public_numbers: Vec::new(),
+            });
+        }
+    }
+    appends.sort_by(|a, b| a.id.cmp(&b.id));
+    appends
+}
+
+/// A disclosure's declared public numbers as the log and the summary name them: masked, with the
+/// author's reason.
+pub fn public_number_notes(d: &Disclosure) -> Vec<String> {
+    d.public_numbers
+        .iter()
+        .map(|n| {
+            let digits = disclosure::guard::number_digits(&n.value);
+            format!("{}：{}", disclosure::guard::mask(&digits), n.reason)
+        })
+        .collect()
 }
 
 /// The entry after `last` (the first when `None`), with its hash.
@@ -387,6 +501,58 @@ mod tests {
             page: "cd",
             public_numbers: &[],
         }
+    }
+
+    #[test]
+    fn what_a_build_adds_to_the_log() {
+        let text = |title: &str| {
+            format!("+++\nkind = \"page\"\ntitle = \"{title}\"\ndate = 2026-01-01\n+++\n正文。\n")
+        };
+        let parse = |id: &str, t: &str| {
+            disclosure::parse::parse_disclosure(&format!("content/{id}.md"), id, t).unwrap()
+        };
+        let (a, b, c) = (
+            parse("a", &text("甲")),
+            parse("b", &text("乙")),
+            parse("c", &text("丙")),
+        );
+        fn page<'a>(d: &'a Disclosure, source: &str, page: &str) -> RenderedPage<'a> {
+            RenderedPage {
+                disclosure: d,
+                source: source.to_string(),
+                page: page.to_string(),
+            }
+        }
+        let events = |appends: Vec<Append>| -> Vec<(String, Event)> {
+            appends.into_iter().map(|a| (a.id, a.event)).collect()
+        };
+        let mut log = PublicationLog::default();
+        let d = day("2026-01-01");
+        log.append(d, "a", "/a/", Event::Published, "s1", "p1");
+        log.append(d, "b", "/b/", Event::Published, "s1", "p1");
+        log.append(d, "gone", "/gone/", Event::Published, "s1", "p1");
+        log.append(d, "back", "/back/", Event::Published, "s1", "p1");
+        log.append(d, "back", "/back/", Event::Withdrawn, "s1", "");
+        let back = parse("back", &text("回"));
+        let rendered = [
+            page(&a, "s2", "p1"),    // a new source: revised
+            page(&b, "s1", "p2"),    // the same source, new bytes: re-rendered
+            page(&c, "s1", "p1"),    // never logged: published
+            page(&back, "s1", "p1"), // withdrawn, back with a source the log knows: published
+        ];
+        let on_site = |id: &str| id != "gone";
+        assert_eq!(
+            events(appends(&log, rendered, on_site)),
+            [
+                ("a".to_string(), Event::Revised),
+                ("b".to_string(), Event::Rerendered),
+                ("back".to_string(), Event::Published),
+                ("c".to_string(), Event::Published),
+                ("gone".to_string(), Event::Withdrawn),
+            ]
+        );
+        // Nothing changed: nothing to add.
+        assert!(appends(&log, [page(&a, "s1", "p1")], |_| true).is_empty());
     }
 
     #[test]

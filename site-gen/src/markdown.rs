@@ -1,5 +1,6 @@
-//! Markdown bodies to HTML and to plain text, with pulldown-cmark (CommonMark plus tables and
-//! strikethrough).
+//! Markdown bodies to HTML, with pulldown-cmark (CommonMark plus tables and strikethrough), and
+//! to plain text through the one walker every reader-facing text is made by
+//! ([`disclosure::text`]: the guard, the search index, descriptions and feed excerpts).
 //!
 //! A body is written by an author, not by the site, so nothing in it may reach the page as markup:
 //! raw HTML (blocks and inline tags) is shown as text, and a link or image whose address has a
@@ -11,8 +12,11 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+pub use disclosure::text::{excerpt, plain_text, Layout};
+
+/// The extensions the page is rendered with, and its text read with ([`disclosure::text`]).
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+    disclosure::text::options()
 }
 
 /// Whether a link address is safe to put in `href` or `src`: relative, or one of the schemes a
@@ -173,86 +177,6 @@ pub fn to_html_with(body: &str, withdrawn: &dyn Fn(&str) -> bool) -> String {
     html
 }
 
-/// The body as plain text: what a reader reads, without markup. Blocks end with a newline; for
-/// descriptions and the search index.
-pub fn to_text(body: &str) -> String {
-    let mut text = String::with_capacity(body.len());
-    for event in Parser::new_ext(body, options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                text.push_str(&t)
-            }
-            Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(TagEnd::TableCell) => text.push(' '),
-            Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::TableHead
-                | TagEnd::TableRow
-                | TagEnd::CodeBlock
-                | TagEnd::BlockQuote(_),
-            ) => {
-                let trimmed = text.trim_end_matches(' ').len();
-                text.truncate(trimmed);
-                if !text.is_empty() && !text.ends_with('\n') {
-                    text.push('\n');
-                }
-            }
-            _ => {}
-        }
-    }
-    let trimmed = text.trim_end().len();
-    text.truncate(trimmed);
-    text
-}
-
-/// The first `max` characters of the body's plain text, on one line, with `…` when cut: a page
-/// description. Stops parsing as soon as it has enough, so a long body costs no more than a short
-/// one.
-pub fn excerpt(body: &str, max: usize) -> String {
-    let mut out = String::with_capacity(max * 3 + 3);
-    let mut n = 0;
-    // Whether a space is owed before the next character (collapsed whitespace, block ends).
-    let mut space = false;
-    for event in Parser::new_ext(body, options()) {
-        let text = match event {
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t,
-            Event::SoftBreak
-            | Event::HardBreak
-            | Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Heading(_)
-                | TagEnd::Item
-                | TagEnd::TableCell
-                | TagEnd::TableRow
-                | TagEnd::CodeBlock,
-            ) => {
-                space = true;
-                continue;
-            }
-            _ => continue,
-        };
-        for c in text.chars() {
-            if c.is_whitespace() {
-                space = true;
-                continue;
-            }
-            if n == max {
-                out.push('…');
-                return out;
-            }
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
-            n += 1;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,7 +251,7 @@ mod tests {
 
     #[test]
     fn plain_text_drops_markup() {
-        let text = to_text("## 中标信息\n\n中标供应商：**河南九州**\n中标金额：1元\n\n| 名称 | 数量 |\n|---|---|\n| 设备 | 1 |\n\n- 一\n- 二");
+        let text = plain_text("## 中标信息\n\n中标供应商：**河南九州**\n中标金额：1元\n\n| 名称 | 数量 |\n|---|---|\n| 设备 | 1 |\n\n- 一\n- 二", Layout::Lines, None);
         expect![[r#"
             中标信息
             中标供应商：河南九州 中标金额：1元

@@ -1,37 +1,62 @@
 //! Loading the content for a build: every file's parse, from the cache when its size and
-//! modification time are unchanged, and what changed since the cached build.
+//! modification time are unchanged; and, once the content has validated, the build's [`Plan`]:
+//! what changed since the cached build, what to render again, what to keep and what goes.
 
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsStr;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use disclosure::{Details, Diagnostic};
+use disclosure::{Details, Disclosure};
 use foldhash::fast::RandomState as FastHash;
 use rayon::prelude::*;
 
 use super::{Options, Progress};
-use crate::cache::{self, CachedFile, Stamp};
-use crate::content::{self, Content, Parsed};
+use crate::cache::{self, CachedFile};
+use crate::content::{self, Content, ParseResult, Parsed, Parses, Stamp};
 use crate::data;
 use crate::output::file_for_url;
+use crate::site::Site;
 
 /// A file's stamp and parse, as the cache keeps them.
 type CachedParse = (Stamp, Box<Parsed>);
 
-/// A file's parse, or what is wrong with it.
-type ParseResult = Result<Box<Parsed>, Vec<Diagnostic>>;
-
-/// The content as loaded, with what the build needs to know about what changed.
+/// What loading found besides the parses: what the plan is worked out from.
 pub(super) struct Loaded {
-    pub(super) content: Content,
+    /// Path and stamp of each source file parsed without error, in the order [`content::validate`]
+    /// keeps (by id, then source), so that it lines up with `content.docs`.
+    sources: Vec<(PathBuf, Option<Stamp>)>,
+    /// Source files parsed this time (the rest came from the cache).
+    parsed: usize,
+    /// Ids of the files parsed again.
+    reparsed_ids: Vec<String>,
+    /// The cached parse of every file that changed or is gone.
+    old: Vec<(PathBuf, Box<Parsed>)>,
+    /// Cache shards holding a file that was parsed, added or removed.
+    dirty: [bool; cache::SHARDS],
+    incremental: bool,
+}
+
+/// The previous build a build starts from: its cache and its list of published files.
+pub(super) struct Previous {
+    pub(super) cache: cache::Cache,
+    pub(super) files: crate::files::FileHashes,
+}
+
+/// The incremental state of a build, worked out from what the cache says changed: which
+/// disclosures changed, which pages to render again, what to keep and what goes. A clean build
+/// has no previous build and renders everything.
+pub(super) struct Plan {
+    /// The previous build; `None` in a clean build.
+    pub(super) previous: Option<Previous>,
     /// Path and stamp of each disclosure's source file, in `content.docs` order.
     pub(super) sources: Vec<(PathBuf, Option<Stamp>)>,
     /// Source files parsed this time (the rest came from the cache).
     pub(super) parsed: usize,
     /// Ids of the disclosures that are new, changed or gone (`None`: a clean build).
     pub(super) changed: Option<BTreeSet<String>>,
-    /// Projects the changed disclosures belong to, before and after the change.
+    /// Projects the changed disclosures belong to, before and after the change (every project
+    /// in a clean build): their timelines are rendered.
     pub(super) touched_projects: BTreeSet<String>,
     /// Unchanged results whose pages show another disclosure that changed: those won by the
     /// subject of a changed credit entry or penalty (the barred-winner flag). Their bodies are
@@ -43,15 +68,120 @@ pub(super) struct Loaded {
     /// wrote them (a file saved again unchanged is not changed): what this build does not write
     /// again goes.
     pub(super) old_outputs: Vec<String>,
-    /// A changed disclosure came onto or left the site (its `public_until` was edited) while
+}
+
+impl Plan {
+    /// The plan of a build of the validated `content` from what [`load`] found: `None` when an
+    /// incremental build cannot be (a changed disclosure came onto or left the site while
     /// another page's body links to it: that page shows the link differently, but its body is
-    /// not at hand (the cache keeps none), so the build must be a clean one.
-    pub(super) linked_publicity_changed: bool,
+    /// not at hand, the cache keeping none), and the build must be a clean one. Reads again the
+    /// bodies of the unchanged results it renders again.
+    pub(super) fn new(
+        opts: &Options,
+        content: &mut Content,
+        loaded: Loaded,
+        previous: Option<Previous>,
+    ) -> Result<Option<Plan>> {
+        let Loaded {
+            sources,
+            parsed,
+            reparsed_ids,
+            old,
+            dirty,
+            incremental,
+        } = loaded;
+        let mut rerender = BTreeSet::new();
+        let (changed, touched_projects) = if incremental {
+            let (changed, projects, won) = changes(content, &reparsed_ids, &old);
+            if publicity_changed_under_a_link(content, &changed, &old, opts) {
+                return Ok(None);
+            }
+            rerender = won;
+            read_bodies(opts, content, &sources, &rerender)?;
+            (Some(changed), projects)
+        } else {
+            let projects = content
+                .docs
+                .iter()
+                .filter_map(|d| d.trade())
+                .map(|t| t.project.clone())
+                .collect();
+            (None, projects)
+        };
+        let old_outputs = old
+            .iter()
+            .filter(|(_, p)| {
+                changed
+                    .as_ref()
+                    .is_some_and(|c| c.contains(&p.disclosure.id))
+            })
+            .flat_map(|(_, p)| {
+                [
+                    file_for_url(&p.disclosure.url()),
+                    file_for_url(&data::disclosure_json_url(&p.disclosure.id)),
+                ]
+            })
+            .collect();
+        Ok(Some(Plan {
+            previous,
+            sources,
+            parsed,
+            changed,
+            touched_projects,
+            rerender,
+            dirty,
+            old_outputs,
+        }))
+    }
+
+    pub(super) fn incremental(&self) -> bool {
+        self.previous.is_some()
+    }
+
+    /// The previous build's cache, in an incremental build.
+    pub(super) fn previous(&self) -> Option<&cache::Cache> {
+        self.previous.as_ref().map(|p| &p.cache)
+    }
+
+    /// The disclosures whose pages an incremental build renders (`None`: all of them): those it
+    /// changed and the results whose barred-winner flag they may change. The build reads the
+    /// log entries of those only: all that gain entries or show revisions (publicity changes
+    /// only with the build date).
+    pub(super) fn rendered(&self) -> Option<BTreeSet<String>> {
+        self.changed
+            .as_ref()
+            .map(|ids| ids.union(&self.rerender).cloned().collect())
+    }
+
+    /// The public disclosures whose pages this build renders, and those whose search documents
+    /// it writes: in an incremental build, the changed ones (a page rendered again for its flag
+    /// is indexed as it was); in a clean one, every page and no single document (the whole index
+    /// is written from the site).
+    pub(super) fn targets<'a>(
+        &self,
+        site: &Site<'a>,
+    ) -> (Vec<&'a Disclosure>, Vec<&'a Disclosure>) {
+        let (Some(rendered), Some(changed)) = (self.rendered(), &self.changed) else {
+            return (site.public.clone(), Vec::new());
+        };
+        let targets: Vec<&Disclosure> = site
+            .public
+            .iter()
+            .copied()
+            .filter(|d| rendered.contains(d.id.as_str()))
+            .collect();
+        let to_index = targets
+            .iter()
+            .copied()
+            .filter(|d| changed.contains(d.id.as_str()))
+            .collect();
+        (targets, to_index)
+    }
 }
 
 /// Loads the content, reusing the parse of every file whose size and modification time the
-/// cache still knows, and works out which disclosures changed since the cached build.
-pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<Loaded> {
+/// cache still knows: the parses to validate, and what the [`Plan`] is worked out from.
+pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<(Parses, Loaded)> {
     let config = content::load_config(&opts.content);
     let (paths, stamps): (Vec<PathBuf>, Vec<Option<Stamp>>) =
         content::markdown_files_stamped(&opts.content)?
@@ -117,7 +247,7 @@ pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<
     bar.finish();
     let parsed = results.iter().filter(|r| r.0).count();
 
-    // In the order `assemble` keeps (by id, then source), so `sources` lines up with the docs.
+    // In the order `content::validate` keeps (by id, then source), so `sources` lines up with the docs.
     let mut ok = Vec::with_capacity(results.len());
     let mut failed = Vec::new();
     let mut reparsed_ids = Vec::new();
@@ -149,50 +279,21 @@ pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<
         })
         .chain(failed)
         .collect();
-    let mut content = content::assemble(&opts.content, config, results)?;
-
-    let mut linked_publicity_changed = false;
-    let mut rerender = BTreeSet::new();
-    let (changed, touched_projects) = if incremental {
-        let (changed, projects, won) = changes(&content, &reparsed_ids, &old);
-        linked_publicity_changed = publicity_changed_under_a_link(&content, &changed, &old, opts);
-        rerender = won;
-        read_bodies(opts, &mut content, &sources, &rerender)?;
-        (Some(changed), projects)
-    } else {
-        let projects = content
-            .docs
-            .iter()
-            .filter_map(|d| d.trade())
-            .map(|t| t.project.clone())
-            .collect();
-        (None, projects)
-    };
-    let old_outputs = old
-        .iter()
-        .filter(|(_, p)| {
-            changed
-                .as_ref()
-                .is_some_and(|c| c.contains(&p.disclosure.id))
-        })
-        .flat_map(|(_, p)| {
-            [
-                file_for_url(&p.disclosure.url()),
-                file_for_url(&data::disclosure_json_url(&p.disclosure.id)),
-            ]
-        })
-        .collect();
-    Ok(Loaded {
-        content,
-        sources,
-        parsed,
-        changed,
-        touched_projects,
-        rerender,
-        dirty,
-        old_outputs,
-        linked_publicity_changed,
-    })
+    let old = old.into_iter().map(|(path, p)| (path.clone(), p)).collect();
+    Ok((
+        Parses {
+            config,
+            files: results,
+        },
+        Loaded {
+            sources,
+            parsed,
+            reparsed_ids,
+            old,
+            dirty,
+            incremental,
+        },
+    ))
 }
 
 /// Reads again the bodies of the cached disclosures in `ids` (the cache keeps none), for pages
@@ -240,7 +341,7 @@ fn read_bodies(
 fn publicity_changed_under_a_link(
     content: &Content,
     changed: &BTreeSet<String>,
-    old: &[(&PathBuf, Box<Parsed>)],
+    old: &[(PathBuf, Box<Parsed>)],
     opts: &Options,
 ) -> bool {
     let flipped: BTreeSet<String> = old
@@ -272,7 +373,7 @@ fn publicity_changed_under_a_link(
 fn changes(
     content: &Content,
     reparsed: &[String],
-    old: &[(&PathBuf, Box<Parsed>)],
+    old: &[(PathBuf, Box<Parsed>)],
 ) -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>) {
     let before: HashMap<&str, &Parsed> = old
         .iter()

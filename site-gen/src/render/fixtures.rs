@@ -1,16 +1,11 @@
 //! A small site built in code for the renderers' tests: one construction project (tender,
 //! candidates publicised only one day before the award, no contract long after it), one penalty,
 //! a current and an expired blacklist entry, a power entry, an inspection, a complaint result and
-//! a plain page. Built from inline text with the real parsers, so the tests see what a build sees,
-//! without depending on the demo `content/`.
-
-use std::path::PathBuf;
+//! a plain page. Built from inline text with the real parsers ([`crate::testing::content_from`]),
+//! so the tests see what a build sees, without depending on the demo `content/`.
 
 use chrono::NaiveDate;
 use disclosure::ident::uscc_check_char;
-use disclosure::parse::parse_disclosure;
-use disclosure::{Calendar, Departments, SiteConfig};
-use sha2::{Digest, Sha256};
 
 use crate::content::Content;
 use crate::log::PublicationLog;
@@ -314,33 +309,8 @@ impl Fixture {
     }
 
     fn from_sources(sources: Vec<(&str, String)>) -> Fixture {
-        let mut docs: Vec<_> = sources
-            .into_iter()
-            .map(|(stem, text)| {
-                let d = parse_disclosure(&format!("content/{stem}.md"), stem, &text)
-                    .unwrap_or_else(|e| panic!("{stem}: {e:?}"));
-                let hash: [u8; 32] = Sha256::digest(text.as_bytes()).into();
-                (d, hash)
-            })
-            .collect();
-        docs.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-        let (docs, hashes): (Vec<_>, Vec<_>) = docs.into_iter().unzip();
-        let links = vec![Vec::new(); docs.len()];
-        let excerpts = docs
-            .iter()
-            .map(|d| crate::feeds::excerpt(&d.body))
-            .collect();
         Fixture {
-            content: Content {
-                dir: PathBuf::from("content"),
-                site: SiteConfig::parse("content/site.toml", SITE).unwrap(),
-                departments: Departments::parse("content/departments.toml", DEPARTMENTS).unwrap(),
-                calendar: Calendar::parse("content/calendar.toml", CALENDAR).unwrap(),
-                docs,
-                hashes,
-                links,
-                excerpts,
-            },
+            content: crate::testing::content_from(SITE, DEPARTMENTS, CALENDAR, sources),
             log: PublicationLog::default(),
         }
     }

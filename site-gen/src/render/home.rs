@@ -248,7 +248,7 @@ pub fn sitemap_page(site: &Site) -> OutFile {
                 (link("/powers/".into(), "权责清单".into()))
                 li {
                     a href="/complaint-results/" { "投诉处理结果" }
-                    @if site.content.dir.join(super::statistics::FILE).exists() {
+                    @if site.content.dir.join(crate::content::STATISTICS_FILE).exists() {
                         ul { (link(super::statistics::URL.into(), "投诉举报办理情况统计".into())) }
                     }
                 }

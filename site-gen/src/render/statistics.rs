@@ -2,95 +2,18 @@
 //! quarter, from the anonymous statistics `intake export` writes to
 //! `content/complaint-statistics.json`.
 //!
-//! The file is checked when the content is loaded ([`parse`]): a count of 1 or 2 could point at a
+//! The file is checked when the content is loaded ([`crate::content::parse_statistics`]): a count of 1 or 2 could point at a
 //! submitter and is refused (intake publishes it as `null`, shown as 少于3件), as is a department
 //! the site does not know. Without the file there is no page.
 
 use maud::html;
-use serde::Deserialize;
-
-use disclosure::Diagnostic;
 
 use super::{breadcrumb, page_file, Nav};
 use crate::output::OutFile;
 use crate::site::Site;
 
-/// The file in `content/`.
-pub const FILE: &str = "complaint-statistics.json";
+/// Where the page is.
 pub const URL: &str = "/complaint-results/statistics/";
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Statistics {
-    pub generated: chrono::NaiveDate,
-    pub min_cell: i64,
-    pub rows: Vec<Row>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Row {
-    pub department: String,
-    pub quarter: String,
-    pub received: Option<i64>,
-    pub concluded: Option<i64>,
-    pub on_time: Option<i64>,
-    pub overdue: Option<i64>,
-    pub median_working_days: Option<f64>,
-}
-
-/// Reads and checks the statistics; `departments` are the ids the site knows.
-pub fn parse(display: &str, text: &str, departments: &[&str]) -> Result<Statistics, Diagnostic> {
-    let stats: Statistics = serde_json::from_str(text).map_err(|e| {
-        Diagnostic::new(
-            display,
-            e.line(),
-            "",
-            format!("not a statistics file ({e}); it is written by `intake export`"),
-        )
-    })?;
-    let min = stats.min_cell.max(3);
-    for (i, r) in stats.rows.iter().enumerate() {
-        let field = |name: &str| format!("rows[{}].{name}", i + 1);
-        if !departments.contains(&r.department.as_str()) {
-            return Err(Diagnostic::new(
-                display,
-                0,
-                field("department"),
-                format!("unknown department \"{}\"", r.department),
-            ));
-        }
-        let q = r.quarter.split_once("-Q");
-        if !q.is_some_and(|(y, q)| {
-            y.len() == 4
-                && y.bytes().all(|b| b.is_ascii_digit())
-                && matches!(q, "1" | "2" | "3" | "4")
-        }) {
-            return Err(Diagnostic::new(
-                display,
-                0,
-                field("quarter"),
-                format!("\"{}\" is not a quarter such as 2026-Q3", r.quarter),
-            ));
-        }
-        for (name, v) in [
-            ("received", r.received),
-            ("concluded", r.concluded),
-            ("on_time", r.on_time),
-            ("overdue", r.overdue),
-        ] {
-            if let Some(n) = v.filter(|n| *n < 0 || (*n > 0 && *n < min)) {
-                return Err(Diagnostic::new(
-                    display,
-                    0,
-                    field(name),
-                    format!("{n}: a count below {min} could point at a submitter; it is published as null (少于{min}件)"),
-                ));
-            }
-        }
-    }
-    Ok(stats)
-}
 
 fn count(n: Option<i64>, min: i64) -> String {
     match n {
@@ -101,7 +24,7 @@ fn count(n: Option<i64>, min: i64) -> String {
 
 /// The page, when `content/` has statistics.
 pub fn page(site: &Site) -> Vec<OutFile> {
-    let path = site.content.dir.join(FILE);
+    let path = site.content.dir.join(crate::content::STATISTICS_FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Vec::new();
     };
@@ -113,7 +36,8 @@ pub fn page(site: &Site) -> Vec<OutFile> {
         .map(|d| d.id.as_str())
         .collect();
     // Checked when the content was loaded; a file replaced since is published only if valid.
-    let Ok(stats) = parse(FILE, &text, &ids) else {
+    let Ok(stats) = crate::content::parse_statistics(crate::content::STATISTICS_FILE, &text, &ids)
+    else {
         return Vec::new();
     };
     let min = stats.min_cell.max(3);

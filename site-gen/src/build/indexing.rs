@@ -1,0 +1,153 @@
+//! The search index in a build: opened on a thread of its own while the content loads, fed on
+//! another while the site is written (so that tantivy tokenizes while the file system makes
+//! files), committed only after the site is published. If writing the site fails, the feeding
+//! stops and nothing is committed.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::{Scope, ScopedJoinHandle};
+
+use anyhow::{bail, Context as _, Result};
+use disclosure::Disclosure;
+
+use super::{Context, Phases};
+use crate::index::IndexWriter;
+use crate::log::{self, Event};
+use crate::site::Site;
+
+/// The search index writer, opened on a thread of its own while the content loads: opening it
+/// loads the segmenter's dictionary, a tenth of a one-file rebuild. Joined when dropped, so that
+/// a failed build never leaves it holding the index's lock.
+pub(super) struct OpeningIndex(Option<std::thread::JoinHandle<Result<IndexWriter>>>);
+
+impl OpeningIndex {
+    /// Starts opening the index in `dir`, for a few documents when `few`.
+    pub(super) fn start(dir: Option<&Path>, few: bool) -> OpeningIndex {
+        OpeningIndex(dir.map(|dir| {
+            let dir = dir.to_path_buf();
+            std::thread::spawn(move || IndexWriter::open_for(&dir, few))
+        }))
+    }
+
+    fn wait(mut self) -> Result<IndexWriter> {
+        let handle = self.0.take().context("no index was asked for")?;
+        match handle.join() {
+            Ok(writer) => writer,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+impl Drop for OpeningIndex {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// The thread that feeds the search index while the site is written.
+pub(super) struct Feeding<'scope> {
+    thread: Option<ScopedJoinHandle<'scope, Result<IndexWriter>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl<'scope> Feeding<'scope> {
+    /// Starts feeding the index `ctx.opts.index` names (nothing when it names none): every public
+    /// disclosure in a clean build, the changed ones in an incremental one.
+    pub(super) fn start<'env>(
+        scope: &'scope Scope<'scope, 'env>,
+        ctx: &'scope Context<'env>,
+        opening: OpeningIndex,
+    ) -> Feeding<'scope> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = ctx.opts.index.as_ref().map(|dir| {
+            let stop = Arc::clone(&stop);
+            scope.spawn(move || {
+                let fresh = !ctx.plan.incremental();
+                feed_index(opening, ctx.site, &ctx.to_index, fresh, &stop)
+                    .with_context(|| format!("{}: cannot update the search index", dir.display()))
+            })
+        });
+        Feeding { thread, stop }
+    }
+
+    /// Waits for the feeding to end, telling it to give up first when the site could not be
+    /// written (`failed`): then its index must not be committed.
+    pub(super) fn finish(self, failed: bool) -> Option<Result<IndexWriter>> {
+        if failed {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        self.thread
+            .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    }
+}
+
+/// Brings the search index in step with the site, but for what left it in this build: every
+/// public disclosure in a clean build (or when the index is new), else the changed ones. Gives
+/// up once `stop` is set (the site could not be written).
+fn feed_index(
+    writer: OpeningIndex,
+    site: &Site<'_>,
+    targets: &[&Disclosure],
+    fresh: bool,
+    stop: &AtomicBool,
+) -> Result<IndexWriter> {
+    let mut writer = writer.wait()?;
+    if writer.recreated() && !fresh {
+        // Indexing everything needs every body, which only a clean build reads.
+        bail!("the index had to be created anew; run `site-gen build --clean`");
+    }
+    if fresh {
+        writer.clear();
+        writer.upsert_unless(site, &site.public, stop)?;
+    } else {
+        writer.upsert_unless(site, targets, stop)?;
+    }
+    Ok(writer)
+}
+
+/// Removes the disclosures withdrawn in this build (`new_entries`) from the index fed by
+/// [`Feeding`], commits it, and copies the configuration search-server reads beside it.
+pub(super) fn commit(
+    ctx: &Context<'_>,
+    fed: Option<Result<IndexWriter>>,
+    new_entries: &[log::Entry],
+    phases: &mut Phases,
+) -> Result<()> {
+    let (Some(fed), Some(dir)) = (fed, &ctx.opts.index) else {
+        return Ok(());
+    };
+    let context = || format!("{}: cannot update the search index", dir.display());
+    let mut writer = fed?;
+    let left: Vec<String> = new_entries
+        .iter()
+        .filter(|e| e.event == Event::Withdrawn)
+        .map(|e| e.id.clone())
+        .collect();
+    writer.remove(&left).with_context(context)?;
+    writer.commit().with_context(context)?;
+    carry_config(&ctx.opts.content, dir).with_context(context)?;
+    phases.mark("index");
+    Ok(())
+}
+
+/// The files search-server needs besides the index (site name and footer, departments), copied
+/// into the index folder so that a search replica needs only a copy of that folder (SPEC).
+pub const INDEX_CONFIG: [&str; 2] = ["site.toml", "departments.toml"];
+
+fn carry_config(content: &Path, index: &Path) -> Result<()> {
+    for name in INDEX_CONFIG {
+        let bytes = std::fs::read(content.join(name))
+            .with_context(|| format!("cannot read {}", content.join(name).display()))?;
+        let target = index.join(name);
+        if std::fs::read(&target).ok().as_deref() == Some(bytes.as_slice()) {
+            continue;
+        }
+        let tmp = index.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, &bytes)?;
+        std::fs::rename(&tmp, &target)?;
+    }
+    Ok(())
+}

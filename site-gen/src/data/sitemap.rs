@@ -1,0 +1,145 @@
+//! The files crawlers and browsers look for: `/sitemap.xml` (an index of several once the
+//! sitemap protocol's limit is passed), `/robots.txt` and `/opensearch.xml`.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use disclosure::{routes, Disclosure};
+
+use crate::output::OutFile;
+use crate::site::Site;
+
+/// The sitemap protocol's limit of URLs per file.
+pub const SITEMAP_URLS: usize = 50_000;
+
+/// Appends `s` to `out` with the five XML special characters escaped and the control characters
+/// XML 1.0 forbids removed.
+fn push_xml(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+}
+
+pub(super) fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_xml(&mut out, s);
+    out
+}
+
+/// `/sitemap.xml` (a sitemap index over `/sitemaps/sitemap-<n>.xml` beyond [`SITEMAP_URLS`]
+/// URLs), `/robots.txt` and `/opensearch.xml`.
+pub fn sitemap(site: &Site) -> Vec<OutFile> {
+    let base = &site.content.site.base_url;
+    let newest = |docs: &[&Disclosure]| docs.iter().map(|d| d.last_changed()).max();
+    let mut urls: Vec<(String, Option<NaiveDate>)> =
+        Vec::with_capacity(site.public.len() + site.projects.len() + routes::LISTS.len() + 16);
+    urls.push(("/".to_string(), newest(&site.public)));
+    urls.extend(routes::LISTS.iter().map(|l| (l.to_string(), None)));
+    urls.extend(
+        site.public
+            .iter()
+            .map(|d| (d.url(), Some(d.last_changed()))),
+    );
+    urls.extend(
+        site.projects
+            .iter()
+            .map(|(code, p)| (routes::project(code), newest(&p.entries))),
+    );
+    urls.extend(site.content.departments.all().iter().map(|dep| {
+        let docs = site.by_department.get(dep.id.as_str());
+        (
+            routes::department(&dep.id),
+            docs.and_then(|docs| newest(docs)),
+        )
+    }));
+
+    let mut files = Vec::new();
+    if urls.len() <= SITEMAP_URLS {
+        files.push(OutFile::at_url("/sitemap.xml", urlset(base, &urls)));
+    } else {
+        let mut index = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for (n, chunk) in urls.chunks(SITEMAP_URLS).enumerate() {
+            let path = format!("/sitemaps/sitemap-{}.xml", n + 1);
+            index.push_str("<sitemap><loc>");
+            push_xml(&mut index, &format!("{base}{path}"));
+            index.push_str("</loc>");
+            if let Some(last) = chunk.iter().filter_map(|u| u.1).max() {
+                let _ = write!(index, "<lastmod>{last}</lastmod>");
+            }
+            index.push_str("</sitemap>\n");
+            files.push(OutFile::at_url(&path, urlset(base, chunk)));
+        }
+        index.push_str("</sitemapindex>\n");
+        files.insert(0, OutFile::at_url("/sitemap.xml", index));
+    }
+    files.push(OutFile::at_url("/robots.txt", robots(base)));
+    files.push(OutFile::at_url("/opensearch.xml", opensearch(site)));
+    files
+}
+
+fn urlset(base: &str, urls: &[(String, Option<NaiveDate>)]) -> String {
+    let mut s = String::with_capacity(urls.len() * 110 + 200);
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (path, lastmod) in urls {
+        s.push_str("<url><loc>");
+        push_xml(&mut s, base);
+        push_xml(&mut s, path);
+        s.push_str("</loc>");
+        if let Some(date) = lastmod {
+            let _ = write!(s, "<lastmod>{date}</lastmod>");
+        }
+        s.push_str("</url>\n");
+    }
+    s.push_str("</urlset>\n");
+    s
+}
+
+fn robots(base: &str) -> String {
+    format!(
+        "User-agent: *\nAllow: /\nDisallow: /staff/\nDisallow: /api/\n\nSitemap: {base}/sitemap.xml\n"
+    )
+}
+
+/// The OpenSearch 1.1 description that lets a browser add the site's search.
+fn opensearch(site: &Site) -> String {
+    let config = &site.content.site;
+    let base = &config.base_url;
+    // The specification limits ShortName to 16 characters and Description to 1024.
+    let short: String = config.name.chars().take(16).collect();
+    let description = if config.description.is_empty() {
+        &config.name
+    } else {
+        &config.description
+    };
+    let description: String = description.chars().take(1024).collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
+  <ShortName>{short}</ShortName>
+  <Description>{description}</Description>
+  <InputEncoding>UTF-8</InputEncoding>
+  <OutputEncoding>UTF-8</OutputEncoding>
+  <Language>zh-CN</Language>
+  <Url type="text/html" method="get" template="{html}"/>
+  <Url type="application/rss+xml" method="get" template="{rss}"/>
+  <Url type="application/opensearchdescription+xml" rel="self" template="{this}"/>
+</OpenSearchDescription>
+"#,
+        short = xml(&short),
+        description = xml(&description),
+        html = xml(&format!("{base}/search?q={{searchTerms}}")),
+        rss = xml(&format!("{base}/search.rss?q={{searchTerms}}")),
+        this = xml(&format!("{base}/opensearch.xml")),
+    )
+}
