@@ -40,7 +40,7 @@ impl Yuan {
 }
 
 /// The trading facts shared by notices and results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Trade {
     pub category: Category,
     /// 项目编号: every disclosure with the same code belongs to one project.
@@ -55,13 +55,13 @@ pub struct Trade {
 }
 
 /// A buyer or an agency: its name as published and, when given, its unified social credit code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Organisation {
     pub name: String,
     pub credit_code: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Bidder {
     pub name: String,
     pub credit_code: String,
@@ -72,7 +72,7 @@ pub struct Bidder {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Penalty {
     /// 文号, e.g. 平建罚〔2026〕12号.
     pub decision_no: String,
@@ -132,7 +132,7 @@ impl CreditStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CreditEntry {
     pub list: CreditList,
     pub subject: String,
@@ -164,7 +164,7 @@ impl CreditEntry {
 pub const POWER_TYPES: &[&str] = &["行政许可", "行政处罚", "行政检查", "行政强制", "其他"];
 pub const INSPECTION_METHODS: &[&str] = &["网络监测", "书面检查", "电子化检查", "实地核查"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PowerEntry {
     pub code: String,
     pub power_type: String,
@@ -173,7 +173,7 @@ pub struct PowerEntry {
     pub accountability: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Inspection {
     pub plan: String,
     pub subject: String,
@@ -183,7 +183,7 @@ pub struct Inspection {
     pub checked_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ComplaintResult {
     pub case_no: String,
     pub outcome: String,
@@ -194,7 +194,7 @@ pub struct ComplaintResult {
 }
 
 /// The kind-specific part of a disclosure; its variant is the disclosure's kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Details {
     Notice {
         trade: Trade,
@@ -213,7 +213,7 @@ pub enum Details {
 }
 
 /// One published disclosure, as read from `content/`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Disclosure {
     /// Stable id, `[A-Za-z0-9-]`, unique across the site; the URL is built from it.
     pub id: String,
@@ -243,7 +243,7 @@ pub struct Disclosure {
 
 /// A number published on purpose: `[[public_numbers]]` with `value` and `reason`. The build names
 /// each in its summary and in the publication log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PublicNumber {
     /// The number as written in the front matter.
     pub value: String,

@@ -1415,40 +1415,28 @@ const INPUTS_FILE: &str = "inputs.hash";
 /// bidders, amount; not its title or body), and every credit entry and penalty whole (their
 /// source hash; they are named on the cards) with whether it is still public.
 fn inputs_hash(site: &Site) -> u64 {
-    use std::fmt::Write as _;
-    use xxhash_rust::xxh3::Xxh3;
-    /// Formats straight into the hasher.
-    struct Feed(Xxh3);
-    impl std::fmt::Write for Feed {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.0.update(s.as_bytes());
-            Ok(())
-        }
-    }
-    let mut h = Feed(Xxh3::new());
-    let _ = write!(
-        h,
-        "{}|{}|{:?}|",
-        SIGNALS_FORMAT, site.today, site.content.site.signals
-    );
+    use std::hash::{Hash, Hasher};
+    // Hashed field by field (`Hash`), not formatted: a one-file rebuild of 100,000 disclosures
+    // spends a few milliseconds here.
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    SIGNALS_FORMAT.hash(&mut h);
+    site.today.hash(&mut h);
+    // The settings have floats: their JSON form stands for them.
+    serde_json::to_string(&site.content.site.signals)
+        .unwrap_or_default()
+        .hash(&mut h);
     for d in site.public.iter().chain(&site.withdrawn) {
         match &d.details {
             Details::Result { .. } => {
-                let _ = write!(h, "r|{}|{}|{:?}|{:?}|", d.id, d.date, d.region, d.details);
+                (0u8, &d.id, d.date, &d.region, &d.details).hash(&mut h);
             }
             Details::Credit(_) | Details::Penalty(_) => {
-                let _ = write!(
-                    h,
-                    "c|{}|{}|{}|",
-                    d.id,
-                    site.source_hash(d),
-                    d.is_public(site.today)
-                );
+                (1u8, &d.id, site.source_sha256(d), d.is_public(site.today)).hash(&mut h);
             }
             _ => {}
         }
     }
-    h.0.digest()
+    h.finish()
 }
 
 /// Part of the inputs: bump it when the methods or the pages change, so that an incremental
