@@ -24,12 +24,12 @@
 //! - 标王: a winner's share of one buyer's (else one category's and region's) awards, by count
 //!   and by amount, above the upper fence of all such shares and at least `min_share`; over all
 //!   years and, where the whole span is not already flagged, per year.
-//! - Price screens (Imhof 2017): per tender the coefficient of variation of the valid bids and
-//!   the gap between the two lowest (relative to the lowest), below the lower fence of all
-//!   tenders', fenced on a log scale: both are ratios piled up near 0, whose fence Q1 − k·IQR is
-//!   negative (Cardinal's R024 as written never fires on such data). The gap is a weak screen:
-//!   the two lowest of a few honest bids fall close together by chance in a few tenders in a
-//!   hundred, so it is 低 and its precision is measured (`bench`'s planted market).
+//! - Price screens (Imhof 2017), see `price_screens`: a tender's coefficient of variation of
+//!   the valid bids, judged by its chance under honest bidding (χ² at the market's spread,
+//!   corrected for the tenders screened); the gap between the two lowest bids, fenced on a log
+//!   scale (the gaps pile up near 0, so Cardinal's R024 fence Q1 − k·IQR is negative and never
+//!   fires) and judged per pair: the same company just above the same lowest bidder again and
+//!   again. Precision and recall are measured on `bench`'s planted market.
 //! - Too many of one kind: a kind that fires for more than `too_many_share` of the companies
 //!   (company kinds) or tenders (tender kinds), and at least `too_many_min` of them, is itself
 //!   reported ([`Warning`]): so many hints
