@@ -34,7 +34,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::data::DetailsJson;
+use crate::data::{DetailsJson, PartiesJson};
 use crate::log::{self, Event, PublicationLog};
 use crate::site::Site;
 
@@ -140,14 +140,9 @@ struct Source<'a> {
     stage: Option<Stage>,
     #[serde(skip_serializing_if = "Option::is_none")]
     project: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    buyer: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    buyer_credit_code: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    agency: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    agency_credit_code: Option<&'a str>,
+    /// `buyer`, `buyer_credit_code`, `agency`, `agency_credit_code`, as the open data has them.
+    #[serde(flatten)]
+    parties: Option<PartiesJson<'a>>,
     /// A result's amount in yuan (a `scaled_float` of two decimals).
     #[serde(skip_serializing_if = "Option::is_none")]
     amount: Option<f64>,
@@ -379,18 +374,7 @@ fn index_pair(
         category: trade.map(|t| t.category),
         stage: trade.map(|t| t.stage),
         project: d.project(),
-        buyer: trade
-            .and_then(|t| t.buyer.as_ref())
-            .map(|o| o.name.as_str()),
-        buyer_credit_code: trade
-            .and_then(|t| t.buyer.as_ref())
-            .and_then(|o| o.credit_code.as_deref()),
-        agency: trade
-            .and_then(|t| t.agency.as_ref())
-            .map(|o| o.name.as_str()),
-        agency_credit_code: trade
-            .and_then(|t| t.agency.as_ref())
-            .and_then(|o| o.credit_code.as_deref()),
+        parties: trade.map(PartiesJson::of),
         amount,
         credit_codes,
         companies: search::about_companies(d)

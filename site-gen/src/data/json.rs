@@ -132,7 +132,7 @@ pub(crate) struct PartiesJson<'a> {
 }
 
 impl<'a> PartiesJson<'a> {
-    fn of(trade: &'a Trade) -> Self {
+    pub(crate) fn of(trade: &'a Trade) -> Self {
         let name = |o: &'a Option<Organisation>| o.as_ref().map(|o| o.name.as_str());
         let code = |o: &'a Option<Organisation>| o.as_ref().and_then(|o| o.credit_code.as_deref());
         PartiesJson {

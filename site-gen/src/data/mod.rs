@@ -38,8 +38,8 @@ mod tests;
 
 use serde::{Serialize, Serializer};
 
-pub(crate) use json::DetailsJson;
 pub use json::{disclosure_json, index_file};
+pub(crate) use json::{DetailsJson, PartiesJson};
 pub use ocds::{ocds_file, BIDS_EXTENSION, OCID_PREFIX};
 pub use pieces::{data_files, ItemFile, Piece, Reuse};
 pub use sitemap::{sitemap, SITEMAP_URLS};
