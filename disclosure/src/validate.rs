@@ -55,7 +55,17 @@ pub fn validate_site(
         diags.sort();
         return diags;
     }
-    let known = known_paths(docs, departments);
+    let known = known_paths(departments);
+    // Project pages by code, borrowed: 30,000 addresses need not be made to check a few links.
+    let projects: HashSet<&str> = docs
+        .iter()
+        .filter_map(|d| d.trade().map(|t| t.project.as_str()))
+        .collect();
+    let is_project_page = |path: &str| {
+        path.strip_prefix("/projects/")
+            .map(|code| code.strip_suffix('/').unwrap_or(code))
+            .is_some_and(|code| projects.contains(code))
+    };
     // A disclosure's page is found by its id (the last segment of its address), so that
     // 100,000 addresses need not be made to check a few links.
     let is_disclosure_page = |path: &str| {
@@ -68,7 +78,11 @@ pub fn validate_site(
     for (d, links) in docs.iter().zip(links) {
         for (line, target) in links {
             let path = target.split(['#', '?']).next().unwrap_or("");
-            if !known.contains(path) && !is_disclosure_page(path) && !is_list_page(path, &known) {
+            if !known.contains(path)
+                && !is_disclosure_page(path)
+                && !is_project_page(path)
+                && !is_list_page(path, &known)
+            {
                 diags.push(Diagnostic::new(
                     &d.source,
                     *line,
@@ -84,18 +98,13 @@ pub fn validate_site(
     diags
 }
 
-/// Every site path that a page may link to, but the disclosures' own pages.
-pub fn known_paths(docs: &[Disclosure], departments: &Departments) -> HashSet<String> {
+/// Every site path that a page may link to, but the disclosures' and projects' own pages.
+fn known_paths(departments: &Departments) -> HashSet<String> {
     let mut known: HashSet<String> = routes::LISTS
         .iter()
         .chain(routes::FIXED)
         .map(|s| s.to_string())
         .collect();
-    for d in docs {
-        if let Some(t) = d.trade() {
-            known.insert(routes::project(&t.project));
-        }
-    }
     for dep in departments.all() {
         known.insert(routes::department(&dep.id));
         known.insert(routes::department_feed(&dep.id));

@@ -148,6 +148,11 @@ impl IndexWriter {
         })
     }
 
+    /// Takes the companies file ([`companies_file_of`]) the commit writes, made by the caller.
+    pub fn use_companies_file(&mut self, bytes: Vec<u8>) {
+        self.companies = Some(bytes);
+    }
+
     /// Adds or replaces the documents of `docs`. A disclosure that is no longer public on the
     /// build date (a penalty past its publicity) is removed instead. The site's companies are
     /// gathered too, for the companies file the commit writes beside the index.
@@ -249,13 +254,21 @@ pub fn department_label(site: &Site, d: &Disclosure) -> String {
 /// The companies file of the site ([`search::CompaniesFile`]): the same records as the company
 /// pages ([`crate::companies::companies`]), compactly, and the subjects without a credit code.
 pub fn companies_file(site: &Site) -> Vec<u8> {
+    companies_file_of(site, crate::companies::companies(site).values())
+}
+
+/// [`companies_file`] from the site's companies gathered already (a build gathers them once,
+/// for the company pages and for this file).
+pub fn companies_file_of<'c, 'a: 'c>(
+    site: &Site<'a>,
+    companies: impl Iterator<Item = &'c crate::companies::Company<'a>>,
+) -> Vec<u8> {
     use disclosure::ident::check_uscc;
     use disclosure::model::Details;
     use search::{CompanyRecord, PersonRecord};
     use std::collections::BTreeMap;
     let ids = |docs: &[&Disclosure]| docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
-    let companies = crate::companies::companies(site)
-        .values()
+    let companies = companies
         .map(|c| CompanyRecord {
             code: c.code.to_string(),
             name: c.name().to_string(),

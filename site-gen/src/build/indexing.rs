@@ -9,12 +9,10 @@ use std::sync::Arc;
 use std::thread::{Scope, ScopedJoinHandle};
 
 use anyhow::{bail, Context as _, Result};
-use disclosure::Disclosure;
 
 use super::{Context, Phases};
 use crate::index::IndexWriter;
 use crate::log::{self, Event};
-use crate::site::Site;
 
 /// The search index writer, opened on a thread of its own while the content loads: opening it
 /// loads the segmenter's dictionary, a tenth of a one-file rebuild. Joined when dropped, so that
@@ -66,7 +64,7 @@ impl<'scope> Feeding<'scope> {
             let stop = Arc::clone(&stop);
             scope.spawn(move || {
                 let fresh = !ctx.plan.incremental();
-                feed_index(opening, ctx.site, &ctx.to_index, fresh, &stop)
+                feed_index(opening, ctx, fresh, &stop)
                     .with_context(|| format!("{}: cannot update the search index", dir.display()))
             })
         });
@@ -89,15 +87,21 @@ impl<'scope> Feeding<'scope> {
 /// up once `stop` is set (the site could not be written).
 fn feed_index(
     writer: OpeningIndex,
-    site: &Site<'_>,
-    targets: &[&Disclosure],
+    ctx: &Context<'_>,
     fresh: bool,
     stop: &AtomicBool,
 ) -> Result<IndexWriter> {
+    let (site, targets) = (ctx.site, &ctx.to_index);
     let mut writer = writer.wait()?;
     if writer.recreated() && !fresh {
         // Indexing everything needs every body, which only a clean build reads.
         bail!("the index had to be created anew; run `site-gen build --clean`");
+    }
+    if let Some(companies) = &ctx.companies {
+        writer.use_companies_file(crate::index::companies_file_of(
+            site,
+            companies.all().iter(),
+        ));
     }
     if fresh {
         writer.clear();

@@ -37,10 +37,11 @@ pub(super) struct Loaded {
     incremental: bool,
 }
 
-/// The previous build a build starts from: its cache and its list of published files.
+/// The previous build a build starts from: its cache and its list of published files (the
+/// text of `/data/files.json`, which this build patches).
 pub(super) struct Previous {
     pub(super) cache: cache::Cache,
-    pub(super) files: crate::files::FileHashes,
+    pub(super) files: Vec<u8>,
 }
 
 /// The incremental state of a build, worked out from what the cache says changed: which

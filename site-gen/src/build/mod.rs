@@ -26,6 +26,7 @@ use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 use disclosure::Disclosure;
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 
 use crate::cache::{self, CachedFileRef, ParsedRef};
 use crate::content::{self, Content};
@@ -166,8 +167,14 @@ impl std::fmt::Display for Summary {
 /// beside one with them (`bench/site.sh`); a site built so lacks `/companies/`.
 pub const BENCH_NO_COMPANY_PAGES: &str = "SITE_GEN_BENCH_NO_COMPANY_PAGES";
 
+/// Whether the build makes company pages: always, but in the site benchmark's build without
+/// them.
+fn company_pages() -> bool {
+    std::env::var_os(BENCH_NO_COMPANY_PAGES).is_none()
+}
+
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 13");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 14");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -334,11 +341,18 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
         indexing::commit(&ctx, fed, &published.new_entries, &mut phases)?;
         Ok::<_, anyhow::Error>(published)
     })?;
-    let signals = write_signals(opts, &site, !plan.incremental(), &mut phases)?;
+    // What the summary counts is counted while the signals are worked out.
+    let (signals, tally) = rayon::join(
+        || write_signals(opts, &site, !plan.incremental()),
+        || Tally::of(&site, &published),
+    );
+    if opts.signals.is_some() {
+        phases.mark("signals");
+    }
+    let signals = signals?;
     let bulk = bulk
         .map(|export| export_bulk(opts, &site, &plan, export, &mut phases))
         .transpose()?;
-    let tally = Tally::of(&site, &published);
     drop(ctx);
     drop(site);
 
@@ -374,9 +388,10 @@ impl Previous {
         }
         let cache = cache::read(&cache_path(&opts.out), fingerprint)
             .filter(|c| c.index_meta == index_meta.flatten())?;
-        let text = std::fs::read(opts.out.join(crate::files::FILES_PATH)).ok()?;
-        let files = crate::files::from_json(&text)?;
-        Some(Previous { cache, files })
+        // The list as the previous build wrote it; one changed since (by hand, or by a build
+        // that stopped before writing its cache) cannot be patched.
+        let files = std::fs::read(opts.out.join(crate::files::FILES_PATH)).ok()?;
+        (cache::hash_bytes(&files) == cache.files_list).then_some(Previous { cache, files })
     }
 
     /// The cached parse of every source file, for [`load()`].
@@ -389,7 +404,8 @@ impl Previous {
 /// its list of published files.
 struct Record {
     log_text: Option<Vec<u8>>,
-    files: Option<crate::files::FileHashes>,
+    /// The previous list's text, in an incremental build.
+    files: Option<Vec<u8>>,
 }
 
 impl Record {
@@ -413,6 +429,9 @@ struct Context<'a> {
     targets: Vec<&'a Disclosure>,
     /// Those whose search documents an incremental build writes.
     to_index: Vec<&'a Disclosure>,
+    /// The site's companies, gathered once for the company pages and the search index's
+    /// companies file (`None` when neither is made).
+    companies: Option<crate::render::company::Companies<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -424,25 +443,20 @@ impl<'a> Context<'a> {
             plan,
             targets,
             to_index,
+            companies: (opts.index.is_some() || company_pages())
+                .then(|| crate::render::company::Companies::new(site)),
         }
     }
 }
 
 /// Writes the supervision signals for staff, when asked to; returns how many there are. A
 /// clean build computes them anew; an incremental one keeps them while their inputs stand.
-fn write_signals(
-    opts: &Options,
-    site: &Site<'_>,
-    clean: bool,
-    phases: &mut Phases,
-) -> Result<usize> {
+fn write_signals(opts: &Options, site: &Site<'_>, clean: bool) -> Result<usize> {
     let Some(dir) = &opts.signals else {
         return Ok(0);
     };
-    let signals = crate::signals::write(site, dir, clean)
-        .with_context(|| format!("{}: cannot write the supervision signals", dir.display()))?;
-    phases.mark("signals");
-    Ok(signals)
+    crate::signals::write(site, dir, clean)
+        .with_context(|| format!("{}: cannot write the supervision signals", dir.display()))
 }
 
 /// The bulk export, once the site is published: every public disclosure, and a deletion for
@@ -525,6 +539,7 @@ fn write_cache(
             outputs: &published.manifest,
             items: &published.items,
             index_meta: opts.index.as_deref().and_then(crate::index::meta_hash),
+            files_list: published.files_list,
         },
         plan.previous(),
         &plan.dirty,
@@ -555,8 +570,8 @@ impl Tally {
                 .count(),
             public_numbers: site
                 .public
-                .iter()
-                .flat_map(|d| {
+                .par_iter()
+                .flat_map_iter(|d| {
                     log::public_number_notes(d)
                         .into_iter()
                         .map(move |n| format!("{}: {n}", d.source))
@@ -565,10 +580,12 @@ impl Tally {
             barred_wins: site
                 .by_kind
                 .get(&disclosure::Kind::Result)
-                .into_iter()
-                .flatten()
-                .map(|d| crate::companies::barred_award(site, d).len())
-                .sum(),
+                .map_or(0, |results| {
+                    results
+                        .par_iter()
+                        .map(|d| crate::companies::barred_award(site, d).len())
+                        .sum()
+                }),
         }
     }
 

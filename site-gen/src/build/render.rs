@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use super::publish::{discard, stage};
 use super::writer::Writer;
-use super::{Context, Phases, Progress, BENCH_NO_COMPANY_PAGES};
+use super::{Context, Phases, Progress};
 use crate::cache::{self, ItemIndex, Output, Owner};
 use crate::content::Content;
 use crate::log::{self, Append, RenderedPage};
@@ -135,7 +135,6 @@ fn project_pages(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<()> {
 /// open-data files; returns where each open-data file's items are.
 fn site_wide_files(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<BTreeMap<String, ItemIndex>> {
     let site = ctx.site;
-    let lists = render::lists(site);
     let site_wide: Vec<Box<dyn Fn() -> Vec<OutFile> + Sync + Send + '_>> = vec![
         Box::new(|| render::projects_index(site)),
         Box::new(|| vec![render::departments_index(site)]),
@@ -156,18 +155,21 @@ fn site_wide_files(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<BTreeMap<St
         Box::new(|| feeds::feeds(site)),
         Box::new(|| data::sitemap(site)),
     ];
-    // Company pages, each kept when what it is made from is unchanged. The site benchmark
-    // measures the build without them (issue 11 allows them 15% of a clean build).
-    let companies = std::env::var_os(BENCH_NO_COMPANY_PAGES)
-        .is_none()
-        .then(|| render::company::Companies::new(site));
     let data_reuse = DataReuse {
         previous: ctx.plan.previous().map(|c| &c.items),
         changed: ctx.plan.changed.as_ref(),
         inputs: content_inputs(site.content),
     };
+    // The two open-data files are made while the lists are worked out.
     let (pages, (index, ocds)) = rayon::join(
-        || site_wide_pages(site, writer, &lists, companies.as_ref(), &site_wide),
+        || {
+            let lists = render::lists(site);
+            // Company pages, each kept when what it is made from is unchanged. The site
+            // benchmark measures the build without them (issue 11 allows them 15% of a clean
+            // build).
+            let companies = ctx.companies.as_ref().filter(|_| super::company_pages());
+            site_wide_pages(site, writer, &lists, companies, &site_wide)
+        },
         || {
             rayon::join(
                 || data_reuse.write(writer, data::INDEX_URL, |r| data::index_file(site, r)),
@@ -215,7 +217,7 @@ fn site_wide_pages<'a>(
 /// cache's fingerprint), all that the site-wide files are made from.
 fn content_inputs(content: &Content) -> u64 {
     use std::hash::Hasher as _;
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut h = crate::cache::InputsHasher::default();
     for (d, hash) in content.docs.iter().zip(&content.hashes) {
         h.write(d.id.as_bytes());
         h.write(hash);

@@ -345,6 +345,11 @@ struct Row<'a> {
 }
 
 impl<'a> Companies<'a> {
+    /// Every company, by credit code.
+    pub fn all(&self) -> &[Company<'a>] {
+        &self.all
+    }
+
     pub fn new(site: &Site<'a>) -> Companies<'a> {
         let all: Vec<Company<'a>> = crate::companies::companies(site).into_values().collect();
         let rows: Vec<Row<'a>> = all
@@ -387,7 +392,7 @@ impl<'a> Companies<'a> {
 /// them but what their sources say.
 fn company_inputs(site: &Site, c: &Company) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut h = crate::cache::InputsHasher::default();
     c.code.hash(&mut h);
     let mut part = |name: &str, docs: &mut dyn Iterator<Item = &Disclosure>| {
         name.hash(&mut h);
@@ -448,7 +453,7 @@ pub fn company_jobs<'s, 'a: 's>(
             use std::hash::{Hash, Hasher};
             let slice = &list
                 [((n - 1) * PER_LIST_PAGE).min(list.len())..(n * PER_LIST_PAGE).min(list.len())];
-            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            let mut h = crate::cache::InputsHasher::default();
             (order, n, list.len()).hash(&mut h);
             for &i in slice {
                 companies.rows[i].hash(&mut h);

@@ -380,7 +380,9 @@ pub fn list_pages(site: &Site, list: &ListSpec) -> Vec<OutFile> {
 /// The pages of a list as jobs the build may skip ([`PageJob`]).
 pub fn list_page_jobs<'s>(site: &'s Site<'_>, list: &'s ListSpec<'_>) -> Vec<PageJob<'s>> {
     let pages = page_count(list.items.len());
-    let own = (
+    // What the list's pages share is hashed once, not once per page: a list's filters alone
+    // are dozens of strings, and a list of 100,000 items has 5,000 pages.
+    let own = super::hash_of(&(
         &list.url,
         &list.title,
         &list.intro,
@@ -390,7 +392,7 @@ pub fn list_page_jobs<'s>(site: &'s Site<'_>, list: &'s ListSpec<'_>) -> Vec<Pag
         &list.filters,
         list.group_by_department,
         &list.trail,
-    );
+    ));
     (1..=pages)
         .map(|n| PageJob {
             path: file_for_url(&list_page(&list.url, n)),

@@ -54,7 +54,7 @@ fn page_inputs(site: &Site, parts: impl std::hash::Hash, items: &[&Disclosure], 
     use std::hash::{Hash, Hasher};
     let start = (n - 1) * PER_PAGE;
     let end = (start + PER_PAGE).min(items.len());
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut h = crate::cache::InputsHasher::default();
     parts.hash(&mut h);
     n.hash(&mut h);
     items.len().hash(&mut h);
@@ -62,6 +62,14 @@ fn page_inputs(site: &Site, parts: impl std::hash::Hash, items: &[&Disclosure], 
         d.id.hash(&mut h);
         site.source_sha256(d).hash(&mut h);
     }
+    h.finish()
+}
+
+/// A hash of `value`, for the inputs of a page.
+fn hash_of(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = crate::cache::InputsHasher::default();
+    value.hash(&mut h);
     h.finish()
 }
 

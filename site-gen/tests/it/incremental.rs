@@ -292,3 +292,38 @@ won = true
     assert!(!page("91350100M000100Y43").exists());
     assert!(!inc.join("data/companies/91350100M000100Y43.json").exists());
 }
+
+/// The next build patches the list of published files the previous one left; a list changed
+/// since by hand is not patched (it would carry the edit on), the build is a clean one and the
+/// list says again what was published.
+#[test]
+fn a_list_of_published_files_changed_by_hand_is_made_whole_again() {
+    let (tmp, content) = demo_copy();
+    let today = day("2026-11-26");
+    let out = tmp.path().join("public");
+    build_at(&content, &out, today).unwrap();
+    let list = out.join(site_gen::files::FILES_PATH);
+    let text = std::fs::read_to_string(&list).unwrap();
+    assert!(text.contains("\"assets/favicon.svg\":"), "{text}");
+    let edited = text.replace("\"assets/favicon.svg\":", "\"assets/favicon.svg.x\":");
+    std::fs::write(&list, edited).unwrap();
+
+    // One notice's body changes.
+    let notice = walkdir::WalkDir::new(content.join("notices"))
+        .into_iter()
+        .map(Result::unwrap)
+        .find(|e| e.file_type().is_file())
+        .unwrap()
+        .into_path();
+    let mut body = std::fs::read_to_string(&notice).unwrap();
+    body.push_str("\n补充说明。\n");
+    std::fs::write(&notice, body).unwrap();
+
+    let second = build_at(&content, &out, today).unwrap();
+    assert!(!second.incremental, "{second}");
+    let problems = site_gen::build::verify(&out).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let after = std::fs::read_to_string(&list).unwrap();
+    assert!(after.contains("\"assets/favicon.svg\":"), "{after}");
+    assert!(!after.contains("favicon.svg.x"), "{after}");
+}
