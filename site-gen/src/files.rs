@@ -160,7 +160,8 @@ mod tests {
             files.insert(path.into(), [i as u8; 32]);
         }
         let old = to_json(&files);
-        let cases: Vec<Vec<(&str, Option<[u8; 32]>)>> = vec![
+        type Changes<'a> = Vec<(&'a str, Option<[u8; 32]>)>;
+        let cases: Vec<Changes<'_>> = vec![
             vec![],
             // A changed hash, a removal, new files before, between and after the others.
             vec![("c.html", Some([9; 32]))],
