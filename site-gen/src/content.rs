@@ -334,19 +334,14 @@ pub fn validate(dir: &Path, parses: Parses) -> Result<Content> {
         let (a, b) = (&a.disclosure, &b.disclosure);
         a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source))
     });
-    let mut hashes = Vec::with_capacity(docs.len());
-    let mut links = Vec::with_capacity(docs.len());
-    let mut excerpts = Vec::with_capacity(docs.len());
-    let docs: Vec<Disclosure> = docs
-        .into_iter()
+    // Taken apart on both cores: 100,000 parses moved out of their boxes.
+    let (docs, (hashes, (links, excerpts))): (Vec<Disclosure>, (Vec<_>, (Vec<_>, Vec<_>))) = docs
+        .into_par_iter()
         .map(|p| {
             let p = *p;
-            hashes.push(p.hash);
-            links.push(p.links);
-            excerpts.push(p.excerpt);
-            p.disclosure
+            (p.disclosure, (p.hash, (p.links, p.excerpt)))
         })
-        .collect();
+        .unzip();
     if let Some((_, departments, _)) = &config {
         diags.extend(validate_site(&docs, &links, departments));
     }

@@ -45,68 +45,29 @@ pub fn newest_first(a: &Disclosure, b: &Disclosure) -> std::cmp::Ordering {
         .then_with(|| a.id.cmp(&b.id))
 }
 
+/// Disclosures grouped by a key, each group newest first.
+type Grouped<'a, K> = BTreeMap<K, Vec<&'a Disclosure>>;
+
+/// The credit entries and penalties about each subject, by credit code.
+type Restrictions<'a> = HashMap<&'a str, Vec<&'a Disclosure>, FastHash>;
+
 impl<'a> Site<'a> {
     pub fn new(content: &'a Content, today: NaiveDate, log: &'a PublicationLog) -> Site<'a> {
         let (mut public, mut withdrawn): (Vec<&Disclosure>, Vec<&Disclosure>) =
             content.docs.iter().partition(|d| d.is_public(today));
         public.sort_by(|a, b| newest_first(a, b));
         withdrawn.sort_by(|a, b| newest_first(a, b));
-        let mut by_kind: BTreeMap<Kind, Vec<&Disclosure>> =
-            Kind::ALL.iter().map(|k| (*k, Vec::new())).collect();
-        let mut by_department: BTreeMap<&str, Vec<&Disclosure>> = content
-            .departments
-            .all()
-            .iter()
-            .map(|d| (d.id.as_str(), Vec::new()))
-            .collect();
-        let mut project_docs: BTreeMap<&str, Vec<&Disclosure>> = BTreeMap::new();
-        let mut about_project: BTreeMap<&str, Vec<&Disclosure>> = BTreeMap::new();
-        let mut restrictions: HashMap<&str, Vec<&Disclosure>, FastHash> = HashMap::default();
-        for d in &public {
-            by_kind.entry(d.kind()).or_default().push(d);
-            if let Some(dep) = &d.department {
-                by_department.entry(dep.as_str()).or_default().push(d);
-            }
-            if let Some(t) = d.trade() {
-                project_docs.entry(t.project.as_str()).or_default().push(d);
-            } else if let Some(p) = d.project() {
-                about_project.entry(p).or_default().push(d);
-            }
-            match &d.details {
-                Details::Penalty(p) => restrictions
-                    .entry(p.subject_credit_code.as_str())
-                    .or_default()
-                    .push(d),
-                Details::Credit(c) => restrictions
-                    .entry(c.credit_code.as_str())
-                    .or_default()
-                    .push(d),
-                _ => {}
-            }
-        }
-        for d in &withdrawn {
-            if let Details::Penalty(p) = &d.details {
-                restrictions
-                    .entry(p.subject_credit_code.as_str())
-                    .or_default()
-                    .push(d);
-            }
-        }
-        if !withdrawn.is_empty() {
-            for docs in restrictions.values_mut() {
-                docs.sort_by(|a, b| newest_first(a, b));
-            }
-        }
-        let projects = project_docs
-            .into_iter()
-            .map(|(code, docs)| (code, ProjectTimeline::new(code, docs, today)))
-            .collect();
-        let by_id = content
-            .docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.as_str(), i))
-            .collect();
+        // Three independent indexes of the public disclosures, made side by side.
+        let ((by_kind, by_department), ((projects, about_project), (restrictions, by_id))) =
+            rayon::join(
+                || Self::by_kind_and_department(content, &public),
+                || {
+                    rayon::join(
+                        || Self::projects(&public, today),
+                        || Self::restrictions_and_ids(content, &public, &withdrawn),
+                    )
+                },
+            );
         let withdrawn_urls = withdrawn.iter().map(|d| d.url()).collect();
         Site {
             content,
@@ -127,6 +88,92 @@ impl<'a> Site<'a> {
     /// Whether a site path (ending in `/`) is the page of a disclosure that left the site.
     pub fn is_withdrawn_url(&self, path: &str) -> bool {
         self.withdrawn_urls.contains(path)
+    }
+
+    /// The public disclosures by kind and by department (every department listed, if empty).
+    fn by_kind_and_department(
+        content: &'a Content,
+        public: &[&'a Disclosure],
+    ) -> (Grouped<'a, Kind>, Grouped<'a, &'a str>) {
+        let mut by_kind: BTreeMap<Kind, Vec<&Disclosure>> =
+            Kind::ALL.iter().map(|k| (*k, Vec::new())).collect();
+        let mut by_department: BTreeMap<&str, Vec<&Disclosure>> = content
+            .departments
+            .all()
+            .iter()
+            .map(|d| (d.id.as_str(), Vec::new()))
+            .collect();
+        for d in public {
+            by_kind.entry(d.kind()).or_default().push(d);
+            if let Some(dep) = &d.department {
+                by_department.entry(dep.as_str()).or_default().push(d);
+            }
+        }
+        (by_kind, by_department)
+    }
+
+    /// Each project's timeline, and the disclosures about a project that are not part of it.
+    fn projects(
+        public: &[&'a Disclosure],
+        today: NaiveDate,
+    ) -> (BTreeMap<&'a str, ProjectTimeline<'a>>, Grouped<'a, &'a str>) {
+        let mut project_docs: BTreeMap<&str, Vec<&Disclosure>> = BTreeMap::new();
+        let mut about_project: BTreeMap<&str, Vec<&Disclosure>> = BTreeMap::new();
+        for d in public {
+            if let Some(t) = d.trade() {
+                project_docs.entry(t.project.as_str()).or_default().push(d);
+            } else if let Some(p) = d.project() {
+                about_project.entry(p).or_default().push(d);
+            }
+        }
+        let projects = project_docs
+            .into_iter()
+            .map(|(code, docs)| (code, ProjectTimeline::new(code, docs, today)))
+            .collect();
+        (projects, about_project)
+    }
+
+    /// The credit entries and penalties about each subject (newest first, withdrawn penalties
+    /// too), and where each disclosure is in the content, by id.
+    fn restrictions_and_ids(
+        content: &'a Content,
+        public: &[&'a Disclosure],
+        withdrawn: &[&'a Disclosure],
+    ) -> (Restrictions<'a>, HashMap<&'a str, usize, FastHash>) {
+        let mut restrictions = Restrictions::default();
+        for d in public {
+            match &d.details {
+                Details::Penalty(p) => restrictions
+                    .entry(p.subject_credit_code.as_str())
+                    .or_default()
+                    .push(d),
+                Details::Credit(c) => restrictions
+                    .entry(c.credit_code.as_str())
+                    .or_default()
+                    .push(d),
+                _ => {}
+            }
+        }
+        for d in withdrawn {
+            if let Details::Penalty(p) = &d.details {
+                restrictions
+                    .entry(p.subject_credit_code.as_str())
+                    .or_default()
+                    .push(d);
+            }
+        }
+        if !withdrawn.is_empty() {
+            for docs in restrictions.values_mut() {
+                docs.sort_by(|a, b| newest_first(a, b));
+            }
+        }
+        let by_id = content
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), i))
+            .collect();
+        (restrictions, by_id)
     }
 
     pub fn get(&self, id: &str) -> Option<&'a Disclosure> {

@@ -265,7 +265,7 @@ pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<
     }
     // Sorting indexes, not the parses themselves, which are large to move.
     let mut order: Vec<usize> = (0..ok.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
+    order.par_sort_unstable_by(|&a, &b| {
         let (a, b) = (&ok[a].2.disclosure, &ok[b].2.disclosure);
         a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source))
     });

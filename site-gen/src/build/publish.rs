@@ -200,10 +200,19 @@ fn write(ctx: &Context<'_>, rendered: Rendered<'_>, record: Record) -> Result<Pu
     if !unchanged {
         // The list is written while the log's new text is made: 25 and 40 MB at 100,000.
         let (files, log) = rayon::join(
-            || replace(&root, crate::files::FILES_PATH, &files_json),
-            || {
-                let log_json = site.log.to_json_appending(record.log_text, &new_entries);
-                replace(&root, log::LOG_PATH, &log_json)
+            || replace(&root, crate::files::FILES_PATH, &[&files_json]),
+            || match record
+                .log_text
+                .as_deref()
+                .and_then(|prior| Some((prior, site.log.appending(prior, &new_entries)?)))
+            {
+                Some((prior, (keep, added))) => {
+                    replace(&root, log::LOG_PATH, &[&prior[..keep], added.as_bytes()])
+                }
+                None => {
+                    let log_json = site.log.to_json_appending(record.log_text, &new_entries);
+                    replace(&root, log::LOG_PATH, &[&log_json])
+                }
             },
         );
         files?;
@@ -219,11 +228,13 @@ fn write(ctx: &Context<'_>, rendered: Rendered<'_>, record: Record) -> Result<Pu
     })
 }
 
-/// Replaces the file at `path` below `root` with `bytes`, atomically.
-fn replace(root: &Path, path: &str, bytes: &[u8]) -> Result<()> {
+/// Replaces the file at `path` below `root` with `parts`, one after the other, atomically.
+fn replace(root: &Path, path: &str, parts: &[&[u8]]) -> Result<()> {
+    use std::io::Write as _;
     let target = root.join(path);
     let tmp = target.with_file_name(format!(".{}.tmp", path.rsplit('/').next().unwrap_or(path)));
-    std::fs::write(&tmp, bytes)
+    std::fs::File::create(&tmp)
+        .and_then(|mut f| parts.iter().try_for_each(|p| f.write_all(p)))
         .and_then(|_| std::fs::rename(&tmp, &target))
         .with_context(|| format!("cannot write {}", target.display()))
 }

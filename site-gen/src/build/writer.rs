@@ -36,9 +36,11 @@ impl Writer<'_> {
         self.put_with_inputs(owner, file, None).map(|_| ())
     }
 
-    /// Writes `file` and returns the SHA-256 of its bytes.
+    /// Writes `file` (a disclosure's or project's) and returns the SHA-256 of its bytes.
     pub(super) fn put_hashed(&self, owner: &Owner, file: &OutFile) -> Result<[u8; 32]> {
+        debug_assert!(*owner != Owner::Site, "site-wide files kept are not hashed");
         self.put_with_inputs(owner, file, None)
+            .map(|sha| sha.unwrap_or_else(|| crate::log::sha256(&file.bytes)))
     }
 
     fn record_sha(&self, path: &str, sha: [u8; 32]) {
@@ -171,9 +173,8 @@ impl Writer<'_> {
         owner: &Owner,
         file: &OutFile,
         inputs: Option<u64>,
-    ) -> Result<[u8; 32]> {
+    ) -> Result<Option<[u8; 32]>> {
         let target = self.root.join(&file.path);
-        let sha = crate::log::sha256(&file.bytes);
         let site_wide = *owner == Owner::Site;
         let hash = if site_wide {
             cache::hash_bytes(&file.bytes)
@@ -211,8 +212,14 @@ impl Writer<'_> {
                 .expect("no panics while holding the lock")
                 .insert(file.path.clone());
         }
+        // A site-wide file kept as it was is in the previous list of published files already:
+        // its SHA-256 (10 MB of sitemaps, 700 project-list pages) is not worked out again.
+        if unchanged && site_wide {
+            return Ok(None);
+        }
+        let sha = crate::log::sha256(&file.bytes);
         self.record_sha(&file.path, sha);
-        Ok(sha)
+        Ok(Some(sha))
     }
 
     /// Makes the folder `target` goes in, unless this writer made or found it before.

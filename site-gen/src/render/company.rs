@@ -362,21 +362,21 @@ impl<'a> Companies<'a> {
                 amount: c.won_amount(),
             })
             .collect();
-        let mut by_name: Vec<usize> = (0..all.len()).collect();
-        by_name.sort_by(|&a, &b| {
-            let (a, b) = (&rows[a], &rows[b]);
-            a.name.cmp(b.name).then(a.code.cmp(b.code))
-        });
-        let mut by_wins: Vec<usize> = (0..all.len()).collect();
-        by_wins.sort_by(|&a, &b| {
-            let (a, b) = (&rows[a], &rows[b]);
-            b.wins.cmp(&a.wins).then(a.code.cmp(b.code))
-        });
-        let mut by_amount: Vec<usize> = (0..all.len()).collect();
-        by_amount.sort_by(|&a, &b| {
-            let (a, b) = (&rows[a], &rows[b]);
-            b.amount.cmp(&a.amount).then(a.code.cmp(b.code))
-        });
+        let order = |by: &(dyn Fn(&Row, &Row) -> std::cmp::Ordering + Sync)| {
+            let mut order: Vec<usize> = (0..all.len()).collect();
+            order.sort_by(|&a, &b| by(&rows[a], &rows[b]).then(rows[a].code.cmp(rows[b].code)));
+            order
+        };
+        // The three orders are sorted side by side.
+        let (by_name, (by_wins, by_amount)) = rayon::join(
+            || order(&|a, b| a.name.cmp(b.name)),
+            || {
+                rayon::join(
+                    || order(&|a, b| b.wins.cmp(&a.wins)),
+                    || order(&|a, b| b.amount.cmp(&a.amount)),
+                )
+            },
+        );
         Companies {
             all,
             rows,
