@@ -218,7 +218,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 /// The hasher of what a file is made from (its `inputs`): xxh3 of the bytes written to it,
 /// gathered first and hashed at once. A page's inputs are many small writes (ids and hashes,
 /// one of each per item), and xxh3's streaming form spent more time copying each small write
-/// into its buffer than hashing: a tenth of a one-file rebuild.
+/// into its buffer than hashing: a twentieth of a one-file rebuild's CPU.
 #[derive(Default)]
 pub struct InputsHasher(Vec<u8>);
 

@@ -90,7 +90,8 @@ impl<'a> Site<'a> {
         self.withdrawn_urls.contains(path)
     }
 
-    /// The public disclosures by kind and by department (every department listed, if empty).
+    /// The public disclosures by kind and by department (each department of departments.toml
+    /// has its list, empty or not).
     fn by_kind_and_department(
         content: &'a Content,
         public: &[&'a Disclosure],

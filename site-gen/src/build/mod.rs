@@ -310,7 +310,7 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
     let mut previous = Previous::read(opts, &fingerprint);
     let incremental = previous.is_some();
     let (parses, loaded) = load(opts, previous.as_mut().map(Previous::take_sources))?;
-    // Opening the index loads the segmenter's dictionary, a tenth of a one-file rebuild's CPU:
+    // Opening the index loads the segmenter's dictionary, a twentieth of a one-file rebuild's CPU:
     // done while the content is validated and the site worked out, which keep one core busy,
     // rather than beside the loading, which keeps both.
     let opening_index = OpeningIndex::start(opts.index.as_deref(), incremental);
