@@ -22,8 +22,13 @@ fn push_xml(out: &mut String, s: &str) {
     });
     if plain {
         out.push_str(s);
-        return;
+    } else {
+        push_xml_chars(out, s);
     }
+}
+
+/// [`push_xml`] character by character.
+fn push_xml_chars(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -206,18 +211,7 @@ mod tests {
         }
         let slow = |s: &str| {
             let mut out = String::new();
-            for c in s.chars() {
-                match c {
-                    '&' => out.push_str("&amp;"),
-                    '<' => out.push_str("&lt;"),
-                    '>' => out.push_str("&gt;"),
-                    '"' => out.push_str("&quot;"),
-                    '\'' => out.push_str("&apos;"),
-                    c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
-                    '\u{FFFE}' | '\u{FFFF}' => {}
-                    c => out.push(c),
-                }
-            }
+            push_xml_chars(&mut out, s);
             out
         };
         for s in [
