@@ -60,7 +60,6 @@ pub struct ParsedRef<'a> {
     pub disclosure: &'a Disclosure,
     pub hash: &'a [u8; 32],
     pub links: &'a [(usize, String)],
-    pub excerpt: &'a str,
 }
 
 /// What the cache knows of one site-wide output file (lists, feeds, open data, …). The pages
@@ -292,8 +291,7 @@ mod tests {
         Parsed {
             disclosure: d,
             hash: [7; 32],
-            links: vec![(6, "/about/".into())],
-            excerpt: id.into(),
+            links: vec![(6, format!("/{id}/"))],
         }
     }
 
@@ -321,7 +319,6 @@ mod tests {
                     disclosure: &p.disclosure,
                     hash: &p.hash,
                     links: &p.links,
-                    excerpt: &p.excerpt,
                 },
             })
             .collect();
@@ -344,7 +341,7 @@ mod tests {
             .find(|f| f.path.ends_with("p7.md"))
             .unwrap();
         assert_eq!(p7.parsed.disclosure, files[7].1.disclosure);
-        assert_eq!(p7.parsed.excerpt, "p7");
+        assert_eq!(p7.parsed.links, [(6, "/p7/".to_string())]);
         assert!(read(&dir, "another configuration").is_none());
 
         // Rewriting one shard from a previous cache keeps the others as they are.

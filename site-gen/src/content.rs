@@ -23,10 +23,6 @@ pub struct Content {
     pub hashes: Vec<[u8; 32]>,
     /// Internal links of each body with their lines, in the same order as `docs`.
     pub links: Vec<Vec<(usize, String)>>,
-    /// The start of each body as plain text ([`excerpt`]), in the same order as
-    /// `docs`: what the feeds quote. Disclosures the build cache supplies come without their
-    /// body (only a changed disclosure's page is rendered again), so the feeds read this.
-    pub excerpts: Vec<String>,
 }
 
 /// Size and modification time of a source file: when both are unchanged, so is its parse.
@@ -55,8 +51,7 @@ impl Stamp {
 /// spaces) and one character more, to know whether it was cut.
 pub const EXCERPT_CHARS: usize = 201;
 
-/// The start of a Markdown body as plain text, as long as a description can quote: what the
-/// build keeps of every body for the feeds ([`Content::excerpts`]).
+/// The start of a Markdown body as plain text, as long as a feed's description can quote.
 pub fn excerpt(markdown: &str) -> String {
     use crate::markdown::{plain_text, Layout};
     plain_text(markdown, Layout::OneLine, Some(EXCERPT_CHARS))
@@ -68,7 +63,6 @@ pub struct Parsed {
     pub disclosure: Disclosure,
     pub hash: [u8; 32],
     pub links: Vec<(usize, String)>,
-    pub excerpt: String,
 }
 
 /// Why content could not be loaded: every diagnostic found, sorted by file and line.
@@ -263,12 +257,10 @@ pub fn read_source(dir: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
 pub fn parse_source(file: &SourceFile) -> Result<Box<Parsed>, Vec<Diagnostic>> {
     let disclosure = parse_disclosure(&file.display, &file.stem, &file.text)?;
     let links = internal_links(&disclosure);
-    let excerpt = excerpt(&disclosure.body);
     Ok(Box::new(Parsed {
         disclosure,
         hash: Sha256::digest(file.text.as_bytes()).into(),
         links,
-        excerpt,
     }))
 }
 
@@ -335,11 +327,11 @@ pub fn validate(dir: &Path, parses: Parses) -> Result<Content> {
         a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source))
     });
     // Taken apart on both cores: 100,000 parses moved out of their boxes.
-    let (docs, (hashes, (links, excerpts))): (Vec<Disclosure>, (Vec<_>, (Vec<_>, Vec<_>))) = docs
+    let (docs, (hashes, links)): (Vec<Disclosure>, (Vec<_>, Vec<_>)) = docs
         .into_par_iter()
         .map(|p| {
             let p = *p;
-            (p.disclosure, (p.hash, (p.links, p.excerpt)))
+            (p.disclosure, (p.hash, p.links))
         })
         .unzip();
     if let Some((_, departments, _)) = &config {
@@ -354,7 +346,6 @@ pub fn validate(dir: &Path, parses: Parses) -> Result<Content> {
             docs,
             hashes,
             links,
-            excerpts,
         }),
         _ => {
             diags.sort();

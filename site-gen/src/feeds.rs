@@ -29,8 +29,18 @@ pub fn published_at(d: &Disclosure) -> DateTime<FixedOffset> {
     disclosure::china_time::instant(d.date.and_time(d.time.unwrap_or(NaiveTime::MIN)))
 }
 
-/// Every feed of the site: all, one per kind, one per category, one per department.
+/// Every feed of the site, rendered, for a site whose disclosures carry their bodies (a clean
+/// build's, a test's): the build renders [`specs`] itself, each with the excerpts of its items.
+#[cfg(test)]
 pub fn feeds(site: &Site) -> Vec<OutFile> {
+    specs(site)
+        .iter()
+        .map(|spec| spec.render(site, &|d| crate::content::excerpt(&d.body)))
+        .collect()
+}
+
+/// Every feed of the site: all, one per kind, one per category, one per department.
+pub fn specs<'a>(site: &Site<'a>) -> Vec<FeedSpec<'a>> {
     let name = &site.content.site.name;
     let disclosures = || {
         site.public
@@ -103,22 +113,40 @@ pub fn feeds(site: &Site) -> Vec<OutFile> {
             items,
         });
     }
-    specs.iter().map(|spec| spec.render(site)).collect()
+    specs
 }
 
 /// One feed before it is written: where it lives, what it says about itself, its items.
-struct FeedSpec<'a> {
-    path: String,
+pub struct FeedSpec<'a> {
+    /// Site path of the feed.
+    pub path: String,
     title: String,
     /// Site path of the HTML page the feed follows.
     link: String,
     description: String,
     /// Newest first, at most [`FEED_ITEMS`].
-    items: Vec<&'a Disclosure>,
+    pub items: Vec<&'a Disclosure>,
 }
 
 impl FeedSpec<'_> {
-    fn render(&self, site: &Site) -> OutFile {
+    /// The hash of what the feed is rendered from, besides the site's configuration and build
+    /// date (the build cache is keyed on those): its path and texts, and its items by id and
+    /// source hash. An item shows nothing but what its source says.
+    pub fn inputs(&self, site: &Site) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = crate::cache::InputsHasher::default();
+        (&self.path, &self.title, &self.link, &self.description).hash(&mut h);
+        self.items.len().hash(&mut h);
+        for d in &self.items {
+            d.id.hash(&mut h);
+            site.source_sha256(d).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// The feed, with `excerpt` giving the start of each item's body as plain text
+    /// ([`crate::content::excerpt`]).
+    pub fn render(&self, site: &Site, excerpt: &dyn Fn(&Disclosure) -> String) -> OutFile {
         let base = &site.content.site.base_url;
         let self_link = Extension {
             name: "atom:link".to_string(),
@@ -147,7 +175,11 @@ impl FeedSpec<'_> {
             last_build_date: last_build,
             generator: Some("阳光交易 site-gen".to_string()),
             docs: Some("https://www.rssboard.org/rss-specification".to_string()),
-            items: self.items.iter().map(|d| item(site, d)).collect(),
+            items: self
+                .items
+                .iter()
+                .map(|d| item(site, d, &excerpt(d)))
+                .collect(),
             namespaces: [("atom".to_string(), ATOM_NS.to_string())]
                 .into_iter()
                 .collect(),
@@ -161,7 +193,7 @@ impl FeedSpec<'_> {
     }
 }
 
-fn item(site: &Site, d: &Disclosure) -> Item {
+fn item(site: &Site, d: &Disclosure, excerpt: &str) -> Item {
     let url = format!("{}{}", site.content.site.base_url, d.url());
     let mut categories = vec![d.kind().label().to_string()];
     if let Some(t) = d.trade() {
@@ -189,7 +221,7 @@ fn item(site: &Site, d: &Disclosure) -> Item {
     Item {
         title: Some(xml_text(&d.title)),
         link: Some(url.clone()),
-        description: Some(description(d, site.excerpt(d), site.today)),
+        description: Some(description(d, excerpt, site.today)),
         categories,
         guid: Some(Guid {
             value: url,

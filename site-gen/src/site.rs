@@ -194,13 +194,6 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// The start of the disclosure's body as plain text, for the feeds.
-    pub fn excerpt(&self, d: &Disclosure) -> &'a str {
-        self.index_of(d)
-            .map(|i| self.content.excerpts[i].as_str())
-            .unwrap_or_default()
-    }
-
     /// SHA-256 of the disclosure's source file.
     pub fn source_sha256(&self, d: &Disclosure) -> Option<&'a [u8; 32]> {
         self.index_of(d).map(|i| &self.content.hashes[i])

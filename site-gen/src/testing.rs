@@ -285,10 +285,6 @@ pub fn generated(n: usize) -> Content {
         })
         .unzip();
     content.links = vec![Vec::new(); docs.len()];
-    content.excerpts = docs
-        .iter()
-        .map(|d| crate::content::excerpt(&d.body))
-        .collect();
     content.docs = docs;
     content.hashes = hashes;
     content
@@ -306,7 +302,7 @@ pub fn fixture() -> Content {
 
 /// The one way a unit test makes a site: the site-wide files and the Markdown sources (file stem,
 /// text) parsed with the real parsers, as `content::load` would return them: sorted by id, each
-/// with its source hash, internal links and excerpt.
+/// with its source hash and internal links.
 pub fn content_from<'s>(
     site: &str,
     departments: &str,
@@ -330,10 +326,6 @@ pub fn content_from<'s>(
         departments: Departments::parse("content/departments.toml", departments).unwrap(),
         calendar: Calendar::parse("content/calendar.toml", calendar).unwrap(),
         links: docs.iter().map(internal_links).collect(),
-        excerpts: docs
-            .iter()
-            .map(|d| crate::content::excerpt(&d.body))
-            .collect(),
         docs,
         hashes,
     }

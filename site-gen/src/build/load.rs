@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsStr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use disclosure::{Details, Disclosure};
@@ -180,14 +180,17 @@ impl Plan {
     }
 }
 
-/// Loads the content, reusing the parse of every file whose size and modification time the
-/// cache still knows: the parses to validate, and what the [`Plan`] is worked out from.
-pub(super) fn load(opts: &Options, previous: Option<Vec<CachedFile>>) -> Result<(Parses, Loaded)> {
+/// Loads the content, the `stamped` files found in its folder
+/// ([`content::markdown_files_stamped`]), reusing the parse of every file whose size and
+/// modification time the cache still knows: the parses to validate, and what the [`Plan`] is
+/// worked out from.
+pub(super) fn load(
+    opts: &Options,
+    stamped: Vec<(PathBuf, Option<Stamp>)>,
+    previous: Option<Vec<CachedFile>>,
+) -> Result<(Parses, Loaded)> {
     let config = content::load_config(&opts.content);
-    let (paths, stamps): (Vec<PathBuf>, Vec<Option<Stamp>>) =
-        content::markdown_files_stamped(&opts.content)?
-            .into_iter()
-            .unzip();
+    let (paths, stamps): (Vec<PathBuf>, Vec<Option<Stamp>>) = stamped.into_iter().unzip();
     let incremental = previous.is_some();
     let (old_paths, mut old): (Vec<PathBuf>, Vec<Option<CachedParse>>) = previous
         .unwrap_or_default()
@@ -316,25 +319,28 @@ fn read_bodies(
         .collect();
     let bodies: Vec<(usize, String)> = at
         .par_iter()
-        .map(|&i| -> Result<(usize, String)> {
-            let path = &sources[i].0;
-            let parsed = content::read_source(&opts.content, path)
-                .map_err(|d| vec![d])
-                .and_then(|f| content::parse_source(&f))
-                .map_err(content::Invalid)?;
-            if parsed.hash != content.hashes[i] {
-                anyhow::bail!(
-                    "{}: the file changed during the build; build again",
-                    content::display_path(&opts.content, path)
-                );
-            }
-            Ok((i, parsed.disclosure.body))
-        })
+        .map(|&i| Ok((i, read_body(opts, &sources[i].0, &content.hashes[i])?)))
         .collect::<Result<_>>()?;
     for (i, body) in bodies {
         content.docs[i].body = body;
     }
     Ok(())
+}
+
+/// Reads again the body of the cached disclosure whose source is `path` (the cache keeps no
+/// bodies), parsed as it was: the file must still have the SHA-256 `hash` it had when loaded.
+pub(super) fn read_body(opts: &Options, path: &Path, hash: &[u8; 32]) -> Result<String> {
+    let parsed = content::read_source(&opts.content, path)
+        .map_err(|d| vec![d])
+        .and_then(|f| content::parse_source(&f))
+        .map_err(content::Invalid)?;
+    if parsed.hash != *hash {
+        anyhow::bail!(
+            "{}: the file changed during the build; build again",
+            content::display_path(&opts.content, path)
+        );
+    }
+    Ok(parsed.disclosure.body)
 }
 
 /// Whether a disclosure in `changed` is public on the build date where its previous version

@@ -174,7 +174,7 @@ fn company_pages() -> bool {
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 14");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 15");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -307,15 +307,26 @@ pub fn build(opts: &Options) -> Result<Summary> {
 pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Result<Summary> {
     let mut phases = Phases::start();
     let fingerprint = fingerprint(&opts.content, opts.today);
-    let mut previous = Previous::read(opts, &fingerprint);
+    // The cache is decoded while the content folder is walked: each keeps about one core busy.
+    let (mut previous, stamped) = rayon::join(
+        || Previous::read(opts, &fingerprint),
+        || content::markdown_files_stamped(&opts.content),
+    );
+    phases.mark("cache read");
     let incremental = previous.is_some();
-    let (parses, loaded) = load(opts, previous.as_mut().map(Previous::take_sources))?;
+    let (parses, loaded) = load(
+        opts,
+        stamped?,
+        previous.as_mut().map(Previous::take_sources),
+    )?;
+    phases.mark("scan");
     // Opening the index loads the segmenter's dictionary, a twentieth of a one-file rebuild's CPU:
     // done while the content is validated and the site worked out, which keep one core busy,
     // rather than beside the loading, which keeps both.
     let opening_index = OpeningIndex::start(opts.index.as_deref(), incremental);
     // Nothing below runs unless the whole content is valid.
     let mut content = content::validate(&opts.content, parses)?;
+    phases.mark("validate");
     let Some(mut plan) = Plan::new(opts, &mut content, loaded, previous)? else {
         // A page's body links to a disclosure that came onto or left the site: a clean build.
         drop((content, opening_index));
@@ -330,8 +341,11 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
     phases.mark("load");
 
     let (log, record) = Record::read(&opts.out, &mut plan)?;
+    phases.mark("log");
     let site = Site::new(&content, opts.today, &log);
+    phases.mark("site");
     let ctx = Context::new(opts, &site, &plan);
+    phases.mark("ctx");
     // The index is fed on a thread of its own while the site is rendered and published, and
     // committed only once the site is published; if that fails, the feeding stops.
     let published = std::thread::scope(|scope| {
@@ -512,15 +526,8 @@ fn write_cache(
     let cached: Vec<CachedFileRef<'_>> = plan
         .sources
         .iter()
-        .zip(
-            content
-                .docs
-                .iter()
-                .zip(&content.hashes)
-                .zip(&content.links)
-                .zip(&content.excerpts),
-        )
-        .filter_map(|((path, stamp), (((disclosure, hash), links), excerpt))| {
+        .zip(content.docs.iter().zip(&content.hashes).zip(&content.links))
+        .filter_map(|((path, stamp), ((disclosure, hash), links))| {
             Some(CachedFileRef {
                 path,
                 stamp: (*stamp)?,
@@ -528,7 +535,6 @@ fn write_cache(
                     disclosure,
                     hash,
                     links,
-                    excerpt,
                 },
             })
         })

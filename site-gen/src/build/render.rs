@@ -6,7 +6,7 @@
 //! Every disclosure's JSON file is written by one thread of its own while the others render and
 //! write the pages: the JSON files share one folder, and making a file locks its folder.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::{bail, Result};
@@ -152,7 +152,6 @@ fn site_wide_files(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<BTreeMap<St
         Box::new(|| render::statistics::page(site)),
         // Only when `site.toml` says `[signals] publish = true`.
         Box::new(|| crate::signals::public_files(site)),
-        Box::new(|| feeds::feeds(site)),
         Box::new(|| data::sitemap(site)),
     ];
     let data_reuse = DataReuse {
@@ -168,7 +167,8 @@ fn site_wide_files(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<BTreeMap<St
             // benchmark measures the build without them (issue 11 allows them 15% of a clean
             // build).
             let companies = ctx.companies.as_ref().filter(|_| super::company_pages());
-            site_wide_pages(site, writer, &lists, companies, &site_wide)
+            site_wide_pages(site, writer, &lists, companies, &site_wide)?;
+            feeds(ctx, writer)
         },
         || {
             rayon::join(
@@ -211,6 +211,57 @@ fn site_wide_pages<'a>(
     site_wide
         .par_iter()
         .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))
+}
+
+/// The feeds, each kept from the previous build when its items are the same. The items of
+/// those rendered again quote the start of their bodies ([`crate::content::excerpt`]), which
+/// the cache does not keep: a disclosure that came from it is read again. At 100,000
+/// disclosures, an excerpt of every body made the cache twice as large, and every rebuild read
+/// it back whole for the 50 newest items of a few feeds.
+fn feeds(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<()> {
+    let site = ctx.site;
+    let specs = feeds::specs(site);
+    let to_render: Vec<(&feeds::FeedSpec<'_>, String, u64)> = specs
+        .iter()
+        .filter_map(|spec| {
+            let (path, inputs) = (file_for_url(&spec.path), spec.inputs(site));
+            match writer.kept(&path, inputs) {
+                Some(kept) => {
+                    writer.record(path, kept);
+                    None
+                }
+                None => Some((spec, path, inputs)),
+            }
+        })
+        .collect();
+    let items: BTreeMap<&str, &Disclosure> = to_render
+        .iter()
+        .flat_map(|(spec, _, _)| &spec.items)
+        .map(|d| (d.id.as_str(), *d))
+        .collect();
+    let excerpts: HashMap<&str, String, FastHash> = items
+        .into_par_iter()
+        .map(|(id, d)| {
+            let excerpt = match site.index_of(d) {
+                // Disclosures that came from the cache have no body.
+                Some(i) if d.body.is_empty() => {
+                    let (path, hash) = (&ctx.plan.sources[i].0, &site.content.hashes[i]);
+                    crate::content::excerpt(&super::load::read_body(ctx.opts, path, hash)?)
+                }
+                _ => crate::content::excerpt(&d.body),
+            };
+            Ok((id, excerpt))
+        })
+        .collect::<Result<_>>()?;
+    to_render
+        .into_par_iter()
+        .try_for_each(|(spec, path, inputs)| {
+            let file = spec.render(site, &|d| excerpts[d.id.as_str()].clone());
+            debug_assert_eq!(file.path, path, "the feed is at its path");
+            writer
+                .put_with_inputs(&Owner::Site, &file, Some(inputs))
+                .map(drop)
+        })
 }
 
 /// A hash of every disclosure's id and source: with the configuration and the build date (the
