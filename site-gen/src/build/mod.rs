@@ -312,21 +312,18 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
         || Previous::read(opts, &fingerprint),
         || content::markdown_files_stamped(&opts.content),
     );
-    phases.mark("cache read");
     let incremental = previous.is_some();
     let (parses, loaded) = load(
         opts,
         stamped?,
         previous.as_mut().map(Previous::take_sources),
     )?;
-    phases.mark("scan");
     // Opening the index loads the segmenter's dictionary, a twentieth of a one-file rebuild's CPU:
     // done while the content is validated and the site worked out, which keep one core busy,
     // rather than beside the loading, which keeps both.
     let opening_index = OpeningIndex::start(opts.index.as_deref(), incremental);
     // Nothing below runs unless the whole content is valid.
     let mut content = content::validate(&opts.content, parses)?;
-    phases.mark("validate");
     let Some(mut plan) = Plan::new(opts, &mut content, loaded, previous)? else {
         // A page's body links to a disclosure that came onto or left the site: a clean build.
         drop((content, opening_index));
@@ -341,11 +338,9 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
     phases.mark("load");
 
     let (log, record) = Record::read(&opts.out, &mut plan)?;
-    phases.mark("log");
     let site = Site::new(&content, opts.today, &log);
-    phases.mark("site");
     let ctx = Context::new(opts, &site, &plan);
-    phases.mark("ctx");
+    phases.mark("site");
     // The index is fed on a thread of its own while the site is rendered and published, and
     // committed only once the site is published; if that fails, the feeding stops.
     let published = std::thread::scope(|scope| {
