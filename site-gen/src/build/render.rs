@@ -190,22 +190,22 @@ fn site_wide_pages<'a>(
     companies: Option<&render::company::Companies<'a>>,
     site_wide: &[Box<dyn Fn() -> Vec<OutFile> + Sync + Send + '_>],
 ) -> Result<()> {
-    let jobs: Vec<render::PageJob<'_>> = lists
-        .iter()
+    // Worked out on both cores: hashing the inputs of 33,000 pages at 100,000 disclosures, one
+    // list after another, kept a core idle for a fifteenth of a one-file rebuild.
+    let mut jobs: Vec<render::PageJob<'_>> = lists
+        .par_iter()
         .flat_map(|l| render::list_page_jobs(site, l))
-        .chain(
-            site.content
-                .departments
-                .all()
-                .iter()
-                .flat_map(|d| render::department_page_jobs(site, d)),
-        )
-        .chain(
-            companies
-                .into_iter()
-                .flat_map(|c| render::company::company_jobs(site, c)),
-        )
         .collect();
+    jobs.par_extend(
+        site.content
+            .departments
+            .all()
+            .par_iter()
+            .flat_map(|d| render::department_page_jobs(site, d)),
+    );
+    if let Some(c) = companies {
+        jobs.extend(render::company::company_jobs(site, c));
+    }
     jobs.into_par_iter()
         .try_for_each(|job| writer.put_rendered(job.path, job.inputs, job.render))?;
     site_wide

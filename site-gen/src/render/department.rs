@@ -27,6 +27,7 @@ pub fn department_page_jobs<'s>(site: &'s Site<'_>, dep: &'s Department) -> Vec<
     let pages = page_count(docs.len());
     let base = routes::department(&dep.id);
     (1..=pages)
+        .into_par_iter()
         .map(|n| PageJob {
             path: file_for_url(&routes::list_page(&base, n)),
             inputs: page_inputs(site, &dep.id, docs, n),

@@ -394,6 +394,7 @@ pub fn list_page_jobs<'s>(site: &'s Site<'_>, list: &'s ListSpec<'_>) -> Vec<Pag
         &list.trail,
     ));
     (1..=pages)
+        .into_par_iter()
         .map(|n| PageJob {
             path: file_for_url(&list_page(&list.url, n)),
             inputs: page_inputs(site, own, &list.items, n),
