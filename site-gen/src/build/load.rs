@@ -266,12 +266,15 @@ pub(super) fn load(
             Err(e) => failed.push(Err(e)),
         }
     }
-    // Sorting indexes, not the parses themselves, which are large to move.
-    let mut order: Vec<usize> = (0..ok.len()).collect();
-    order.par_sort_unstable_by(|&a, &b| {
-        let (a, b) = (&ok[a].2.disclosure, &ok[b].2.disclosure);
-        a.id.cmp(&b.id).then_with(|| a.source.cmp(&b.source))
-    });
+    // Sorting keys, not the parses themselves, which are large to move: each key holds its id
+    // and source, so that a comparison does not go through the parse's box first.
+    let mut keys: Vec<(&str, &str, usize)> = ok
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, p))| (p.disclosure.id.as_str(), p.disclosure.source.as_str(), i))
+        .collect();
+    keys.par_sort_unstable();
+    let order: Vec<usize> = keys.into_iter().map(|(_, _, i)| i).collect();
     let mut ok: Vec<Option<_>> = ok.into_iter().map(Some).collect();
     let mut sources = Vec::with_capacity(ok.len());
     let results: Vec<_> = order
