@@ -54,9 +54,9 @@ pub(super) struct Feeding<'scope> {
 impl<'scope> Feeding<'scope> {
     /// Starts feeding the index `ctx.opts.index` names (nothing when it names none): every public
     /// disclosure in a clean build, the changed ones in an incremental one.
-    pub(super) fn start<'env, 'c: 'scope>(
+    pub(super) fn start<'env>(
         scope: &'scope Scope<'scope, 'env>,
-        ctx: &'scope Context<'c>,
+        ctx: &'scope Context<'env>,
         opening: OpeningIndex,
     ) -> Feeding<'scope> {
         let stop = Arc::new(AtomicBool::new(false));
@@ -92,14 +92,12 @@ fn feed_index(
     stop: &AtomicBool,
 ) -> Result<IndexWriter> {
     let (site, targets) = (ctx.site, &ctx.to_index);
-    // Gathered here first, beside the render step (see `Context::companies`).
-    let companies = ctx.companies();
     let mut writer = writer.wait()?;
     if writer.recreated() && !fresh {
         // Indexing everything needs every body, which only a clean build reads.
         bail!("the index had to be created anew; run `site-gen build --clean`");
     }
-    if let Some(companies) = companies {
+    if let Some(companies) = &ctx.companies {
         writer.use_companies_file(crate::index::companies_file_of(
             site,
             companies.all().iter(),

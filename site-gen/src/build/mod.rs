@@ -441,8 +441,8 @@ struct Context<'a> {
     /// Those whose search documents an incremental build writes.
     to_index: Vec<&'a Disclosure>,
     /// The site's companies, gathered once for the company pages and the search index's
-    /// companies file, by whichever asks first ([`Context::companies`]).
-    companies: std::sync::OnceLock<Option<crate::render::company::Companies<'a>>>,
+    /// companies file (`None` when neither is made).
+    companies: Option<crate::render::company::Companies<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -454,21 +454,9 @@ impl<'a> Context<'a> {
             plan,
             targets,
             to_index,
-            companies: std::sync::OnceLock::new(),
+            companies: (opts.index.is_some() || company_pages())
+                .then(|| crate::render::company::Companies::new(site)),
         }
-    }
-
-    /// The site's companies (`None` when neither the company pages nor the index is made).
-    /// The thread that feeds the index asks first, so they are gathered there, on one core,
-    /// while the lists are worked out on the others: gathered before the render step, they
-    /// kept a core idle for a twentieth of a one-file rebuild.
-    fn companies(&self) -> Option<&crate::render::company::Companies<'a>> {
-        self.companies
-            .get_or_init(|| {
-                (self.opts.index.is_some() || company_pages())
-                    .then(|| crate::render::company::Companies::new(self.site))
-            })
-            .as_ref()
     }
 }
 

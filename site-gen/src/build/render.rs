@@ -166,7 +166,7 @@ fn site_wide_files(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<BTreeMap<St
             // Company pages, each kept when what it is made from is unchanged. The site
             // benchmark measures the build without them (issue 11 allows them 15% of a clean
             // build).
-            let companies = ctx.companies().filter(|_| super::company_pages());
+            let companies = ctx.companies.as_ref().filter(|_| super::company_pages());
             site_wide_pages(site, writer, &lists, companies, &site_wide)?;
             feeds(ctx, writer)
         },
