@@ -391,7 +391,7 @@ fn price_screens(
     tenders: &[Tender],
     screened: &[Screened<'_>],
     cfg: &SignalsConfig,
-    push: &mut dyn FnMut(&'static str, Vec<String>, Vec<String>, f64, f64, String, &'static str),
+    push: &mut Push<'_>,
 ) {
     if screened.len() < cfg.min_peers {
         return;
@@ -599,21 +599,28 @@ struct Draft {
     basis: &'static str,
 }
 
-/// Collects the signals one part of [`compute`] finds into `out`, in the order it finds them.
-fn collect_into(
-    out: &mut Vec<Draft>,
-) -> impl FnMut(&'static str, Vec<String>, Vec<String>, f64, f64, String, &'static str) + '_ {
-    move |kind, companies, projects, value, threshold, explanation, basis| {
-        out.push(Draft {
-            kind,
-            companies,
-            projects,
-            value,
-            threshold,
-            explanation,
-            basis,
-        })
-    }
+/// What one part of [`compute`] reports each signal it finds with: kind, companies, projects,
+/// value, threshold, explanation and basis.
+type Push<'p> =
+    dyn FnMut(&'static str, Vec<String>, Vec<String>, f64, f64, String, &'static str) + 'p;
+
+/// The signals `find` (one part of [`compute`]) reports, in the order it reports them.
+fn collected(find: impl FnOnce(&mut Push<'_>)) -> Vec<Draft> {
+    let mut out = Vec::new();
+    find(
+        &mut |kind, companies, projects, value, threshold, explanation, basis| {
+            out.push(Draft {
+                kind,
+                companies,
+                projects,
+                value,
+                threshold,
+                explanation,
+                basis,
+            })
+        },
+    );
+    out
 }
 
 /// Every signal, in a stable order (kind, then id), with the warnings of kinds that fired too
@@ -629,106 +636,106 @@ pub fn compute(site: &Site) -> Signals {
     // are sorted by kind and id at the end. A full recomputation (a penalty changed) ran on one
     // core for a tenth of a one-file rebuild.
     let per_tender = || {
-        let mut out = Vec::new();
-        let mut push = collect_into(&mut out);
-        // Per tender: single bidder, identical bids, disqualifications, price screens.
-        let mut screened: Vec<Screened> = Vec::new();
-        for (i, t) in tenders.iter().enumerate() {
-            let project = vec![t.project.to_string()];
-            if t.bidders.len() == 1 {
-                push(
-                    "single_bidder",
-                    codes(&mut t.bidders.iter()),
-                    project.clone(),
-                    1.0,
-                    3.0,
-                    format!(
-                        "项目 {} 只有 1 家投标人（{}），法定不少于 3 家",
-                        t.project, t.bidders[0].name
-                    ),
-                    TOO_FEW,
-                );
-            }
-            let mut by_bid: BTreeMap<i64, Vec<&Bidder>> = BTreeMap::new();
-            for b in t.bidders {
-                by_bid.entry(b.bid.0).or_default().push(b);
-            }
-            for same in by_bid.values().filter(|v| v.len() >= 2) {
-                push(
-                    "identical_bids",
-                    codes(&mut same.iter().copied()),
-                    project.clone(),
-                    same.len() as f64,
-                    2.0,
-                    format!(
-                        "项目 {} 中 {} 家投标人报价完全相同（{}）：{}",
-                        t.project,
-                        same.len(),
-                        same[0].bid.display(),
-                        same.iter()
-                            .map(|b| b.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join("、")
-                    ),
-                    COLLUSION,
-                );
-            }
-            let winners: Vec<&Bidder> = t.bidders.iter().filter(|b| b.won).collect();
-            let others: Vec<&Bidder> = t.bidders.iter().filter(|b| !b.won).collect();
-            if t.bidders.len() >= 3 && !winners.is_empty() && others.iter().all(|b| b.disqualified)
-            {
-                push(
-                    "all_but_winner_disqualified",
-                    codes(&mut t.bidders.iter()),
-                    project.clone(),
-                    others.len() as f64,
-                    others.len() as f64,
-                    format!(
-                        "项目 {} 除中标人外的 {} 家投标人全部被否决",
-                        t.project,
-                        others.len()
-                    ),
-                    BUYER_COLLUSION,
-                );
-            }
-            if let Some(lowest) = t.bidders.iter().min_by_key(|b| b.bid) {
-                if t.bidders.len() >= 2 && lowest.disqualified && !winners.is_empty() {
+        collected(|push| {
+            // Per tender: single bidder, identical bids, disqualifications, price screens.
+            let mut screened: Vec<Screened> = Vec::new();
+            for (i, t) in tenders.iter().enumerate() {
+                let project = vec![t.project.to_string()];
+                if t.bidders.len() == 1 {
                     push(
-                        "lowest_bid_disqualified",
-                        vec![lowest.credit_code.clone()],
+                        "single_bidder",
+                        codes(&mut t.bidders.iter()),
                         project.clone(),
-                        lowest.bid.0 as f64 / 100.0,
-                        0.0,
+                        1.0,
+                        3.0,
                         format!(
-                            "项目 {} 最低报价 {}（{}）被否决，原因：{}",
+                            "项目 {} 只有 1 家投标人（{}），法定不少于 3 家",
+                            t.project, t.bidders[0].name
+                        ),
+                        TOO_FEW,
+                    );
+                }
+                let mut by_bid: BTreeMap<i64, Vec<&Bidder>> = BTreeMap::new();
+                for b in t.bidders {
+                    by_bid.entry(b.bid.0).or_default().push(b);
+                }
+                for same in by_bid.values().filter(|v| v.len() >= 2) {
+                    push(
+                        "identical_bids",
+                        codes(&mut same.iter().copied()),
+                        project.clone(),
+                        same.len() as f64,
+                        2.0,
+                        format!(
+                            "项目 {} 中 {} 家投标人报价完全相同（{}）：{}",
                             t.project,
-                            lowest.bid.display(),
-                            lowest.name,
-                            lowest.reason.as_deref().unwrap_or("未说明")
+                            same.len(),
+                            same[0].bid.display(),
+                            same.iter()
+                                .map(|b| b.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        ),
+                        COLLUSION,
+                    );
+                }
+                let winners: Vec<&Bidder> = t.bidders.iter().filter(|b| b.won).collect();
+                let others: Vec<&Bidder> = t.bidders.iter().filter(|b| !b.won).collect();
+                if t.bidders.len() >= 3
+                    && !winners.is_empty()
+                    && others.iter().all(|b| b.disqualified)
+                {
+                    push(
+                        "all_but_winner_disqualified",
+                        codes(&mut t.bidders.iter()),
+                        project.clone(),
+                        others.len() as f64,
+                        others.len() as f64,
+                        format!(
+                            "项目 {} 除中标人外的 {} 家投标人全部被否决",
+                            t.project,
+                            others.len()
                         ),
                         BUYER_COLLUSION,
                     );
                 }
+                if let Some(lowest) = t.bidders.iter().min_by_key(|b| b.bid) {
+                    if t.bidders.len() >= 2 && lowest.disqualified && !winners.is_empty() {
+                        push(
+                            "lowest_bid_disqualified",
+                            vec![lowest.credit_code.clone()],
+                            project.clone(),
+                            lowest.bid.0 as f64 / 100.0,
+                            0.0,
+                            format!(
+                                "项目 {} 最低报价 {}（{}）被否决，原因：{}",
+                                t.project,
+                                lowest.bid.display(),
+                                lowest.name,
+                                lowest.reason.as_deref().unwrap_or("未说明")
+                            ),
+                            BUYER_COLLUSION,
+                        );
+                    }
+                }
+                let mut valid: Vec<&Bidder> =
+                    t.bidders.iter().filter(|b| !b.disqualified).collect();
+                valid.sort_by_key(|b| b.bid);
+                let bids: Vec<f64> = valid.iter().map(|b| b.bid.0 as f64).collect();
+                // Identical bids are their own kind: the screens judge the rest.
+                if bids.len() >= 3 && bids[0] > 0.0 && bids[0] < bids[bids.len() - 1] {
+                    screened.push(Screened {
+                        tender: i,
+                        n: bids.len(),
+                        cv: cv(&bids),
+                        gap: (bids[1] - bids[0]) / bids[0],
+                        range_share: (bids[1] - bids[0]) / (bids[bids.len() - 1] - bids[0]),
+                        lowest: [&valid[0].credit_code, &valid[1].credit_code],
+                    });
+                }
             }
-            let mut valid: Vec<&Bidder> = t.bidders.iter().filter(|b| !b.disqualified).collect();
-            valid.sort_by_key(|b| b.bid);
-            let bids: Vec<f64> = valid.iter().map(|b| b.bid.0 as f64).collect();
-            // Identical bids are their own kind: the screens judge the rest.
-            if bids.len() >= 3 && bids[0] > 0.0 && bids[0] < bids[bids.len() - 1] {
-                screened.push(Screened {
-                    tender: i,
-                    n: bids.len(),
-                    cv: cv(&bids),
-                    gap: (bids[1] - bids[0]) / bids[0],
-                    range_share: (bids[1] - bids[0]) / (bids[bids.len() - 1] - bids[0]),
-                    lowest: [&valid[0].credit_code, &valid[1].credit_code],
-                });
-            }
-        }
-        price_screens(&tenders, &screened, cfg, &mut push);
-
-        drop(push);
-        out
+            price_screens(&tenders, &screened, cfg, push);
+        })
     };
     // Per company: many bids, (almost) no wins.
     struct Bids<'a> {
@@ -756,26 +763,25 @@ pub fn compute(site: &Site) -> Signals {
         }
     }
     let cover_bidders = || {
-        let mut out = Vec::new();
-        let mut push = collect_into(&mut out);
-        let rates: Vec<f64> = bids_of
-            .values()
-            .filter(|e| e.n >= cfg.min_bids)
-            .map(|e| e.wins as f64 / e.n as f64)
-            .collect();
-        if let Some(f) = Fence::of(rates, cfg) {
-            let fence = f.lower().max(0.0);
-            for (code, e) in &bids_of {
-                let rate = e.wins as f64 / e.n as f64;
-                if e.n < cfg.min_bids || rate > fence {
-                    continue;
-                }
-                let p = at_most(&e.chances, e.wins);
-                if p >= cfg.max_chance {
-                    continue;
-                }
-                let expected: f64 = e.chances.iter().sum();
-                push(
+        collected(|push| {
+            let rates: Vec<f64> = bids_of
+                .values()
+                .filter(|e| e.n >= cfg.min_bids)
+                .map(|e| e.wins as f64 / e.n as f64)
+                .collect();
+            if let Some(f) = Fence::of(rates, cfg) {
+                let fence = f.lower().max(0.0);
+                for (code, e) in &bids_of {
+                    let rate = e.wins as f64 / e.n as f64;
+                    if e.n < cfg.min_bids || rate > fence {
+                        continue;
+                    }
+                    let p = at_most(&e.chances, e.wins);
+                    if p >= cfg.max_chance {
+                        continue;
+                    }
+                    let expected: f64 = e.chances.iter().sum();
+                    push(
                     "cover_bidder",
                     vec![code.to_string()],
                     e.projects.iter().map(|p| p.to_string()).collect(),
@@ -797,120 +803,117 @@ pub fn compute(site: &Site) -> Signals {
                     ),
                     COLLUSION,
                 );
+                }
             }
-        }
-
-        drop(push);
-        out
+        })
     };
     let dominant_winners = || {
-        let mut out = Vec::new();
-        let mut push = collect_into(&mut out);
-        // Per buyer (or category and region), over all years and per year: a winner's share of
-        // the awards, by count and by amount.
-        struct Share<'a> {
-            group: &'a str,
-            year: Option<i32>,
-            code: &'a str,
-            name: &'a str,
-            by_count: f64,
-            by_amount: f64,
-            n: usize,
-            of: usize,
-            projects: Vec<&'a str>,
-        }
-        let mut groups: BTreeMap<(&str, Option<i32>), Vec<&Tender>> = BTreeMap::new();
-        for t in &tenders {
-            if t.bidders.iter().any(|b| b.won)
-                && t.result
-                    .trade()
-                    .is_some_and(|x| x.stage != Stage::Candidates)
-            {
-                groups.entry((&t.group, None)).or_default().push(t);
-                groups
-                    .entry((&t.group, Some(t.result.date.year())))
-                    .or_default()
-                    .push(t);
+        collected(|push| {
+            // Per buyer (or category and region), over all years and per year: a winner's share of
+            // the awards, by count and by amount.
+            struct Share<'a> {
+                group: &'a str,
+                year: Option<i32>,
+                code: &'a str,
+                name: &'a str,
+                by_count: f64,
+                by_amount: f64,
+                n: usize,
+                of: usize,
+                projects: Vec<&'a str>,
             }
-        }
-        let mut shares: Vec<Share> = Vec::new();
-        for (&(group, year), ts) in &groups {
-            if ts.len() < cfg.min_awards {
-                continue;
-            }
-            let total: f64 = ts
-                .iter()
-                .flat_map(|t| t.bidders.iter().filter(|b| b.won))
-                .map(|b| b.bid.0 as f64)
-                .sum();
-            let mut by: BTreeMap<&str, (usize, f64, &str, Vec<&str>)> = BTreeMap::new();
-            for t in ts {
-                for b in t.bidders.iter().filter(|b| b.won) {
-                    let e = by
-                        .entry(&b.credit_code)
-                        .or_insert((0, 0.0, &b.name, Vec::new()));
-                    e.0 += 1;
-                    e.1 += b.bid.0 as f64;
-                    e.3.push(t.project);
+            let mut groups: BTreeMap<(&str, Option<i32>), Vec<&Tender>> = BTreeMap::new();
+            for t in &tenders {
+                if t.bidders.iter().any(|b| b.won)
+                    && t.result
+                        .trade()
+                        .is_some_and(|x| x.stage != Stage::Candidates)
+                {
+                    groups.entry((&t.group, None)).or_default().push(t);
+                    groups
+                        .entry((&t.group, Some(t.result.date.year())))
+                        .or_default()
+                        .push(t);
                 }
             }
-            for (code, (n, amount, name, projects)) in by {
-                shares.push(Share {
-                    group,
-                    year,
-                    code,
-                    name,
-                    by_count: n as f64 / ts.len() as f64,
-                    by_amount: if total > 0.0 { amount / total } else { 0.0 },
-                    n,
-                    of: ts.len(),
-                    projects,
-                });
-            }
-        }
-        // Fences over the shares of the same span: all years, or one year.
-        let fence_of = |yearly: bool, f: fn(&Share) -> f64| {
-            Fence::of(
-                shares
+            let mut shares: Vec<Share> = Vec::new();
+            for (&(group, year), ts) in &groups {
+                if ts.len() < cfg.min_awards {
+                    continue;
+                }
+                let total: f64 = ts
                     .iter()
-                    .filter(|s| s.year.is_some() == yearly)
-                    .map(f)
-                    .collect(),
-                cfg,
-            )
-        };
-        let fences = [
-            (
-                fence_of(false, |s| s.by_count),
-                fence_of(false, |s| s.by_amount),
-            ),
-            (
-                fence_of(true, |s| s.by_count),
-                fence_of(true, |s| s.by_amount),
-            ),
-        ];
-        let mut flagged_overall: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
-        // Overall first (year None sorts first within a group), so a year is flagged only when the
-        // whole span is not.
-        shares.sort_by_key(|s| s.year.is_some());
-        for s in &shares {
-            let (count_fence, amount_fence) = fences[usize::from(s.year.is_some())];
-            for (what, share, fence) in [
-                ("次数", s.by_count, count_fence),
-                ("金额", s.by_amount, amount_fence),
-            ] {
-                let Some(f) = fence else { continue };
-                let threshold = f.upper().max(cfg.min_share);
-                if share <= threshold {
-                    continue;
+                    .flat_map(|t| t.bidders.iter().filter(|b| b.won))
+                    .map(|b| b.bid.0 as f64)
+                    .sum();
+                let mut by: BTreeMap<&str, (usize, f64, &str, Vec<&str>)> = BTreeMap::new();
+                for t in ts {
+                    for b in t.bidders.iter().filter(|b| b.won) {
+                        let e = by
+                            .entry(&b.credit_code)
+                            .or_insert((0, 0.0, &b.name, Vec::new()));
+                        e.0 += 1;
+                        e.1 += b.bid.0 as f64;
+                        e.3.push(t.project);
+                    }
                 }
-                if s.year.is_none() {
-                    flagged_overall.insert((s.group, s.code, what));
-                } else if flagged_overall.contains(&(s.group, s.code, what)) {
-                    continue;
+                for (code, (n, amount, name, projects)) in by {
+                    shares.push(Share {
+                        group,
+                        year,
+                        code,
+                        name,
+                        by_count: n as f64 / ts.len() as f64,
+                        by_amount: if total > 0.0 { amount / total } else { 0.0 },
+                        n,
+                        of: ts.len(),
+                        projects,
+                    });
                 }
-                let span = s.year.map_or("历年".to_string(), |y| format!("{y} 年"));
-                push(
+            }
+            // Fences over the shares of the same span: all years, or one year.
+            let fence_of = |yearly: bool, f: fn(&Share) -> f64| {
+                Fence::of(
+                    shares
+                        .iter()
+                        .filter(|s| s.year.is_some() == yearly)
+                        .map(f)
+                        .collect(),
+                    cfg,
+                )
+            };
+            let fences = [
+                (
+                    fence_of(false, |s| s.by_count),
+                    fence_of(false, |s| s.by_amount),
+                ),
+                (
+                    fence_of(true, |s| s.by_count),
+                    fence_of(true, |s| s.by_amount),
+                ),
+            ];
+            let mut flagged_overall: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
+            // Overall first (year None sorts first within a group), so a year is flagged only when the
+            // whole span is not.
+            shares.sort_by_key(|s| s.year.is_some());
+            for s in &shares {
+                let (count_fence, amount_fence) = fences[usize::from(s.year.is_some())];
+                for (what, share, fence) in [
+                    ("次数", s.by_count, count_fence),
+                    ("金额", s.by_amount, amount_fence),
+                ] {
+                    let Some(f) = fence else { continue };
+                    let threshold = f.upper().max(cfg.min_share);
+                    if share <= threshold {
+                        continue;
+                    }
+                    if s.year.is_none() {
+                        flagged_overall.insert((s.group, s.code, what));
+                    } else if flagged_overall.contains(&(s.group, s.code, what)) {
+                        continue;
+                    }
+                    let span = s.year.map_or("历年".to_string(), |y| format!("{y} 年"));
+                    push(
                     "dominant_winner",
                     vec![s.code.to_string()],
                     s.projects.iter().map(|p| p.to_string()).collect(),
@@ -930,117 +933,115 @@ pub fn compute(site: &Site) -> Signals {
                     ),
                     COLLUSION,
                 );
+                }
             }
-        }
-
-        drop(push);
-        out
+        })
     };
     let co_bidding = || {
-        let mut out = Vec::new();
-        let mut push = collect_into(&mut out);
-        // Co-bidding pairs, clusters and rotation.
-        let tender_count = tenders.len();
-        // Counted in a hash map (400,000 pairs at 100,000 disclosures), then the pairs bid
-        // together often enough are taken in order.
-        let mut pairs: HashMap<(&str, &str), usize, FastHash> = HashMap::default();
-        for t in &tenders {
-            let mut codes: Vec<&str> = t.bidders.iter().map(|b| b.credit_code.as_str()).collect();
-            codes.sort_unstable();
-            codes.dedup();
-            for (i, a) in codes.iter().enumerate() {
-                for b in &codes[i + 1..] {
-                    *pairs.entry((a, b)).or_default() += 1;
-                }
-            }
-        }
-        let mut pairs: Vec<((&str, &str), usize)> = pairs
-            .into_iter()
-            .filter(|&(_, c)| c >= cfg.min_co_bids)
-            .collect();
-        pairs.sort_unstable();
-        let lf = ln_factorials(tender_count);
-        // Bonferroni: the chance allowed to each pair tested.
-        let tested = pairs.len().max(1);
-        let per_pair = cfg.max_chance / tested as f64;
-        let mut linked: Vec<((&str, &str), usize, f64, f64)> = Vec::new();
-        for &((a, b), c) in &pairs {
-            let (na, nb) = (bids_of[a].n, bids_of[b].n);
-            let expected = na as f64 * nb as f64 / tender_count as f64;
-            let lift = c as f64 / expected;
-            if lift < cfg.min_lift {
-                continue;
-            }
-            let p = co_bid_chance(&lf, tender_count, na, nb, c);
-            if p < per_pair {
-                linked.push(((a, b), c, lift, p));
-            }
-        }
-        // Clusters: connected components of the linked pairs.
-        let mut cluster_of: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut clusters: Vec<BTreeSet<&str>> = Vec::new();
-        for ((a, b), _, _, _) in &linked {
-            match (cluster_of.get(a).copied(), cluster_of.get(b).copied()) {
-                (None, None) => {
-                    clusters.push([*a, *b].into());
-                    cluster_of.insert(a, clusters.len() - 1);
-                    cluster_of.insert(b, clusters.len() - 1);
-                }
-                (Some(i), None) => {
-                    clusters[i].insert(b);
-                    cluster_of.insert(b, i);
-                }
-                (None, Some(i)) => {
-                    clusters[i].insert(a);
-                    cluster_of.insert(a, i);
-                }
-                (Some(i), Some(j)) if i != j => {
-                    let moved = std::mem::take(&mut clusters[j]);
-                    for m in &moved {
-                        cluster_of.insert(m, i);
+        collected(|push| {
+            // Co-bidding pairs, clusters and rotation.
+            let tender_count = tenders.len();
+            // Counted in a hash map (400,000 pairs at 100,000 disclosures), then the pairs bid
+            // together often enough are taken in order.
+            let mut pairs: HashMap<(&str, &str), usize, FastHash> = HashMap::default();
+            for t in &tenders {
+                let mut codes: Vec<&str> =
+                    t.bidders.iter().map(|b| b.credit_code.as_str()).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                for (i, a) in codes.iter().enumerate() {
+                    for b in &codes[i + 1..] {
+                        *pairs.entry((a, b)).or_default() += 1;
                     }
-                    clusters[i].extend(moved);
-                }
-                _ => {}
-            }
-        }
-        // Which tenders each company bid in: a cluster's joint tenders are found among its
-        // members', not by scanning every tender for every cluster.
-        let mut tenders_of: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, t) in tenders.iter().enumerate() {
-            for b in t.bidders {
-                let at = tenders_of.entry(b.credit_code.as_str()).or_default();
-                if at.last() != Some(&i) {
-                    at.push(i);
                 }
             }
-        }
-        for members in clusters.iter().filter(|c| !c.is_empty()) {
-            let inside: Vec<&((&str, &str), usize, f64, f64)> = linked
-                .iter()
-                .filter(|((a, b), _, _, _)| members.contains(a) && members.contains(b))
-                .collect();
-            let max_lift = inside.iter().map(|l| l.2).fold(0.0, f64::max);
-            let most = inside.iter().map(|l| l.1).max().unwrap_or(0);
-            let least_chance = inside.iter().map(|l| l.3).fold(1.0, f64::min);
-            // The tenders two members bid in: among those any member bid in.
-            let mut joint: Vec<&Tender> = members
-                .iter()
-                .flat_map(|c| tenders_of.get(c).into_iter().flatten().copied())
-                .collect::<BTreeSet<usize>>()
+            let mut pairs: Vec<((&str, &str), usize)> = pairs
                 .into_iter()
-                .map(|i| &tenders[i])
-                .filter(|t| {
-                    t.bidders
-                        .iter()
-                        .filter(|b| members.contains(b.credit_code.as_str()))
-                        .count()
-                        >= 2
-                })
+                .filter(|&(_, c)| c >= cfg.min_co_bids)
                 .collect();
-            joint.sort_by_key(|t| (t.result.date, t.project));
-            let names: Vec<&str> = members.iter().map(|c| bids_of[c].name).collect();
-            push(
+            pairs.sort_unstable();
+            let lf = ln_factorials(tender_count);
+            // Bonferroni: the chance allowed to each pair tested.
+            let tested = pairs.len().max(1);
+            let per_pair = cfg.max_chance / tested as f64;
+            let mut linked: Vec<((&str, &str), usize, f64, f64)> = Vec::new();
+            for &((a, b), c) in &pairs {
+                let (na, nb) = (bids_of[a].n, bids_of[b].n);
+                let expected = na as f64 * nb as f64 / tender_count as f64;
+                let lift = c as f64 / expected;
+                if lift < cfg.min_lift {
+                    continue;
+                }
+                let p = co_bid_chance(&lf, tender_count, na, nb, c);
+                if p < per_pair {
+                    linked.push(((a, b), c, lift, p));
+                }
+            }
+            // Clusters: connected components of the linked pairs.
+            let mut cluster_of: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut clusters: Vec<BTreeSet<&str>> = Vec::new();
+            for ((a, b), _, _, _) in &linked {
+                match (cluster_of.get(a).copied(), cluster_of.get(b).copied()) {
+                    (None, None) => {
+                        clusters.push([*a, *b].into());
+                        cluster_of.insert(a, clusters.len() - 1);
+                        cluster_of.insert(b, clusters.len() - 1);
+                    }
+                    (Some(i), None) => {
+                        clusters[i].insert(b);
+                        cluster_of.insert(b, i);
+                    }
+                    (None, Some(i)) => {
+                        clusters[i].insert(a);
+                        cluster_of.insert(a, i);
+                    }
+                    (Some(i), Some(j)) if i != j => {
+                        let moved = std::mem::take(&mut clusters[j]);
+                        for m in &moved {
+                            cluster_of.insert(m, i);
+                        }
+                        clusters[i].extend(moved);
+                    }
+                    _ => {}
+                }
+            }
+            // Which tenders each company bid in: a cluster's joint tenders are found among its
+            // members', not by scanning every tender for every cluster.
+            let mut tenders_of: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (i, t) in tenders.iter().enumerate() {
+                for b in t.bidders {
+                    let at = tenders_of.entry(b.credit_code.as_str()).or_default();
+                    if at.last() != Some(&i) {
+                        at.push(i);
+                    }
+                }
+            }
+            for members in clusters.iter().filter(|c| !c.is_empty()) {
+                let inside: Vec<&((&str, &str), usize, f64, f64)> = linked
+                    .iter()
+                    .filter(|((a, b), _, _, _)| members.contains(a) && members.contains(b))
+                    .collect();
+                let max_lift = inside.iter().map(|l| l.2).fold(0.0, f64::max);
+                let most = inside.iter().map(|l| l.1).max().unwrap_or(0);
+                let least_chance = inside.iter().map(|l| l.3).fold(1.0, f64::min);
+                // The tenders two members bid in: among those any member bid in.
+                let mut joint: Vec<&Tender> = members
+                    .iter()
+                    .flat_map(|c| tenders_of.get(c).into_iter().flatten().copied())
+                    .collect::<BTreeSet<usize>>()
+                    .into_iter()
+                    .map(|i| &tenders[i])
+                    .filter(|t| {
+                        t.bidders
+                            .iter()
+                            .filter(|b| members.contains(b.credit_code.as_str()))
+                            .count()
+                            >= 2
+                    })
+                    .collect();
+                joint.sort_by_key(|t| (t.result.date, t.project));
+                let names: Vec<&str> = members.iter().map(|c| bids_of[c].name).collect();
+                push(
                 "co_bidding_group",
                 members.iter().map(|c| c.to_string()).collect(),
                 joint.iter().map(|t| t.project.to_string()).collect(),
@@ -1058,36 +1059,36 @@ pub fn compute(site: &Site) -> Signals {
                 ),
                 COLLUSION,
             );
-            // Rotation: the members win the joint tenders by turns.
-            let winners: Vec<&str> = joint
-                .iter()
-                .filter_map(|t| {
-                    t.bidders
-                        .iter()
-                        .find(|b| b.won && members.contains(b.credit_code.as_str()))
-                        .map(|b| b.credit_code.as_str())
-                })
-                .collect();
-            let distinct: BTreeSet<&str> = winners.iter().copied().collect();
-            let turns = winners.windows(2).filter(|w| w[0] != w[1]).count();
-            let steps = winners.len().saturating_sub(1);
-            if winners.len() < cfg.min_rotation_wins
-                || distinct.len() < 2
-                || (turns as f64) < cfg.min_turns * steps as f64
-            {
-                continue;
-            }
-            // Three members winning at random change hands two steps in three anyway: what tells
-            // rotation is that the next win goes to the member that has waited longest, more often
-            // than the same wins in a random order would.
-            let seq: Vec<usize> = winners
-                .iter()
-                .map(|w| distinct.iter().position(|d| d == w).unwrap_or(0))
-                .collect();
-            let in_turn = in_turn(&seq, distinct.len());
-            let by_chance = rotation_chance(&seq, distinct.len(), in_turn);
-            if by_chance <= cfg.max_chance {
-                push(
+                // Rotation: the members win the joint tenders by turns.
+                let winners: Vec<&str> = joint
+                    .iter()
+                    .filter_map(|t| {
+                        t.bidders
+                            .iter()
+                            .find(|b| b.won && members.contains(b.credit_code.as_str()))
+                            .map(|b| b.credit_code.as_str())
+                    })
+                    .collect();
+                let distinct: BTreeSet<&str> = winners.iter().copied().collect();
+                let turns = winners.windows(2).filter(|w| w[0] != w[1]).count();
+                let steps = winners.len().saturating_sub(1);
+                if winners.len() < cfg.min_rotation_wins
+                    || distinct.len() < 2
+                    || (turns as f64) < cfg.min_turns * steps as f64
+                {
+                    continue;
+                }
+                // Three members winning at random change hands two steps in three anyway: what tells
+                // rotation is that the next win goes to the member that has waited longest, more often
+                // than the same wins in a random order would.
+                let seq: Vec<usize> = winners
+                    .iter()
+                    .map(|w| distinct.iter().position(|d| d == w).unwrap_or(0))
+                    .collect();
+                let in_turn = in_turn(&seq, distinct.len());
+                let by_chance = rotation_chance(&seq, distinct.len(), in_turn);
+                if by_chance <= cfg.max_chance {
+                    push(
                     "bid_rotation",
                     members.iter().map(|c| c.to_string()).collect(),
                     joint.iter().map(|t| t.project.to_string()).collect(),
@@ -1108,41 +1109,36 @@ pub fn compute(site: &Site) -> Signals {
                     ),
                     COLLUSION,
                 );
+                }
             }
-        }
-
-        drop(push);
-        out
+        })
     };
     let listed_winners = || {
-        let mut out = Vec::new();
-        let mut push = collect_into(&mut out);
-        // A winner on a black list or barred by a penalty on the award date.
-        for t in &tenders {
-            for (b, bars) in crate::companies::barred_winners(site, t.result) {
-                push(
-                    "listed_winner",
-                    vec![b.credit_code.clone()],
-                    vec![t.project.to_string()],
-                    bars.len() as f64,
-                    0.0,
-                    format!(
-                        "{} 于 {} 中标项目 {}，当日处于限制期间：{}",
-                        b.name,
-                        t.result.date,
-                        t.project,
-                        bars.iter()
-                            .map(|x| format!("{}（至 {}）", x.by.title, x.until))
-                            .collect::<Vec<_>>()
-                            .join("；")
-                    ),
-                    DISHONEST,
-                );
+        collected(|push| {
+            // A winner on a black list or barred by a penalty on the award date.
+            for t in &tenders {
+                for (b, bars) in crate::companies::barred_winners(site, t.result) {
+                    push(
+                        "listed_winner",
+                        vec![b.credit_code.clone()],
+                        vec![t.project.to_string()],
+                        bars.len() as f64,
+                        0.0,
+                        format!(
+                            "{} 于 {} 中标项目 {}，当日处于限制期间：{}",
+                            b.name,
+                            t.result.date,
+                            t.project,
+                            bars.iter()
+                                .map(|x| format!("{}（至 {}）", x.by.title, x.until))
+                                .collect::<Vec<_>>()
+                                .join("；")
+                        ),
+                        DISHONEST,
+                    );
+                }
             }
-        }
-
-        drop(push);
-        out
+        })
     };
     let ((per_tender, cover_bidders), (dominant_winners, (co_bidding, listed_winners))) =
         rayon::join(
