@@ -209,8 +209,10 @@ fn write(ctx: &Context<'_>, rendered: Rendered<'_>, record: Record) -> Result<Pu
                 Some((prior, (keep, added))) => {
                     replace(&root, log::LOG_PATH, &[&prior[..keep], added.as_bytes()])
                 }
+                // No log yet, or one of another shape (an older site-gen's): written whole,
+                // without checking its shape a second time.
                 None => {
-                    let log_json = site.log.to_json_appending(record.log_text, &new_entries);
+                    let log_json = site.log.to_json_appending(None, &new_entries);
                     replace(&root, log::LOG_PATH, &[&log_json])
                 }
             },

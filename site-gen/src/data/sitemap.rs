@@ -131,25 +131,16 @@ fn push_date(out: &mut String, date: NaiveDate) {
         let _ = write!(out, "{date}");
         return;
     }
-    let digits = [
-        y / 1000,
-        y / 100 % 10,
-        y / 10 % 10,
-        y % 10,
-        -1,
-        (m / 10) as i32,
-        (m % 10) as i32,
-        -1,
-        (d / 10) as i32,
-        (d % 10) as i32,
-    ];
-    for n in digits {
-        out.push(if n < 0 {
-            '-'
-        } else {
-            char::from(b'0' + n as u8)
-        });
-    }
+    let two = |out: &mut String, n: u32| {
+        out.push(char::from(b'0' + (n / 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    };
+    two(out, y as u32 / 100);
+    two(out, y as u32 % 100);
+    out.push('-');
+    two(out, m);
+    out.push('-');
+    two(out, d);
 }
 
 fn robots(base: &str) -> String {
