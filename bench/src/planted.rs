@@ -8,8 +8,11 @@
 //!   tenders of their own where every member bids and the winner goes round in turn, the others
 //!   bidding 3–8% above it (honest-looking spread: rotation without bunching);
 //! - identical bids (two bidders of a tender bid the same amount), bunched bids (every bid of
-//!   a tender within ±0.1% of one amount) and cover bids just above the winner (two pairs of
-//!   companies, each in four tenders: the second bids 0.01–0.03% over the first, the lowest);
+//!   a tender within ±0.1% of one amount), cover bids bunched above a winner set apart (the
+//!   losing bids within ±0.1% of one amount, the lowest 4–8% under them: Imhof's relative
+//!   distance, which the spread of all the bids hides) and cover bids just above the winner (two
+//!   pairs of companies, each in four tenders: the second bids 0.01–0.03% over the first, the
+//!   lowest);
 //! - barred winners: companies on a black list that win during their listing;
 //! - single-bidder tenders, tenders where all but the winner are disqualified, tenders where the
 //!   lowest bid is disqualified.
@@ -206,6 +209,7 @@ pub fn write(out: &Path, plan: Plan) -> anyhow::Result<Truth> {
     let dominated: Vec<Vec<usize>> = (0..2).map(|_| take(20)).collect();
     let identical = take(6);
     let bunched = take(6);
+    let apart = take(6);
     let close = take(8);
     let barred_wins = take(6);
     let all_out = take(3);
@@ -255,6 +259,30 @@ pub fn write(out: &Path, plan: Plan) -> anyhow::Result<Truth> {
         let t = &mut tenders[ti];
         let centre = t.estimate * 0.95;
         for (k, b) in t.bids.iter_mut().enumerate() {
+            b.amount =
+                (centre * (1.0 + 0.0004 * k as f64 - 0.001 + 0.0001 * rng.unit())).round() as i64;
+        }
+        truth
+            .projects
+            .entry("low_bid_spread")
+            .or_default()
+            .insert(t.project.clone());
+    }
+    // Cover bids bunched above a winner set apart: at least four bids, the losing ones within
+    // ±0.1% of one amount, the lowest 4–8% under it.
+    for &ti in &apart {
+        let t = &mut tenders[ti];
+        while t.bids.len() < 4 {
+            let c = rng.below(plan.companies);
+            if t.bids.iter().all(|b| b.company != c) {
+                let bid = honest_bid(&mut rng, t.estimate, c);
+                t.bids.push(bid);
+            }
+        }
+        t.bids.sort_by_key(|b| b.amount);
+        let centre = t.estimate * 0.97;
+        t.bids[0].amount = (centre * (0.92 + 0.04 * rng.unit())).round() as i64;
+        for (k, b) in t.bids.iter_mut().enumerate().skip(1) {
             b.amount =
                 (centre * (1.0 + 0.0004 * k as f64 - 0.001 + 0.0001 * rng.unit())).round() as i64;
         }

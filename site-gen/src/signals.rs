@@ -362,12 +362,101 @@ struct Screened<'a> {
     n: usize,
     /// Coefficient of variation of the valid bids.
     cv: f64,
+    /// The losing bids (all but the lowest) as Imhof's relative distance reads them, where they
+    /// are not all equal.
+    losing: Option<Losing>,
     /// The gap between the two lowest, relative to the lowest.
     gap: f64,
     /// The same gap as a share of the range of the valid bids.
     range_share: f64,
     /// The credit codes of the lowest and the second-lowest valid bid.
     lowest: [&'a str; 2],
+}
+
+/// A tender's losing bids b₂ ≤ … ≤ bₙ beside its lowest b₁ (Imhof 2017): when bidders rig
+/// without side payments the cover bids bunch together above a winner set apart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Losing {
+    /// Coefficient of variation of the losing bids (σ over the mean, of n − 1 bids).
+    cv: f64,
+    /// Relative distance RD = (b₂ − b₁) / σ of the losing bids.
+    rd: f64,
+    /// Normalised relative distance RDNOR = (b₂ − b₁) over the mean step between adjacent
+    /// losing bids, (bₙ − b₂) / (n − 2).
+    rd_nor: f64,
+    /// How far the lowest bid lies under the mean of the losing bids, relative to that mean
+    /// (as `cv` is).
+    under: f64,
+}
+
+impl Losing {
+    /// Of valid bids sorted ascending; none unless there are two losing bids not all equal.
+    fn of(bids: &[f64]) -> Option<Losing> {
+        let (lowest, losing) = bids.split_first()?;
+        let last = *losing.last()?;
+        if losing.len() < 2 || last == losing[0] {
+            return None;
+        }
+        let n = losing.len() as f64;
+        let mean = losing.iter().sum::<f64>() / n;
+        let sd = (losing.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let gap = losing[0] - lowest;
+        Some(Losing {
+            cv: sd / mean,
+            rd: gap / sd,
+            rd_nor: gap * (n - 1.0) / (last - losing[0]),
+            under: (mean - lowest) / mean,
+        })
+    }
+}
+
+/// The chance, under honest bidding (normal bids, market spread σ²), of losing bids as bunched
+/// as `l`'s with the lowest bid as far under them — bounded from above, so never understated.
+///
+/// Take one of the n bids and the n − 1 others. The others' spread is as small as the losing
+/// bids' with the chance u = P(χ²ₙ₋₂ ≤ (n − 1)·cv²/σ²); the one lies as far under their mean with
+/// the chance v = P(Z ≤ −d / (σ·√(n / (n − 1)))), and the two are independent (the mean and the
+/// spread of normal draws are). Both are uniform, so their product is at most s with the chance
+/// s·(1 − ln s) (a small product is likelier than a small u alone). The lowest bid is one of the n, so a product as small as `l`'s comes with a chance of at
+/// most n·s·(1 − ln s).
+fn losing_chance(n: usize, l: &Losing, sigma2: f64) -> f64 {
+    let m = (n - 1) as f64;
+    let bunched = chi_square_cdf(m * l.cv * l.cv / sigma2, m - 1.0);
+    n as f64 * product_chance(bunched * apart_chance(n, l, sigma2))
+}
+
+/// P(U·V ≤ s) for independent uniform U and V: s·(1 − ln s).
+fn product_chance(s: f64) -> f64 {
+    if s <= 0.0 {
+        0.0
+    } else {
+        (s * (1.0 - s.ln())).min(1.0)
+    }
+}
+
+/// The product s with `product_chance(s)` = `chance` (bisection on a log scale).
+fn product_at(chance: f64) -> f64 {
+    let (mut lo, mut hi) = (-745.0f64, chance.min(1.0).ln());
+    for _ in 0..100 {
+        let mid = (lo + hi) / 2.0;
+        if product_chance(mid.exp()) < chance {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo.exp()
+}
+
+/// The chance that one honest bid lies as far under the mean of n − 1 others as the lowest of
+/// `l` does.
+fn apart_chance(n: usize, l: &Losing, sigma2: f64) -> f64 {
+    normal_below(l.under / (sigma2 * n as f64 / (n - 1) as f64).sqrt())
+}
+
+/// P(Z ≤ −z) for a standard normal Z and z ≥ 0: half of P(χ²₁ ≥ z²).
+fn normal_below(z: f64) -> f64 {
+    (0.5 * (1.0 - chi_square_cdf(z * z, 1.0))).max(0.0)
 }
 
 /// The price screens (Imhof 2017) with the chance each figure has under honest bidding.
@@ -378,7 +467,11 @@ struct Screened<'a> {
 ///   n − 1 degrees of freedom, and a spread this small has the chance P(χ² ≤ n·cv²/σ²). A hint
 ///   when that chance is below `max_chance` divided by the tenders screened (Bonferroni, as for
 ///   co-bidding pairs): three honest bids within 0.07% of each other happen about once in 8,000
-///   tenders, and a market of 100,000 has a dozen.
+///   tenders, and a market of 100,000 has a dozen. Beside it, where there are three or more
+///   losing bids, the same for the losing bids alone (Imhof's relative distance: the cover bids
+///   bunched above a winner set apart, which the spread of all the bids hides), with the chance
+///   bounded by [`losing_chance`]; the tests of both kinds share the Bonferroni division. One
+///   hint per tender, by the smaller chance; the card gives RD and RDNOR ([`Losing`]).
 /// - `close_runner_up`: the gap between the two lowest valid bids, fenced as Cardinal's R024
 ///   on a log scale (the gaps pile up near 0, so Q1 − k·IQR of the gaps themselves is below 0),
 ///   and small within the tender's own range: with the other bids spread evenly over it, a gap
@@ -410,35 +503,121 @@ fn price_screens(
         .collect();
     variances.sort_by(f64::total_cmp);
     let sigma2 = variances[variances.len() / 2] / 0.794;
-    let per_tender = cfg.max_chance / screened.len() as f64;
-    for s in screened {
+    // One test per tender of all its bids, and one of its losing bids where there are three.
+    let chances: Vec<(f64, Option<(Losing, f64)>)> = screened
+        .iter()
+        .map(|s| {
+            let all = chi_square_cdf(s.n as f64 * s.cv * s.cv / sigma2, (s.n - 1) as f64);
+            let losing = s
+                .losing
+                .filter(|_| s.n >= 4)
+                .map(|l| (l, losing_chance(s.n, &l, sigma2)));
+            (all, losing)
+        })
+        .collect();
+    let mut all_chances: Vec<f64> = chances
+        .iter()
+        .flat_map(|(all, losing)| std::iter::once(*all).chain(losing.map(|(_, p)| p)))
+        .collect();
+    let tests = all_chances.len();
+    let Some((level, cut)) = false_discovery_cut(&mut all_chances, cfg.max_chance) else {
+        return close_runner_up(tenders, screened, cfg, push);
+    };
+    for (s, &(all, losing)) in screened.iter().zip(&chances) {
         let t = &tenders[s.tender];
-        let k = (s.n - 1) as f64;
-        let p = chi_square_cdf(s.n as f64 * s.cv * s.cv / sigma2, k);
-        if p < per_tender {
-            push(
+        let distance = s.losing.map_or(String::new(), |l| {
+            format!(
+                "；最低两价之差为落标报价标准差的 {} 倍（相对距离 RD），为落标报价相邻间距均值的 {} 倍（标准化相对距离 RDNOR）",
+                round(l.rd),
+                round(l.rd_nor)
+            )
+        });
+        let typical = format!(
+            "同类 {} 次招标的典型相对离散度 {}",
+            screened.len(),
+            round(sigma2.sqrt())
+        );
+        let shared = format!(
+            "阈值 {}（所筛查的 {} 项检验按 Benjamini–Hochberg 方法控制误报比例不超过 {}）",
+            chance(level),
+            tests,
+            chance(cfg.max_chance)
+        );
+        match losing {
+            Some((l, p)) if p <= cut && p < all => push(
+                "low_bid_spread",
+                codes(t),
+                vec![t.project.to_string()],
+                l.cv,
+                // The spread of the losing bids at which, with this gap, the chance is the
+                // threshold.
+                spread_at_chance(
+                    product_at(level / s.n as f64) / apart_chance(s.n, &l, sigma2),
+                    s.n - 1,
+                    sigma2,
+                ),
+                format!(
+                    "项目 {} 的 {} 个有效报价中，最低价之外的 {} 个落标报价变异系数 {}（全部报价 {}），{}{}；诚实独立报价时落标报价这样集中、最低价又低出这么多的概率上限：{}，低于{}：落标报价异常集中，与最低价拉开距离",
+                    t.project,
+                    s.n,
+                    s.n - 1,
+                    round(l.cv),
+                    round(s.cv),
+                    typical,
+                    distance,
+                    chance(p),
+                    shared
+                ),
+                COLLUSION,
+            ),
+            _ if all <= cut => push(
                 "low_bid_spread",
                 codes(t),
                 vec![t.project.to_string()],
                 s.cv,
-                spread_at_chance(per_tender, s.n, sigma2),
+                spread_at_chance(level, s.n, sigma2),
                 format!(
-                    "项目 {} 的 {} 个有效报价变异系数 {}，同类 {} 次招标的典型相对离散度 {}；诚实独立报价时离散度这样小的概率为 {}，低于阈值 {}（{} 按所筛查的招标次数分摊）：报价异常接近",
+                    "项目 {} 的 {} 个有效报价变异系数 {}，{}{}；诚实独立报价时离散度这样小的概率为 {}，低于{}：报价异常接近",
                     t.project,
                     s.n,
                     round(s.cv),
-                    screened.len(),
-                    round(sigma2.sqrt()),
-                    chance(p),
-                    chance(per_tender),
-                    chance(cfg.max_chance)
+                    typical,
+                    distance,
+                    chance(all),
+                    shared
                 ),
                 COLLUSION,
-            );
+            ),
+            _ => {}
         }
     }
-    // Close runner-up, per pair: the tenders where a company's bid came just above another's
-    // lowest one, each close by the chance `p` below `CLOSE_CHANCE`.
+    close_runner_up(tenders, screened, cfg, push);
+}
+
+/// Benjamini and Hochberg's step-up rule at false-discovery rate `q`: of m chances sorted
+/// ascending, the largest k with p₍ₖ₎ ≤ k·q/m; every chance up to p₍ₖ₎ is a discovery. Returns
+/// the level k·q/m and p₍ₖ₎, or none when there is no discovery. Where nothing is planted it
+/// finds something with a chance of at most q, as Bonferroni's q/m would; where some hints are
+/// real, it lets weaker ones through as long as the expected share of false ones stays under q.
+fn false_discovery_cut(chances: &mut [f64], q: f64) -> Option<(f64, f64)> {
+    chances.sort_by(f64::total_cmp);
+    let m = chances.len() as f64;
+    chances
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, &p)| ((i + 1) as f64 * q / m, p))
+        .find(|&(level, p)| p <= level)
+}
+
+/// `close_runner_up`, per pair: the tenders where a company's bid came just above another's
+/// lowest one, each close by the chance `p` below `CLOSE_CHANCE` (see [`price_screens`]).
+fn close_runner_up(
+    tenders: &[Tender],
+    screened: &[Screened<'_>],
+    cfg: &SignalsConfig,
+    push: &mut Push<'_>,
+) {
     let Some(f) = Fence::of_log(screened.iter().map(|s| s.gap).collect(), cfg) else {
         return;
     };
@@ -728,6 +907,7 @@ pub fn compute(site: &Site) -> Signals {
                         tender: i,
                         n: bids.len(),
                         cv: cv(&bids),
+                        losing: Losing::of(&bids),
                         gap: (bids[1] - bids[0]) / bids[0],
                         range_share: (bids[1] - bids[0]) / (bids[bids.len() - 1] - bids[0]),
                         lowest: [&valid[0].credit_code, &valid[1].credit_code],
@@ -1529,7 +1709,7 @@ fn inputs_hash(site: &Site) -> u64 {
 
 /// Part of the inputs: bump it when the methods or the pages change, so that an incremental
 /// build after an upgrade computes them anew (a clean build always does).
-const SIGNALS_FORMAT: &str = concat!("signals-2-", env!("CARGO_PKG_VERSION"));
+const SIGNALS_FORMAT: &str = concat!("signals-3-", env!("CARGO_PKG_VERSION"));
 
 /// The signal pages for the public site under `/signals/`, when `[signals] publish = true`;
 /// nothing otherwise.
@@ -1592,6 +1772,88 @@ mod tests {
         let cv = spread_at_chance(1e-4, 4, 0.03f64.powi(2));
         let p = chi_square_cdf(4.0 * cv * cv / 0.03f64.powi(2), 3.0);
         assert!((p - 1e-4).abs() < 1e-8, "{cv} {p}");
+    }
+
+    #[test]
+    fn relative_distance_by_hand() {
+        // The lowest 6% under three losing bids 50 apart: their σ = √((50² + 0 + 50²) / 3).
+        let l = Losing::of(&[1_000_000.0, 1_060_000.0, 1_060_050.0, 1_060_100.0]).unwrap();
+        let sd = (5_000.0f64 / 3.0).sqrt();
+        assert!((l.cv - sd / 1_060_050.0).abs() < 1e-15, "{l:?}");
+        assert!((l.rd - 60_000.0 / sd).abs() < 1e-9, "{l:?}");
+        // Over the mean step between adjacent losing bids, (1,060,100 − 1,060,000) / 2.
+        assert!((l.rd_nor - 1_200.0).abs() < 1e-9, "{l:?}");
+        assert!((l.under - 60_050.0 / 1_060_050.0).abs() < 1e-15, "{l:?}");
+        // One losing bid, or losing bids all equal (identical bids, a kind of their own): none.
+        assert_eq!(Losing::of(&[1.0, 2.0]), None);
+        assert_eq!(Losing::of(&[1.0, 2.0, 2.0, 2.0]), None);
+    }
+
+    /// The chance `losing_chance` gives bounds what honest bidding does: of 60,000 honest
+    /// tenders per size (normal bids, the spread known), no more than a share α come out with a
+    /// chance under α.
+    #[test]
+    fn the_chance_of_bunched_losing_bids_is_never_understated() {
+        let mut state = 7u64;
+        let mut unit = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let sigma = 0.03;
+        for n in 4..=6 {
+            let mut under = [0usize; 3];
+            const TENDERS: usize = 60_000;
+            for _ in 0..TENDERS {
+                let mut bids: Vec<f64> = (0..n)
+                    .map(|_| {
+                        // Box–Muller.
+                        let (u, v) = (1.0 - unit(), unit());
+                        let z = (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
+                        1.0 + sigma * z
+                    })
+                    .collect();
+                bids.sort_by(f64::total_cmp);
+                let l = Losing::of(&bids).unwrap();
+                let p = losing_chance(n, &l, sigma * sigma);
+                for (k, alpha) in [0.1, 0.01, 0.001].into_iter().enumerate() {
+                    under[k] += usize::from(p < alpha);
+                }
+            }
+            // Allowing three standard deviations of the count.
+            for (k, alpha) in [0.1, 0.01, 0.001].into_iter().enumerate() {
+                let expected = alpha * TENDERS as f64;
+                assert!(
+                    (under[k] as f64) <= expected + 3.0 * expected.sqrt(),
+                    "n = {n}: {} of {TENDERS} under {alpha}",
+                    under[k]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn false_discoveries_are_cut_as_benjamini_and_hochberg() {
+        // q = 5%, four tests: the levels are 1.25%, 2.5%, 3.75% and 5%; the third chance is
+        // under its level, so the first three are discoveries (Bonferroni's 1.25% keeps one).
+        let mut p = [0.5, 0.03, 0.01, 0.02];
+        let (level, cut) = false_discovery_cut(&mut p, 0.05).unwrap();
+        assert!(
+            (level - 0.0375).abs() < 1e-15 && cut == 0.03,
+            "{level} {cut}"
+        );
+        // The smallest chance above its level: none.
+        assert_eq!(false_discovery_cut(&mut [0.02, 0.6], 0.03), None);
+        assert_eq!(false_discovery_cut(&mut [], 0.03), None);
+    }
+
+    #[test]
+    fn the_normal_tail_matches_its_table() {
+        assert!((normal_below(0.0) - 0.5).abs() < 1e-9);
+        assert!((normal_below(1.96) - 0.025).abs() < 1e-4);
+        assert!((normal_below(3.0) - 0.00135).abs() < 1e-5);
     }
 
     #[test]

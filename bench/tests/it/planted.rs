@@ -67,11 +67,16 @@ fn planted_collusion_is_found_with_known_precision_and_recall() {
     at_least("dominant_winner", 1.0, 1.0);
     at_least("co_bidding_group", 1.0, 1.0);
     at_least("bid_rotation", 1.0, 1.0);
-    // Bunched bids: the spread is judged by its chance under honest bidding (χ² at the market's
-    // spread), below `max_chance` divided by the ~640 tenders screened. Five of the six bunched
-    // tenders are found; the sixth has three bids, and three honest bids that close (±0.03%)
-    // come about once in 5,000 tenders — under the one in 64,000 the correction asks for.
-    at_least("low_bid_spread", 1.0, 0.8);
+    // Bunched bids: the spread of all the bids, or of the losing bids beside a lowest set apart
+    // (Imhof's relative distance), judged by its chance under honest bidding (χ² at the market's
+    // spread); the ~1,140 tests of the ~630 tenders screened are kept to a false-discovery rate
+    // of `max_chance` (Benjamini–Hochberg), which here lets through chances under 1 in 12,500.
+    // Eight of the twelve are found. The four missed are the weakest: a tender of three bids
+    // all within ±0.03% (honest bidding does that about once in 5,000 tenders), and three
+    // tenders of four bids where three losing bids within 0.08% sit 4–8% above the lowest
+    // (honest bidding: a chance of 2 to 8 in 10,000 for so small a spread with so large a gap).
+    // Four or more losing bids that close are found.
+    at_least("low_bid_spread", 1.0, 0.66);
     // A cover bid just above the winner, by two pairs in four tenders each: one close tender is
     // common by chance (one in twenty), the same pair close in four of four is not.
     at_least("close_runner_up", 1.0, 1.0);

@@ -78,10 +78,14 @@ fn each_pattern_gives_its_signal_with_its_evidence() {
             who.iter()
                 .enumerate()
                 .map(|(k, &n)| {
-                    // Tender 3: bids bunched within 0.03%; tender 5: two identical bids.
+                    // Tender 3: bids bunched within 0.03%; tender 5: two identical bids;
+                    // tender 7: the three losing bids within 0.01% (50 apart), the lowest 6%
+                    // under them (Imhof's relative distance).
                     let amount = match t {
                         3 => 1_000_000 + 100 * k as i64,
                         5 if k == 2 => bid(t, 1),
+                        7 if k == 0 => 1_000_000,
+                        7 => 1_059_950 + 50 * k as i64,
                         _ => bid(t, k),
                     };
                     (n, NAMES[n], amount, k == 0)
@@ -184,6 +188,33 @@ fn each_pattern_gives_its_signal_with_its_evidence() {
         "{:?}",
         projects("low_bid_spread")
     );
+
+    // Tender 7, worked out by hand. The losing bids 1,060,000, 1,060,050 and 1,060,100 have
+    // σ = √((50² + 0 + 50²) / 3) = 40.825 and a coefficient of variation of 40.825 / 1,060,050 =
+    // 0.0000385; the lowest bid is 60,000 under them: RD = 60,000 / 40.825 = 1,469.694 and
+    // RDNOR = 60,000 / (100 / 2) = 1,200. All four bids spread as much as the market's do
+    // (σ / mean = 26,002 / 1,045,038 = 0.0249), so only the losing bids tell.
+    let apart: Vec<&Value> = of("low_bid_spread")
+        .into_iter()
+        .filter(|s| s["projects"] == serde_json::json!(["SIG-7"]))
+        .collect();
+    assert_eq!(apart.len(), 1, "{:?}", of("low_bid_spread"));
+    let e = apart[0]["explanation"].as_str().unwrap();
+    for needle in [
+        "最低价之外的 3 个落标报价变异系数 0.0000385",
+        "全部报价 0.0249",
+        "标准差的 1469.694 倍（相对距离 RD）",
+        "相邻间距均值的 1200 倍（标准化相对距离 RDNOR）",
+        "落标报价异常集中",
+    ] {
+        assert!(e.contains(needle), "{needle} not in {e}");
+    }
+    let (value, threshold) = (
+        apart[0]["value"].as_f64().unwrap(),
+        apart[0]["threshold"].as_f64().unwrap(),
+    );
+    assert!((value - 40.824_829 / 1_060_050.0).abs() < 1e-10, "{value}");
+    assert!(value < threshold, "{value} {threshold}");
 
     // The evidence card: figures and distribution, clause, risk-hint wording, the company's
     // black-list entry, links to the public company, project and result pages and to the staff
