@@ -54,9 +54,10 @@ struct BuildArgs {
     /// Leave the search index alone.
     #[arg(long)]
     no_index: bool,
-    /// Where the supervision signals for staff go (never into the public site).
-    #[arg(long, default_value = "signals")]
-    signals: PathBuf,
+    /// Where the supervision signals for staff go (never into the public site); default
+    /// `signals/` beside `--out`.
+    #[arg(long)]
+    signals: Option<PathBuf>,
     /// Compute no supervision signals (for the benchmark's comparison).
     #[arg(long)]
     no_signals: bool,
@@ -140,7 +141,11 @@ impl BuildArgs {
             today: self.today.unwrap_or_else(site_gen::serve::today),
             clean: self.clean,
             progress: !quiet && std::io::stderr().is_terminal(),
-            signals: (!self.no_signals).then(|| self.signals.clone()),
+            signals: (!self.no_signals).then(|| {
+                self.signals
+                    .clone()
+                    .unwrap_or_else(|| site_gen::signals::beside(&self.out))
+            }),
         }
     }
 }

@@ -1711,6 +1711,14 @@ fn inputs_hash(site: &Site) -> u64 {
 /// build after an upgrade computes them anew (a clean build always does).
 const SIGNALS_FORMAT: &str = concat!("signals-3-", env!("CARGO_PKG_VERSION"));
 
+/// Where the signals go unless `--signals` says: `signals/` beside the output folder (beside
+/// `public/`), so that two sites built from one working folder keep their own.
+pub fn beside(out: &std::path::Path) -> std::path::PathBuf {
+    out.parent()
+        .unwrap_or_else(|| std::path::Path::new(""))
+        .join("signals")
+}
+
 /// The signal pages for the public site under `/signals/`, when `[signals] publish = true`;
 /// nothing otherwise.
 pub fn public_files(site: &Site) -> Vec<OutFile> {

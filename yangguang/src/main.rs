@@ -40,8 +40,9 @@ struct ServeArgs {
     #[arg(long, default_value = "index")]
     index: PathBuf,
     /// Where the supervision signals go; shown to signed-in staff, never to the public.
-    #[arg(long, default_value = "signals")]
-    signals: PathBuf,
+    /// Default `signals/` beside `--out`.
+    #[arg(long)]
+    signals: Option<PathBuf>,
     /// intake's database: a SQLite file or a postgres:// URL.
     #[arg(long, default_value = "data/intake.sqlite3")]
     db: String,
@@ -86,6 +87,11 @@ fn main() -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // The folder the build writes the signals to is the one intake's staff pages read.
+    let signals = args
+        .signals
+        .clone()
+        .unwrap_or_else(|| site_gen::signals::beside(&args.out));
     let opts = Options {
         content: args.content.clone(),
         out: args.out.clone(),
@@ -93,7 +99,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         today: site_gen::serve::today(),
         clean: false,
         progress: !args.quiet && std::io::stderr().is_terminal(),
-        signals: Some(args.signals.clone()),
+        signals: Some(signals.clone()),
     };
     let summary = build::build(&opts)?;
     if !args.quiet {
@@ -127,7 +133,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             db: args.db.clone(),
             config: args.config.clone(),
             rate_limit: true,
-            signals: Some(args.signals.clone()),
+            signals: Some(signals),
         };
         let intake = intake::AppState::from_settings(&intake_settings).await?;
         let _background = intake.spawn_background();

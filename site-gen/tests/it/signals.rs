@@ -642,3 +642,39 @@ fn signals_are_computed_again_only_when_their_inputs_change() {
         crate::support::snapshot(&clean_signals)
     );
 }
+
+/// Without `--signals`, the signals go to `signals/` beside the output folder (SPEC), not into
+/// the working folder: two sites built from one folder keep their own.
+#[test]
+fn the_signals_go_beside_the_output_unless_told() {
+    let (tmp, content) = content_with(&[]);
+    let cwd = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(&cwd).unwrap();
+    for site in ["one", "two"] {
+        let out = tmp.path().join(site).join("public");
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_site-gen"))
+            .args(["--quiet", "build", "--no-index", "--today", "2026-12-04"])
+            .arg("--content")
+            .arg(&content)
+            .arg("--out")
+            .arg(&out)
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let json: Value = serde_json::from_str(
+            &std::fs::read_to_string(tmp.path().join(site).join("signals/signals.json")).unwrap(),
+        )
+        .unwrap();
+        // The fixture's one-bidder award.
+        assert!(
+            json["signals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["kind"] == "single_bidder"),
+            "{json:#}"
+        );
+    }
+    assert!(!cwd.join("signals").exists());
+}
