@@ -1597,17 +1597,28 @@ pub fn warnings(warnings: &[Warning]) -> Markup {
     }
 }
 
-/// `signals.json`, the cards and the pages, into `dir` (beside the site, for signed-in staff;
-/// never the public site). Each file written beside and renamed; cards of signals gone removed.
-pub fn write(site: &Site, dir: &std::path::Path, clean: bool) -> anyhow::Result<usize> {
-    use anyhow::Context;
-    // What the signals are computed from, hashed: when the folder holds signals of the same
-    // inputs (a rebuild after a notice, a page or a result's title changed), they stand. A
-    // clean build computes them anew.
+/// The signals of a build, worked out before they are written: [`prepare`] computes them (on a
+/// thread of their own while the site is rendered and published), [`Prepared::write`] writes
+/// them once the site is published.
+pub enum Prepared {
+    /// The folder holds the signals of the same inputs: they stand, this many.
+    Standing(usize),
+    /// Computed anew: the files and the stamp to write.
+    New {
+        inputs: String,
+        count: usize,
+        files: Vec<(String, Vec<u8>)>,
+    },
+}
+
+/// Works out the signals for `dir` (beside the site, for signed-in staff; never the public
+/// site) without writing anything: when the folder holds signals of the same inputs (a rebuild
+/// after a notice, a page or a result's title changed), they stand; a clean build computes them
+/// anew.
+pub fn prepare(site: &Site, dir: &std::path::Path, clean: bool) -> anyhow::Result<Prepared> {
     let inputs = format!("{:016x}", inputs_hash(site));
-    let stamp = dir.join(INPUTS_FILE);
     if let Some(previous) = (!clean)
-        .then(|| std::fs::read_to_string(&stamp).ok())
+        .then(|| std::fs::read_to_string(dir.join(INPUTS_FILE)).ok())
         .flatten()
     {
         if let Some(count) = previous
@@ -1615,45 +1626,68 @@ pub fn write(site: &Site, dir: &std::path::Path, clean: bool) -> anyhow::Result<
             .and_then(|rest| rest.trim().parse::<usize>().ok())
         {
             if dir.join("signals.json").is_file() {
-                return Ok(count);
+                return Ok(Prepared::Standing(count));
             }
         }
     }
     let signals = compute(site);
-    let cards = dir.join("cards");
-    std::fs::create_dir_all(&cards)
-        .with_context(|| format!("cannot create {}", cards.display()))?;
-    let files = files(site, &signals, true)?;
-    let keep: BTreeSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-    // The stamp goes first and last: a build stopped half-way leaves none, so the next one
-    // writes every file again.
-    let _ = std::fs::remove_file(&stamp);
-    files.par_iter().try_for_each(|(name, bytes)| {
-        let path = dir.join(name);
-        // A file already holding these bytes is left alone (most cards outlive a change).
-        if std::fs::read(&path).is_ok_and(|old| old == *bytes) {
-            return Ok(());
-        }
-        let tmp = dir.join(format!("{name}.tmp"));
-        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
-    })?;
-    // What an earlier build wrote for signals that are gone.
-    for sub in ["", "cards/"] {
-        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
-            continue;
+    Ok(Prepared::New {
+        inputs,
+        count: signals.signals.len(),
+        files: files(site, &signals, true)?,
+    })
+}
+
+impl Prepared {
+    /// `signals.json`, the cards and the pages, into `dir`: each file written beside and
+    /// renamed, a file that already holds its bytes left alone, cards of signals gone removed.
+    /// Returns how many signals there are.
+    pub fn write(self, dir: &std::path::Path) -> anyhow::Result<usize> {
+        use anyhow::Context;
+        let (inputs, count, files) = match self {
+            Prepared::Standing(count) => return Ok(count),
+            Prepared::New {
+                inputs,
+                count,
+                files,
+            } => (inputs, count, files),
         };
-        for e in entries.flatten() {
-            let name = format!("{sub}{}", e.file_name().to_string_lossy());
-            if name.ends_with(".html") && !keep.contains(name.as_str()) {
-                std::fs::remove_file(e.path())
-                    .with_context(|| format!("cannot remove {}", e.path().display()))?;
+        let stamp = dir.join(INPUTS_FILE);
+        let cards = dir.join("cards");
+        std::fs::create_dir_all(&cards)
+            .with_context(|| format!("cannot create {}", cards.display()))?;
+        let keep: BTreeSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        // The stamp goes first and last: a build stopped half-way leaves none, so the next one
+        // writes every file again.
+        let _ = std::fs::remove_file(&stamp);
+        files.par_iter().try_for_each(|(name, bytes)| {
+            let path = dir.join(name);
+            // A file already holding these bytes is left alone (most cards outlive a change).
+            if std::fs::read(&path).is_ok_and(|old| old == *bytes) {
+                return Ok(());
+            }
+            let tmp = dir.join(format!("{name}.tmp"));
+            std::fs::write(&tmp, bytes)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
+        })?;
+        // What an earlier build wrote for signals that are gone.
+        for sub in ["", "cards/"] {
+            let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let name = format!("{sub}{}", e.file_name().to_string_lossy());
+                if name.ends_with(".html") && !keep.contains(name.as_str()) {
+                    std::fs::remove_file(e.path())
+                        .with_context(|| format!("cannot remove {}", e.path().display()))?;
+                }
             }
         }
+        std::fs::write(&stamp, format!("{inputs} {count}\n"))
+            .with_context(|| format!("cannot write {}", stamp.display()))?;
+        Ok(count)
     }
-    std::fs::write(&stamp, format!("{inputs} {}\n", signals.signals.len()))
-        .with_context(|| format!("cannot write {}", stamp.display()))?;
-    Ok(signals.signals.len())
 }
 
 /// Beside the signals: the hash of what they were computed from, and how many there were.

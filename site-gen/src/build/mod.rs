@@ -342,19 +342,43 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
     let ctx = Context::new(opts, &site, &plan);
     phases.mark("site");
     // The index is fed on a thread of its own while the site is rendered and published, and
-    // committed only once the site is published; if that fails, the feeding stops.
-    let published = std::thread::scope(|scope| {
+    // committed only once the site is published; if that fails, the feeding stops. The signals
+    // are worked out on another, and written only once the site is published.
+    let (published, signals) = std::thread::scope(|scope| {
+        let signals = opts.signals.as_deref().map(|dir| {
+            let (site, clean) = (&site, !plan.incremental());
+            scope.spawn(move || {
+                // On a pool of their own, of lower priority: in rayon's, they would wait for the
+                // pages to be rendered; beside it, they take the time a core is not busy with
+                // the site (the stretches where publishing keeps one core busy).
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(rayon::current_num_threads())
+                    .thread_name(|i| format!("signals-{i}"))
+                    .start_handler(|_| lower_priority())
+                    .build()?;
+                pool.install(|| crate::signals::prepare(site, dir, clean))
+                    .with_context(|| {
+                        format!("{}: cannot work out the supervision signals", dir.display())
+                    })
+            })
+        });
         let feeding = Feeding::start(scope, &ctx, opening_index);
         let published =
             render(&ctx, &mut phases).and_then(|r| publish(&ctx, r, record, &mut phases));
         let fed = feeding.finish(published.is_err());
         let published = published?;
         indexing::commit(&ctx, fed, &published.new_entries, &mut phases)?;
-        Ok::<_, anyhow::Error>(published)
+        let signals = signals
+            .map(|s| {
+                s.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .transpose()?;
+        Ok::<_, anyhow::Error>((published, signals))
     })?;
-    // What the summary counts is counted while the signals are worked out.
+    // What the summary counts is counted while the signals are written.
     let (signals, tally) = rayon::join(
-        || write_signals(opts, &site, !plan.incremental()),
+        || write_signals(opts, signals),
         || Tally::of(&site, &published),
     );
     if opts.signals.is_some() {
@@ -460,13 +484,23 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Writes the supervision signals for staff, when asked to; returns how many there are. A
-/// clean build computes them anew; an incremental one keeps them while their inputs stand.
-fn write_signals(opts: &Options, site: &Site<'_>, clean: bool) -> Result<usize> {
-    let Some(dir) = &opts.signals else {
+/// Lowers the calling thread's priority (nice 10), so that it takes only the time the build's
+/// other threads leave (on Linux, where each thread has a nice value of its own; elsewhere,
+/// nothing). Should the system refuse, the thread runs as it was.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::process::setpriority_process(None, 10);
+}
+
+/// Writes the supervision signals for staff worked out beside the site
+/// ([`crate::signals::prepare`]: a clean build computes them anew, an incremental one keeps them
+/// while their inputs stand), when asked to; returns how many there are.
+fn write_signals(opts: &Options, prepared: Option<crate::signals::Prepared>) -> Result<usize> {
+    let (Some(dir), Some(prepared)) = (&opts.signals, prepared) else {
         return Ok(0);
     };
-    crate::signals::write(site, dir, clean)
+    prepared
+        .write(dir)
         .with_context(|| format!("{}: cannot write the supervision signals", dir.display()))
 }
 
