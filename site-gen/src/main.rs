@@ -192,7 +192,20 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                     .iter()
                     .map(|(name, s)| format!("{name} {s:.2} s"))
                     .collect();
-                println!("phases: {}", phases.join(", "));
+                let beside: Vec<String> = summary
+                    .beside
+                    .iter()
+                    .map(|(name, s)| format!("{name} {s:.2} s"))
+                    .collect();
+                if beside.is_empty() {
+                    println!("phases: {}", phases.join(", "));
+                } else {
+                    println!(
+                        "phases: {}; beside them: {}",
+                        phases.join(", "),
+                        beside.join(", ")
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

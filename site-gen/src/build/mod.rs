@@ -94,6 +94,10 @@ pub struct Summary {
     pub bulk: Option<crate::bulk::Exported>,
     pub seconds: f64,
     pub phases: Vec<(&'static str, f64)>,
+    /// Work done on threads of its own beside the phases, and how long it took: the signals,
+    /// worked out while the site is rendered and published (the `signals` phase is what is
+    /// left after publishing: waiting for them and writing them).
+    pub beside: Vec<(&'static str, f64)>,
 }
 
 impl std::fmt::Display for Summary {
@@ -356,10 +360,13 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
                     .thread_name(|i| format!("signals-{i}"))
                     .start_handler(|_| lower_priority())
                     .build()?;
-                pool.install(|| crate::signals::prepare(site, dir, clean))
+                let started = Instant::now();
+                let prepared = pool
+                    .install(|| crate::signals::prepare(site, dir, clean))
                     .with_context(|| {
                         format!("{}: cannot work out the supervision signals", dir.display())
-                    })
+                    })?;
+                Ok::<_, anyhow::Error>((prepared, started.elapsed().as_secs_f64()))
             })
         });
         let feeding = Feeding::start(scope, &ctx, opening_index);
@@ -376,9 +383,10 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
             .transpose()?;
         Ok::<_, anyhow::Error>((published, signals))
     })?;
+    let beside: Vec<(&'static str, f64)> = signals.iter().map(|(_, s)| ("signals", *s)).collect();
     // What the summary counts is counted while the signals are written.
     let (signals, tally) = rayon::join(
-        || write_signals(opts, signals),
+        || write_signals(opts, signals.map(|(prepared, _)| prepared)),
         || Tally::of(&site, &published),
     );
     if opts.signals.is_some() {
@@ -395,6 +403,7 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
     phases.mark("cache");
     let mut summary = tally.summary(&content, &plan, &published, signals, phases);
     summary.bulk = bulk;
+    summary.beside = beside;
     // Freeing a million small allocations takes a tenth of a one-file rebuild: done on another
     // thread, which a command-line build does not wait for and `serve` does not notice.
     let garbage = (content, published, plan, log);
@@ -661,6 +670,7 @@ impl Tally {
             bulk: None,
             seconds: phases.started.elapsed().as_secs_f64(),
             phases: phases.done,
+            beside: Vec::new(),
         }
     }
 }
