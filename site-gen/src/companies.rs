@@ -166,17 +166,22 @@ pub fn bidding_ban_until(penalty: &str, from: NaiveDate) -> Option<NaiveDate> {
     if !bars {
         return None;
     }
-    let chars: Vec<char> = penalty.chars().collect();
     let numeral = |c: char| c.is_ascii_digit() || "零一二两三四五六七八九十".contains(c);
-    for i in 0..chars.len() {
+    let mut before = None;
+    for (i, c) in penalty.char_indices() {
         // A number starts here only if none runs on from before ("2026年" is not "6年").
-        if i > 0 && numeral(chars[i - 1]) {
+        if before.is_some_and(numeral) {
+            before = Some(c);
             continue;
         }
-        let rest: String = chars[i..].iter().take(6).collect();
+        before = Some(c);
+        // The next six characters (no allocation: this runs for every win of a penalised
+        // company).
+        let rest = &penalty[i..];
+        let rest = &rest[..rest.char_indices().nth(6).map_or(rest.len(), |(at, _)| at)];
         // A period, not a year of the calendar ("2026年"): at most ten years or 120 months.
         for (unit, months, max) in [("年", 12u32, 10u32), ("个月", 1, 120)] {
-            if let Some(n) = leading_number(&rest, unit).filter(|n| *n <= max) {
+            if let Some(n) = leading_number(rest, unit).filter(|n| *n <= max) {
                 let end = from.checked_add_months(Months::new(n * months))?;
                 return end.pred_opt();
             }
