@@ -42,7 +42,8 @@ pub struct SignalsConfig {
     pub min_bids: usize,
     /// The largest chance under honest bidding of what a 陪标, co-bidding or rotation hint
     /// reports: of so few wins in so many bids, of so many joint bids (divided by the pairs
-    /// tested), of wins going round so regularly (0.01).
+    /// tested), of wins going round so regularly; and the false-discovery rate the price
+    /// screens of `low_bid_spread` are kept to (0.01).
     pub max_chance: f64,
     /// The fewest joint bids of a co-bidding pair (3).
     pub min_co_bids: usize,

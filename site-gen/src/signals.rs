@@ -25,8 +25,10 @@
 //!   and by amount, above the upper fence of all such shares and at least `min_share`; over all
 //!   years and, where the whole span is not already flagged, per year.
 //! - Price screens (Imhof 2017), see `price_screens`: a tender's coefficient of variation of
-//!   the valid bids, judged by its chance under honest bidding (χ² at the market's spread,
-//!   corrected for the tenders screened); the gap between the two lowest bids, fenced on a log
+//!   the valid bids, and that of its losing bids with the lowest's distance under them (the
+//!   relative distance), each judged by its chance under honest bidding (χ² at the market's
+//!   spread), the tests kept to a false-discovery rate (Benjamini–Hochberg); the gap between
+//!   the two lowest bids, fenced on a log
 //!   scale (the gaps pile up near 0, so Cardinal's R024 fence Q1 − k·IQR is negative and never
 //!   fires) and judged per pair: the same company just above the same lowest bidder again and
 //!   again. Precision and recall are measured on `bench`'s planted market.
@@ -417,8 +419,8 @@ impl Losing {
 /// bids' with the chance u = P(χ²ₙ₋₂ ≤ (n − 1)·cv²/σ²); the one lies as far under their mean with
 /// the chance v = P(Z ≤ −d / (σ·√(n / (n − 1)))), and the two are independent (the mean and the
 /// spread of normal draws are). Both are uniform, so their product is at most s with the chance
-/// s·(1 − ln s) (a small product is likelier than a small u alone). The lowest bid is one of the n, so a product as small as `l`'s comes with a chance of at
-/// most n·s·(1 − ln s).
+/// s·(1 − ln s) (a small product is likelier than a small u alone). The lowest bid is one of
+/// the n, so a product as small as `l`'s comes with a chance of at most n·s·(1 − ln s).
 fn losing_chance(n: usize, l: &Losing, sigma2: f64) -> f64 {
     let m = (n - 1) as f64;
     let bunched = chi_square_cdf(m * l.cv * l.cv / sigma2, m - 1.0);
@@ -464,14 +466,16 @@ fn normal_below(z: f64) -> f64 {
 /// - `low_bid_spread`: honest bids of a tender scatter around its price with the market's
 ///   relative spread σ (estimated from every screened tender: the median of the tenders'
 ///   relative sample variances, corrected by the median of χ²/k); so n·cv²/σ² follows χ² with
-///   n − 1 degrees of freedom, and a spread this small has the chance P(χ² ≤ n·cv²/σ²). A hint
-///   when that chance is below `max_chance` divided by the tenders screened (Bonferroni, as for
-///   co-bidding pairs): three honest bids within 0.07% of each other happen about once in 8,000
-///   tenders, and a market of 100,000 has a dozen. Beside it, where there are three or more
-///   losing bids, the same for the losing bids alone (Imhof's relative distance: the cover bids
-///   bunched above a winner set apart, which the spread of all the bids hides), with the chance
-///   bounded by [`losing_chance`]; the tests of both kinds share the Bonferroni division. One
-///   hint per tender, by the smaller chance; the card gives RD and RDNOR ([`Losing`]).
+///   n − 1 degrees of freedom, and a spread this small has the chance P(χ² ≤ n·cv²/σ²): three
+///   honest bids within 0.07% of each other happen about once in 8,000 tenders, and a market of
+///   100,000 has a dozen. Beside it, where there are three or more losing bids, the same for the
+///   losing bids alone with the lowest's distance under them (Imhof's relative distance: cover
+///   bids bunched above a winner set apart, which the spread of all the bids hides), the chance
+///   bounded by [`losing_chance`]. Every test of every tender together is kept to a
+///   false-discovery rate of `max_chance` ([`false_discovery_cut`]): where nothing is amiss, a
+///   hint comes out with a chance of at most `max_chance`, as with Bonferroni's division by the
+///   tests, and where some are, weaker ones come through beside them. One hint per tender, by
+///   the smaller chance; the card gives RD and RDNOR ([`Losing`]).
 /// - `close_runner_up`: the gap between the two lowest valid bids, fenced as Cardinal's R024
 ///   on a log scale (the gaps pile up near 0, so Q1 − k·IQR of the gaps themselves is below 0),
 ///   and small within the tender's own range: with the other bids spread evenly over it, a gap
