@@ -155,6 +155,15 @@ fn honest_bid(rng: &mut Rng, estimate: f64, company: usize) -> Bid {
     }
 }
 
+/// Bids bunched around `centre`: the k-th (0.04·k − 0.1)% off it, plus up to 0.01% at random
+/// (all within ±0.1%, none equal).
+fn bunch(rng: &mut Rng, centre: f64, bids: &mut [Bid]) {
+    for (k, b) in bids.iter_mut().enumerate() {
+        b.amount =
+            (centre * (1.0 + 0.0004 * k as f64 - 0.001 + 0.0001 * rng.unit())).round() as i64;
+    }
+}
+
 /// Writes the planted market into `out` (which must not exist or be empty) and returns what
 /// was planted.
 pub fn write(out: &Path, plan: Plan) -> anyhow::Result<Truth> {
@@ -257,11 +266,7 @@ pub fn write(out: &Path, plan: Plan) -> anyhow::Result<Truth> {
     // Bunched bids: all within ±0.1% of one amount, none equal.
     for &ti in &bunched {
         let t = &mut tenders[ti];
-        let centre = t.estimate * 0.95;
-        for (k, b) in t.bids.iter_mut().enumerate() {
-            b.amount =
-                (centre * (1.0 + 0.0004 * k as f64 - 0.001 + 0.0001 * rng.unit())).round() as i64;
-        }
+        bunch(&mut rng, t.estimate * 0.95, &mut t.bids);
         truth
             .projects
             .entry("low_bid_spread")
@@ -282,10 +287,7 @@ pub fn write(out: &Path, plan: Plan) -> anyhow::Result<Truth> {
         t.bids.sort_by_key(|b| b.amount);
         let centre = t.estimate * 0.97;
         t.bids[0].amount = (centre * (0.92 + 0.04 * rng.unit())).round() as i64;
-        for (k, b) in t.bids.iter_mut().enumerate().skip(1) {
-            b.amount =
-                (centre * (1.0 + 0.0004 * k as f64 - 0.001 + 0.0001 * rng.unit())).round() as i64;
-        }
+        bunch(&mut rng, centre, &mut t.bids[1..]);
         truth
             .projects
             .entry("low_bid_spread")
