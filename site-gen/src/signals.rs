@@ -28,10 +28,10 @@
 //!   the valid bids, and that of its losing bids with the lowest's distance under them (the
 //!   relative distance), each judged by its chance under honest bidding (χ² at the market's
 //!   spread), the tests kept to a false-discovery rate (Benjamini–Hochberg); the gap between
-//!   the two lowest bids, fenced on a log
-//!   scale (the gaps pile up near 0, so Cardinal's R024 fence Q1 − k·IQR is negative and never
-//!   fires) and judged per pair: the same company just above the same lowest bidder again and
-//!   again. Precision and recall are measured on `bench`'s planted market.
+//!   the two lowest bids, fenced on a log scale (the gaps pile up near 0, so Cardinal's R024
+//!   fence Q1 − k·IQR is negative and never fires) and judged per pair: the same company just
+//!   above the same lowest bidder again and again. Precision and recall are measured on
+//!   `bench`'s planted market.
 //! - Too many of one kind: a kind that fires for more than `too_many_share` of the companies
 //!   (company kinds) or tenders (tender kinds), and at least `too_many_min` of them, is itself
 //!   reported ([`Warning`]): so many hints
@@ -527,26 +527,30 @@ fn price_screens(
     let Some((level, cut)) = false_discovery_cut(&mut all_chances, cfg.max_chance) else {
         return close_runner_up(tenders, screened, cfg, push);
     };
-    for (s, &(all, losing)) in screened.iter().zip(&chances) {
-        let t = &tenders[s.tender];
-        let distance = s.losing.map_or(String::new(), |l| {
+    // What every hint says of the market and the threshold; what it says of its tender's
+    // relative distance, made only for the tenders that are hints.
+    let typical = format!(
+        "同类 {} 次招标的典型相对离散度 {}",
+        screened.len(),
+        round(sigma2.sqrt())
+    );
+    let shared = format!(
+        "阈值 {}（所筛查的 {} 项检验按 Benjamini–Hochberg 方法控制误报比例不超过 {}）",
+        chance(level),
+        tests,
+        chance(cfg.max_chance)
+    );
+    let distance = |s: &Screened| {
+        s.losing.map_or(String::new(), |l| {
             format!(
                 "；最低两价之差为落标报价标准差的 {} 倍（相对距离 RD），为落标报价相邻间距均值的 {} 倍（标准化相对距离 RDNOR）",
                 round(l.rd),
                 round(l.rd_nor)
             )
-        });
-        let typical = format!(
-            "同类 {} 次招标的典型相对离散度 {}",
-            screened.len(),
-            round(sigma2.sqrt())
-        );
-        let shared = format!(
-            "阈值 {}（所筛查的 {} 项检验按 Benjamini–Hochberg 方法控制误报比例不超过 {}）",
-            chance(level),
-            tests,
-            chance(cfg.max_chance)
-        );
+        })
+    };
+    for (s, &(all, losing)) in screened.iter().zip(&chances) {
+        let t = &tenders[s.tender];
         match losing {
             Some((l, p)) if p <= cut && p < all => push(
                 "low_bid_spread",
@@ -568,7 +572,7 @@ fn price_screens(
                     round(l.cv),
                     round(s.cv),
                     typical,
-                    distance,
+                    distance(s),
                     chance(p),
                     shared
                 ),
@@ -586,7 +590,7 @@ fn price_screens(
                     s.n,
                     round(s.cv),
                     typical,
-                    distance,
+                    distance(s),
                     chance(all),
                     shared
                 ),
@@ -966,27 +970,27 @@ pub fn compute(site: &Site) -> Signals {
                     }
                     let expected: f64 = e.chances.iter().sum();
                     push(
-                    "cover_bidder",
-                    vec![code.to_string()],
-                    e.projects.iter().map(|p| p.to_string()).collect(),
-                    rate,
-                    fence,
-                    format!(
-                        "{} 投标 {} 次，中标 {} 次（中标率 {}），不高于同类下限 {}（投标不少于 {} 次的主体，{}）；按各次投标人数平均分配中标机会，应中标约 {} 次，只中标 {} 次或更少的概率为 {}（阈值 {}）",
-                        e.name,
-                        e.n,
-                        e.wins,
-                        pct(rate),
-                        pct(fence),
-                        cfg.min_bids,
-                        f.describe(),
-                        round(expected),
-                        e.wins,
-                        chance(p),
-                        chance(cfg.max_chance)
-                    ),
-                    COLLUSION,
-                );
+                        "cover_bidder",
+                        vec![code.to_string()],
+                        e.projects.iter().map(|p| p.to_string()).collect(),
+                        rate,
+                        fence,
+                        format!(
+                            "{} 投标 {} 次，中标 {} 次（中标率 {}），不高于同类下限 {}（投标不少于 {} 次的主体，{}）；按各次投标人数平均分配中标机会，应中标约 {} 次，只中标 {} 次或更少的概率为 {}（阈值 {}）",
+                            e.name,
+                            e.n,
+                            e.wins,
+                            pct(rate),
+                            pct(fence),
+                            cfg.min_bids,
+                            f.describe(),
+                            round(expected),
+                            e.wins,
+                            chance(p),
+                            chance(cfg.max_chance)
+                        ),
+                        COLLUSION,
+                    );
                 }
             }
         })
@@ -1077,8 +1081,8 @@ pub fn compute(site: &Site) -> Signals {
                 ),
             ];
             let mut flagged_overall: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
-            // Overall first (year None sorts first within a group), so a year is flagged only when the
-            // whole span is not.
+            // Overall first (year None sorts first within a group), so a year is flagged only
+            // when the whole span is not.
             shares.sort_by_key(|s| s.year.is_some());
             for s in &shares {
                 let (count_fence, amount_fence) = fences[usize::from(s.year.is_some())];
@@ -1098,25 +1102,25 @@ pub fn compute(site: &Site) -> Signals {
                     }
                     let span = s.year.map_or("历年".to_string(), |y| format!("{y} 年"));
                     push(
-                    "dominant_winner",
-                    vec![s.code.to_string()],
-                    s.projects.iter().map(|p| p.to_string()).collect(),
-                    share,
-                    threshold,
-                    format!(
-                        "{} 在{}{}的 {} 次授标中中标 {} 次，按{what}占 {}，高于同类上限 {}（{}；且不低于 {}）",
-                        s.name,
-                        s.group,
-                        span,
-                        s.of,
-                        s.n,
-                        pct(share),
-                        pct(threshold),
-                        f.describe(),
-                        pct(cfg.min_share)
-                    ),
-                    COLLUSION,
-                );
+                        "dominant_winner",
+                        vec![s.code.to_string()],
+                        s.projects.iter().map(|p| p.to_string()).collect(),
+                        share,
+                        threshold,
+                        format!(
+                            "{} 在{}{}的 {} 次授标中中标 {} 次，按{what}占 {}，高于同类上限 {}（{}；且不低于 {}）",
+                            s.name,
+                            s.group,
+                            span,
+                            s.of,
+                            s.n,
+                            pct(share),
+                            pct(threshold),
+                            f.describe(),
+                            pct(cfg.min_share)
+                        ),
+                        COLLUSION,
+                    );
                 }
             }
         })
@@ -1226,23 +1230,23 @@ pub fn compute(site: &Site) -> Signals {
                 joint.sort_by_key(|t| (t.result.date, t.project));
                 let names: Vec<&str> = members.iter().map(|c| bids_of[c].name).collect();
                 push(
-                "co_bidding_group",
-                members.iter().map(|c| c.to_string()).collect(),
-                joint.iter().map(|t| t.project.to_string()).collect(),
-                max_lift,
-                cfg.min_lift,
-                format!(
-                    "{} 在 {} 次招标中共同投标；两两共同投标最多 {most} 次，最高为独立投标预期的 {} 倍（阈值 {} 倍，且至少 {} 次）；各自随机选择投标项目时出现这样多共同投标的概率为 {}（阈值 {}，已按检验的 {tested} 对分摊）",
-                    names.join("、"),
-                    joint.len(),
-                    round(max_lift),
+                    "co_bidding_group",
+                    members.iter().map(|c| c.to_string()).collect(),
+                    joint.iter().map(|t| t.project.to_string()).collect(),
+                    max_lift,
                     cfg.min_lift,
-                    cfg.min_co_bids,
-                    chance(least_chance),
-                    chance(per_pair)
-                ),
-                COLLUSION,
-            );
+                    format!(
+                        "{} 在 {} 次招标中共同投标；两两共同投标最多 {most} 次，最高为独立投标预期的 {} 倍（阈值 {} 倍，且至少 {} 次）；各自随机选择投标项目时出现这样多共同投标的概率为 {}（阈值 {}，已按检验的 {tested} 对分摊）",
+                        names.join("、"),
+                        joint.len(),
+                        round(max_lift),
+                        cfg.min_lift,
+                        cfg.min_co_bids,
+                        chance(least_chance),
+                        chance(per_pair)
+                    ),
+                    COLLUSION,
+                );
                 // Rotation: the members win the joint tenders by turns.
                 let winners: Vec<&str> = joint
                     .iter()
@@ -1262,9 +1266,9 @@ pub fn compute(site: &Site) -> Signals {
                 {
                     continue;
                 }
-                // Three members winning at random change hands two steps in three anyway: what tells
-                // rotation is that the next win goes to the member that has waited longest, more often
-                // than the same wins in a random order would.
+                // Three members winning at random change hands two steps in three anyway: what
+                // tells rotation is that the next win goes to the member that has waited longest,
+                // more often than the same wins in a random order would.
                 let seq: Vec<usize> = winners
                     .iter()
                     .map(|w| distinct.iter().position(|d| d == w).unwrap_or(0))
@@ -1273,26 +1277,26 @@ pub fn compute(site: &Site) -> Signals {
                 let by_chance = rotation_chance(&seq, distinct.len(), in_turn);
                 if by_chance <= cfg.max_chance {
                     push(
-                    "bid_rotation",
-                    members.iter().map(|c| c.to_string()).collect(),
-                    joint.iter().map(|t| t.project.to_string()).collect(),
-                    turns as f64 / steps.max(1) as f64,
-                    cfg.min_turns,
-                    format!(
-                        "{} 共同投标的 {} 次招标中，组内中标 {} 次，由 {} 家轮流中标（{} 次相邻中标中更替 {} 次，阈值 {}；其中 {} 次由最久未中标的成员中标，同样的中标次数随机排序时达到这样规律的概率为 {}，阈值 {}）",
-                        names.join("、"),
-                        joint.len(),
-                        winners.len(),
-                        distinct.len(),
-                        steps,
-                        turns,
-                        pct(cfg.min_turns),
-                        in_turn,
-                        chance(by_chance),
-                        chance(cfg.max_chance)
-                    ),
-                    COLLUSION,
-                );
+                        "bid_rotation",
+                        members.iter().map(|c| c.to_string()).collect(),
+                        joint.iter().map(|t| t.project.to_string()).collect(),
+                        turns as f64 / steps.max(1) as f64,
+                        cfg.min_turns,
+                        format!(
+                            "{} 共同投标的 {} 次招标中，组内中标 {} 次，由 {} 家轮流中标（{} 次相邻中标中更替 {} 次，阈值 {}；其中 {} 次由最久未中标的成员中标，同样的中标次数随机排序时达到这样规律的概率为 {}，阈值 {}）",
+                            names.join("、"),
+                            joint.len(),
+                            winners.len(),
+                            distinct.len(),
+                            steps,
+                            turns,
+                            pct(cfg.min_turns),
+                            in_turn,
+                            chance(by_chance),
+                            chance(cfg.max_chance)
+                        ),
+                        COLLUSION,
+                    );
                 }
             }
         })
