@@ -34,7 +34,11 @@ fi
 
 if [ -z "${INTAKE_TEST_POSTGRES_URL:-}" ]; then
   echo "== PostgreSQL for intake's data-layer tests" >&2
-  INTAKE_TEST_POSTGRES_URL="$(bash intake/scripts/start-postgres.sh)"
+  # The cluster is stopped and its folder deleted however the tests end: each run used to leave
+  # ~120 MB in /tmp, and a long-lived machine ran out of disk.
+  pgdir=$(mktemp -d /tmp/intake-pg.XXXXXX)
+  trap 'bash intake/scripts/stop-postgres.sh "$pgdir"' EXIT
+  INTAKE_TEST_POSTGRES_URL="$(bash intake/scripts/start-postgres.sh "$pgdir")"
   export INTAKE_TEST_POSTGRES_URL
 fi
 

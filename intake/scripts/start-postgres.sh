@@ -39,5 +39,5 @@ as_user "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR" start >&2
 as_user "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U intake intake
 
-echo "start-postgres: stop with: runuser -u ${RUNAS:-$USER} -- $PGBIN/pg_ctl -D $DIR/data stop" >&2
+echo "start-postgres: stop it and delete its folder with: intake/scripts/stop-postgres.sh $DIR" >&2
 echo "postgres://intake@127.0.0.1:$PORT/intake"
