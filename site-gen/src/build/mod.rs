@@ -317,15 +317,16 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
         || content::markdown_files_stamped(&opts.content),
     );
     let incremental = previous.is_some();
+    // Opening the index loads the segmenter's dictionary, a tenth of a one-file rebuild's CPU:
+    // done while the parses are matched with the cache, validated and the site worked out,
+    // which keep one core busy, rather than beside the walk and the cache's decoding, which
+    // keep both.
+    let opening_index = OpeningIndex::start(opts.index.as_deref(), incremental);
     let (parses, loaded) = load(
         opts,
         stamped?,
         previous.as_mut().map(Previous::take_sources),
     )?;
-    // Opening the index loads the segmenter's dictionary, a twentieth of a one-file rebuild's CPU:
-    // done while the content is validated and the site worked out, which keep one core busy,
-    // rather than beside the loading, which keeps both.
-    let opening_index = OpeningIndex::start(opts.index.as_deref(), incremental);
     // Nothing below runs unless the whole content is valid.
     let mut content = content::validate(&opts.content, parses)?;
     let Some(mut plan) = Plan::new(opts, &mut content, loaded, previous)? else {

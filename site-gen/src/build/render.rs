@@ -135,7 +135,9 @@ fn project_pages(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<()> {
 /// open-data files; returns where each open-data file's items are.
 fn site_wide_files(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<BTreeMap<String, ItemIndex>> {
     let site = ctx.site;
+    // The sitemap first: the longest of them (10 MB at 100,000 disclosures).
     let site_wide: Vec<Box<dyn Fn() -> Vec<OutFile> + Sync + Send + '_>> = vec![
+        Box::new(|| data::sitemap(site)),
         Box::new(|| render::projects_index(site)),
         Box::new(|| vec![render::departments_index(site)]),
         Box::new(|| {
@@ -152,7 +154,6 @@ fn site_wide_files(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<BTreeMap<St
         Box::new(|| render::statistics::page(site)),
         // Only when `site.toml` says `[signals] publish = true`.
         Box::new(|| crate::signals::public_files(site)),
-        Box::new(|| data::sitemap(site)),
     ];
     let data_reuse = DataReuse {
         previous: ctx.plan.previous().map(|c| &c.items),
@@ -206,11 +207,20 @@ fn site_wide_pages<'a>(
     if let Some(c) = companies {
         jobs.extend(render::company::company_jobs(site, c));
     }
-    jobs.into_par_iter()
-        .try_for_each(|job| writer.put_rendered(job.path, job.inputs, job.render))?;
-    site_wide
-        .par_iter()
-        .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))
+    // The other site-wide files beside the pages: the sitemap, made whole every time, came
+    // last and kept one core busy alone for a twentieth of a one-file rebuild.
+    let (pages, others) = rayon::join(
+        || {
+            jobs.into_par_iter()
+                .try_for_each(|job| writer.put_rendered(job.path, job.inputs, job.render))
+        },
+        || {
+            site_wide
+                .par_iter()
+                .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))
+        },
+    );
+    pages.and(others)
 }
 
 /// The feeds, each kept from the previous build when its items are the same. The items of
