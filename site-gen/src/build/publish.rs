@@ -57,7 +57,20 @@ pub(super) fn stage<'a>(ctx: &Context<'a>) -> Result<Writer<'a>> {
             .with_context(|| format!("cannot create {}", staging.display()))?;
         staging
     };
+    #[cfg(target_os = "linux")]
+    let root_fd = if ctx.plan.incremental() {
+        use rustix::fs::{open, Mode, OFlags};
+        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        Some(
+            open(&root, flags, Mode::empty())
+                .with_context(|| format!("cannot open {}", root.display()))?,
+        )
+    } else {
+        None
+    };
     Ok(Writer {
+        #[cfg(target_os = "linux")]
+        root_fd,
         root,
         previous: ctx.plan.previous().map(|c| &c.outputs),
         written: Default::default(),

@@ -76,6 +76,37 @@ fn deleting_a_file_removes_its_pages() {
     assert!(log.contains("\"id\":\"about\"") && log.contains("\"event\":\"withdrawn\""));
 }
 
+#[test]
+fn a_published_file_deleted_by_hand_is_written_again() {
+    // The next build keeps a site-wide page made from the same inputs without rendering it, but
+    // only while the file is still there: one deleted from the published folder comes back,
+    // with nothing in the content changed.
+    let (tmp, content) = demo_copy();
+    let out = tmp.path().join("public");
+    let today = day("2026-11-26");
+    build_at(&content, &out, today).unwrap();
+    let lost = [
+        "notices/page/2/index.html",
+        "departments/index.html",
+        "feeds/all.xml",
+        "sitemap.xml",
+        "data/disclosures.json",
+    ];
+    let before: Vec<Vec<u8>> = lost
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
+        .collect();
+    for f in lost {
+        std::fs::remove_file(out.join(f)).unwrap();
+    }
+    let s = build_at(&content, &out, today).unwrap();
+    assert!(s.incremental && s.parsed == 0, "{s}");
+    for (f, bytes) in lost.iter().zip(before) {
+        let again = std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{f} is not back: {e}"));
+        assert!(again == bytes, "{f} came back with other bytes");
+    }
+}
+
 /// Every kind of change an editor makes, one after another, each rebuilt incrementally and
 /// compared with a clean build: the pages kept from the previous build (list pages, department
 /// pages, the cached parses without their bodies) must be exactly what a clean build writes.
