@@ -349,7 +349,7 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
     // The index is fed on a thread of its own while the site is rendered and published, and
     // committed only once the site is published; if that fails, the feeding stops. The signals
     // are worked out on another, and written only once the site is published.
-    let (published, signals) = std::thread::scope(|scope| {
+    let (published, signals, tally) = std::thread::scope(|scope| {
         let signals = opts.signals.as_deref().map(|dir| {
             let (site, clean) = (&site, !plan.incremental());
             scope.spawn(move || {
@@ -375,21 +375,23 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
             render(&ctx, &mut phases).and_then(|r| publish(&ctx, r, record, &mut phases));
         let fed = feeding.finish(published.is_err());
         let published = published?;
-        indexing::commit(&ctx, fed, &published.new_entries, &mut phases)?;
+        // What the summary counts is counted while the index is committed, which waits on the
+        // disk for most of its time.
+        let (committed, tally) = rayon::join(
+            || indexing::commit(&ctx, fed, &published.new_entries, &mut phases),
+            || Tally::of(&site, &published),
+        );
+        committed?;
         let signals = signals
             .map(|s| {
                 s.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .transpose()?;
-        Ok::<_, anyhow::Error>((published, signals))
+        Ok::<_, anyhow::Error>((published, signals, tally))
     })?;
     let beside: Vec<(&'static str, f64)> = signals.iter().map(|(_, s)| ("signals", *s)).collect();
-    // What the summary counts is counted while the signals are written.
-    let (signals, tally) = rayon::join(
-        || write_signals(opts, signals.map(|(prepared, _)| prepared)),
-        || Tally::of(&site, &published),
-    );
+    let signals = write_signals(opts, signals.map(|(prepared, _)| prepared));
     if opts.signals.is_some() {
         phases.mark("signals");
     }
