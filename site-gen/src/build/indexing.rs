@@ -54,9 +54,9 @@ pub(super) struct Feeding<'scope> {
 impl<'scope> Feeding<'scope> {
     /// Starts feeding the index `ctx.opts.index` names (nothing when it names none): every public
     /// disclosure in a clean build, the changed ones in an incremental one.
-    pub(super) fn start<'env>(
-        scope: &'scope Scope<'scope, 'env>,
-        ctx: &'scope Context<'env>,
+    pub(super) fn start<'a: 'scope>(
+        scope: &'scope Scope<'scope, '_>,
+        ctx: &'scope Context<'a>,
         opening: OpeningIndex,
     ) -> Feeding<'scope> {
         let stop = Arc::new(AtomicBool::new(false));
@@ -97,7 +97,7 @@ fn feed_index(
         // Indexing everything needs every body, which only a clean build reads.
         bail!("the index had to be created anew; run `site-gen build --clean`");
     }
-    if let Some(companies) = &ctx.companies {
+    if let Some(companies) = ctx.companies() {
         writer.use_companies_file(crate::index::companies_file_of(
             site,
             companies.all().iter(),

@@ -20,6 +20,7 @@
 use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
@@ -31,7 +32,8 @@ use rayon::prelude::*;
 use crate::cache::{self, CachedFileRef, ParsedRef};
 use crate::content::{self, Content};
 use crate::log::{self, PublicationLog};
-use crate::site::Site;
+use crate::render::company::Companies;
+use crate::site::{self, Site};
 
 mod indexing;
 mod load;
@@ -178,7 +180,7 @@ fn company_pages() -> bool {
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 15");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 16");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -342,8 +344,13 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
     };
     phases.mark("load");
 
-    let (log, record) = Record::read(&opts.out, &mut plan)?;
-    let site = Site::new(&content, opts.today, &log);
+    // The publication log is read while the site's indexes are made.
+    let (record, indexes) = rayon::join(
+        || Record::read(&opts.out, &mut plan),
+        || site::Indexes::of(&content, opts.today),
+    );
+    let (log, record) = record?;
+    let site = indexes.with_log(&content, opts.today, &log);
     let ctx = Context::new(opts, &site, &plan);
     phases.mark("site");
     // The index is fed on a thread of its own while the site is rendered and published, and
@@ -371,17 +378,22 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
             })
         });
         let feeding = Feeding::start(scope, &ctx, opening_index);
-        let published =
-            render(&ctx, &mut phases).and_then(|r| publish(&ctx, r, record, &mut phases));
+        // What the summary counts is counted while the site is published, which keeps one core
+        // busy for most of its time.
+        let (published, tally) = render(&ctx, &mut phases).map_or_else(
+            |e| (Err(e), None),
+            |r| {
+                let (published, tally) = rayon::join(
+                    || publish(&ctx, r, record, &mut phases),
+                    || Tally::of(&site),
+                );
+                (published, Some(tally))
+            },
+        );
         let fed = feeding.finish(published.is_err());
         let published = published?;
-        // What the summary counts is counted while the index is committed, which waits on the
-        // disk for most of its time.
-        let (committed, tally) = rayon::join(
-            || indexing::commit(&ctx, fed, &published.new_entries, &mut phases),
-            || Tally::of(&site, &published),
-        );
-        committed?;
+        let tally = tally.expect("counted beside publishing");
+        indexing::commit(&ctx, fed, &published.new_entries, &mut phases)?;
         let signals = signals
             .map(|s| {
                 s.join()
@@ -477,8 +489,9 @@ struct Context<'a> {
     /// Those whose search documents an incremental build writes.
     to_index: Vec<&'a Disclosure>,
     /// The site's companies, gathered once for the company pages and the search index's
-    /// companies file (`None` when neither is made).
-    companies: Option<crate::render::company::Companies<'a>>,
+    /// companies file (`None` when neither is made), by whichever needs them first
+    /// ([`Context::companies`]).
+    companies: Option<OnceLock<Companies<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -490,9 +503,18 @@ impl<'a> Context<'a> {
             plan,
             targets,
             to_index,
-            companies: (opts.index.is_some() || company_pages())
-                .then(|| crate::render::company::Companies::new(site)),
+            companies: (opts.index.is_some() || company_pages()).then(OnceLock::new),
         }
+    }
+
+    /// The site's companies, gathered by the first caller (the others wait for it): the thread
+    /// that feeds the index, as soon as the index is open, so that a one-file rebuild gathers
+    /// them while the pool works out the list pages, rather than alone before.
+    fn companies(&self) -> Option<&Companies<'a>> {
+        let site = self.site;
+        self.companies
+            .as_ref()
+            .map(|c| c.get_or_init(|| Companies::new(site)))
     }
 }
 
@@ -600,23 +622,16 @@ struct Tally {
     withdrawn: usize,
     public: usize,
     projects: usize,
-    log_entries: usize,
     public_numbers: Vec<String>,
     barred_wins: usize,
 }
 
 impl Tally {
-    fn of(site: &Site<'_>, published: &Published) -> Tally {
+    fn of(site: &Site<'_>) -> Tally {
         Tally {
             withdrawn: site.withdrawn.len(),
             public: site.public.len(),
             projects: site.projects.len(),
-            // Entries about disclosures; the list of published files' own is not counted.
-            log_entries: published
-                .new_entries
-                .iter()
-                .filter(|e| e.id != crate::files::FILES_ID)
-                .count(),
             public_numbers: site
                 .public
                 .par_iter()
@@ -666,7 +681,12 @@ impl Tally {
             written: published.written,
             removed: published.removed,
             withdrawn: self.withdrawn,
-            log_entries: self.log_entries,
+            // Entries about disclosures; the list of published files' own is not counted.
+            log_entries: published
+                .new_entries
+                .iter()
+                .filter(|e| e.id != crate::files::FILES_ID)
+                .count(),
             public_numbers: self.public_numbers,
             barred_wins: self.barred_wins,
             signals,

@@ -190,49 +190,61 @@ fn write(ctx: &Context<'_>, rendered: Rendered<'_>, record: Record) -> Result<Pu
         ),
     };
     let files_list = cache::hash_bytes(&files_json);
-    let new_files_sha = log::sha256_hex(&files_json);
-    let logged = site.log.latest(crate::files::FILES_ID);
-    if logged.is_none_or(|e| e.page_sha256 != new_files_sha) {
-        appends.push(Append {
-            id: crate::files::FILES_ID.to_string(),
-            url: crate::files::FILES_URL.to_string(),
-            event: if logged.is_none() {
-                Event::Published
+    // An incremental build writes the list only when its bytes changed; a clean one writes it
+    // into the staging folder. It is written while its SHA-256 is taken and the log's new text
+    // made (25 and 40 MB at 100,000 disclosures).
+    let write_files = plan.previous().is_none_or(|p| p.files_list != files_list);
+    let (files, new_entries) = rayon::join(
+        || {
+            if write_files {
+                replace(&root, crate::files::FILES_PATH, &[&files_json])
             } else {
-                Event::Revised
-            },
-            source: String::new(),
-            page: new_files_sha,
-            public_numbers: Vec::new(),
-        });
-    }
-    let entries: Vec<NewEntry<'_>> = appends.iter().map(Append::entry).collect();
-    let new_entries = site.log.next_entries(site.today, &entries);
-    // Nothing new in the log: the list is the one it already vouches for, and both stay.
-    let unchanged = plan.incremental() && new_entries.is_empty();
-    if !unchanged {
-        // The list is written while the log's new text is made: 25 and 40 MB at 100,000.
-        let (files, log) = rayon::join(
-            || replace(&root, crate::files::FILES_PATH, &[&files_json]),
-            || match record
+                Ok(())
+            }
+        },
+        || -> Result<Vec<log::Entry>> {
+            let new_files_sha = log::sha256_hex(&files_json);
+            let logged = site.log.latest(crate::files::FILES_ID);
+            if logged.is_none_or(|e| e.page_sha256 != new_files_sha) {
+                appends.push(Append {
+                    id: crate::files::FILES_ID.to_string(),
+                    url: crate::files::FILES_URL.to_string(),
+                    event: if logged.is_none() {
+                        Event::Published
+                    } else {
+                        Event::Revised
+                    },
+                    source: String::new(),
+                    page: new_files_sha,
+                    public_numbers: Vec::new(),
+                });
+            }
+            let entries: Vec<NewEntry<'_>> = appends.iter().map(Append::entry).collect();
+            let new_entries = site.log.next_entries(site.today, &entries);
+            // Nothing new in the log: the list is the one it already vouches for.
+            if plan.incremental() && new_entries.is_empty() {
+                return Ok(new_entries);
+            }
+            match record
                 .log_text
                 .as_deref()
                 .and_then(|prior| Some((prior, site.log.appending(prior, &new_entries)?)))
             {
                 Some((prior, (keep, added))) => {
-                    replace(&root, log::LOG_PATH, &[&prior[..keep], added.as_bytes()])
+                    replace(&root, log::LOG_PATH, &[&prior[..keep], added.as_bytes()])?
                 }
                 // No log yet, or one of another shape (an older site-gen's): written whole,
                 // without checking its shape a second time.
                 None => {
                     let log_json = site.log.to_json_appending(None, &new_entries);
-                    replace(&root, log::LOG_PATH, &[&log_json])
+                    replace(&root, log::LOG_PATH, &[&log_json])?
                 }
-            },
-        );
-        files?;
-        log?;
-    }
+            }
+            Ok(new_entries)
+        },
+    );
+    files?;
+    let new_entries = new_entries?;
     Ok(Published {
         new_entries,
         items,

@@ -135,9 +135,7 @@ fn project_pages(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<()> {
 /// open-data files; returns where each open-data file's items are.
 fn site_wide_files(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<BTreeMap<String, ItemIndex>> {
     let site = ctx.site;
-    // The sitemap first: the longest of them (10 MB at 100,000 disclosures).
     let site_wide: Vec<Box<dyn Fn() -> Vec<OutFile> + Sync + Send + '_>> = vec![
-        Box::new(|| data::sitemap(site)),
         Box::new(|| render::projects_index(site)),
         Box::new(|| vec![render::departments_index(site)]),
         Box::new(|| {
@@ -167,8 +165,8 @@ fn site_wide_files(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<BTreeMap<St
             // Company pages, each kept when what it is made from is unchanged. The site
             // benchmark measures the build without them (issue 11 allows them 15% of a clean
             // build).
-            let companies = ctx.companies.as_ref().filter(|_| super::company_pages());
-            site_wide_pages(site, writer, &lists, companies, &site_wide)?;
+            let companies = || ctx.companies().filter(|_| super::company_pages());
+            site_wide_pages(site, writer, &lists, &companies, &site_wide)?;
             feeds(ctx, writer)
         },
         || {
@@ -184,19 +182,25 @@ fn site_wide_files(ctx: &Context<'_>, writer: &Writer<'_>) -> Result<BTreeMap<St
 
 /// The paginated lists and department pages, each kept from the previous build when what it
 /// shows is the same, and the other site-wide files.
-fn site_wide_pages<'a>(
+fn site_wide_pages<'a: 'c, 'c>(
     site: &Site<'a>,
     writer: &Writer<'_>,
     lists: &[render::ListSpec<'_>],
-    companies: Option<&render::company::Companies<'a>>,
+    companies: &(dyn Fn() -> Option<&'c render::company::Companies<'a>> + Sync),
     site_wide: &[Box<dyn Fn() -> Vec<OutFile> + Sync + Send + '_>],
 ) -> Result<()> {
     // Worked out on both cores: hashing the inputs of 33,000 pages at 100,000 disclosures, one
-    // list after another, kept a core idle for a fifteenth of a one-file rebuild.
-    let mut jobs: Vec<render::PageJob<'_>> = lists
-        .par_iter()
-        .flat_map(|l| render::list_page_jobs(site, l))
-        .collect();
+    // list after another, kept a core idle for a fifteenth of a one-file rebuild. The companies
+    // are gathered beside them, unless the thread feeding the index has done it already.
+    let (mut jobs, companies): (Vec<render::PageJob<'_>>, _) = rayon::join(
+        || {
+            lists
+                .par_iter()
+                .flat_map(|l| render::list_page_jobs(site, l))
+                .collect()
+        },
+        companies,
+    );
     jobs.par_extend(
         site.content
             .departments
@@ -207,20 +211,50 @@ fn site_wide_pages<'a>(
     if let Some(c) = companies {
         jobs.extend(render::company::company_jobs(site, c));
     }
-    // The other site-wide files beside the pages: the sitemap, made whole every time, came
-    // last and kept one core busy alone for a twentieth of a one-file rebuild.
-    let (pages, others) = rayon::join(
+    // The other site-wide files beside the pages: the sitemap, when made, came last and kept
+    // one core busy alone for a twentieth of a one-file rebuild.
+    let (pages, (sitemap, others)) = rayon::join(
         || {
             jobs.into_par_iter()
                 .try_for_each(|job| writer.put_rendered(job.path, job.inputs, job.render))
         },
         || {
-            site_wide
-                .par_iter()
-                .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))
+            rayon::join(
+                || put_sitemap(site, writer),
+                || {
+                    site_wide
+                        .par_iter()
+                        .try_for_each(|unit| writer.put_all(&Owner::Site, &unit()))
+                },
+            )
         },
     );
-    pages.and(others)
+    pages.and(sitemap).and(others)
+}
+
+/// The sitemap (10 MB at 100,000 disclosures), robots.txt and opensearch.xml, kept as the
+/// previous build wrote them while what they are made from is the same
+/// ([`data::sitemap_inputs`]): a change to a body leaves them alone.
+fn put_sitemap(site: &Site<'_>, writer: &Writer<'_>) -> Result<()> {
+    let (paths, inputs) = data::sitemap_inputs(site);
+    let kept: Option<Vec<Output>> = paths.iter().map(|p| writer.kept(p, inputs)).collect();
+    if let Some(kept) = kept {
+        for (path, output) in paths.into_iter().zip(kept) {
+            writer.record(path, output);
+        }
+        return Ok(());
+    }
+    let files = data::sitemap(site);
+    debug_assert_eq!(
+        files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+        paths,
+        "the sitemap's files are those its inputs name"
+    );
+    files.iter().try_for_each(|f| {
+        writer
+            .put_with_inputs(&Owner::Site, f, Some(inputs))
+            .map(drop)
+    })
 }
 
 /// The feeds, each kept from the previous build when its items are the same. The items of

@@ -42,7 +42,7 @@ pub use json::{disclosure_json, index_file};
 pub(crate) use json::{DetailsJson, PartiesJson};
 pub use ocds::{ocds_file, BIDS_EXTENSION, OCID_PREFIX};
 pub use pieces::{data_files, ItemFile, Piece, Reuse};
-pub use sitemap::{sitemap, SITEMAP_URLS};
+pub use sitemap::{sitemap, sitemap_inputs, SITEMAP_URLS};
 
 use crate::output::{file_for_url, OutFile};
 use crate::site::Site;

@@ -102,6 +102,39 @@ pub fn sitemap(site: &Site) -> Vec<OutFile> {
     files
 }
 
+/// The paths of the files [`sitemap`] makes, and a hash of everything they are made from: the
+/// site's name, description and address, and the address and last change of everything listed,
+/// in order (each disclosure by kind and id, which its address is made of). A build keeps the
+/// files, without making their 10 MB again, while it is the same.
+pub fn sitemap_inputs(site: &Site) -> (Vec<String>, u64) {
+    use std::hash::{Hash, Hasher};
+    let config = &site.content.site;
+    let newest = |docs: &[&Disclosure]| docs.iter().map(|d| d.last_changed()).max();
+    let mut h = crate::cache::InputsHasher::default();
+    (&config.base_url, &config.name, &config.description).hash(&mut h);
+    newest(&site.public).hash(&mut h);
+    for d in &site.public {
+        (d.kind(), &d.id, d.last_changed()).hash(&mut h);
+    }
+    for (code, p) in &site.projects {
+        (code, newest(&p.entries)).hash(&mut h);
+    }
+    let departments = site.content.departments.all();
+    for dep in departments {
+        let docs = site.by_department.get(dep.id.as_str());
+        (&dep.id, docs.and_then(|docs| newest(docs))).hash(&mut h);
+    }
+    let urls =
+        1 + routes::LISTS.len() + site.public.len() + site.projects.len() + departments.len();
+    let mut paths = vec!["sitemap.xml".to_string()];
+    if urls > SITEMAP_URLS {
+        paths
+            .extend((1..=urls.div_ceil(SITEMAP_URLS)).map(|n| format!("sitemaps/sitemap-{n}.xml")));
+    }
+    paths.extend(["robots.txt".to_string(), "opensearch.xml".to_string()]);
+    (paths, h.finish())
+}
+
 fn urlset(base: &str, urls: &[(String, Option<NaiveDate>)]) -> String {
     let mut s = String::with_capacity(urls.len() * 110 + 200);
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");

@@ -308,6 +308,62 @@ fn a_large_sitemap_becomes_an_index() {
     assert_eq!(xml("a&b<'\">\u{1}"), "a&amp;b&lt;&apos;&quot;&gt;");
 }
 
+#[test]
+fn the_sitemap_inputs_name_its_files_and_change_with_what_it_shows() {
+    let paths = |files: &[OutFile]| files.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
+    let log = PublicationLog::default();
+    let content = fixture();
+    let inputs = |content: &crate::content::Content| {
+        let site = Site::new(content, today(), &log);
+        let (named, inputs) = sitemap_inputs(&site);
+        assert_eq!(named, paths(&sitemap(&site)));
+        inputs
+    };
+    inputs(&content);
+    // Whenever a disclosure's date moves and the sitemap changes with it, so do its inputs
+    // (whether or not the disclosure was its project's, department's or the site's newest);
+    // a body is not in the sitemap and leaves them alone.
+    let content = testing::generated(60);
+    let before = inputs(&content);
+    let bytes = |content: &crate::content::Content| {
+        let site = Site::new(content, today(), &log);
+        sitemap(&site)
+            .into_iter()
+            .map(|f| f.bytes)
+            .collect::<Vec<_>>()
+    };
+    let sitemap_before = bytes(&content);
+    let mut moved = 0;
+    for i in 0..content.docs.len() {
+        let mut changed = content.clone();
+        changed.docs[i].body.push_str("\n补充说明。\n");
+        assert_eq!(
+            inputs(&changed),
+            before,
+            "{}: a body changed",
+            content.docs[i].id
+        );
+        let d = &mut changed.docs[i];
+        d.date = d.date.pred_opt().unwrap();
+        if bytes(&changed) != sitemap_before {
+            assert_ne!(
+                inputs(&changed),
+                before,
+                "{}: its date moved",
+                content.docs[i].id
+            );
+            moved += 1;
+        }
+    }
+    assert!(moved > 10, "only {moved} dates moved the sitemap");
+    // A site whose sitemap is an index over several files.
+    let large = testing::generated(SITEMAP_URLS);
+    let site = Site::new(&large, today(), &log);
+    let (named, _) = sitemap_inputs(&site);
+    assert_eq!(named, paths(&sitemap(&site)));
+    assert!(named.len() > 3, "{named:?}");
+}
+
 /// The file `pieces` make, with `old` as the previous file.
 fn assemble(pieces: &[Piece], old: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();

@@ -350,6 +350,8 @@ impl<'a> Companies<'a> {
         &self.all
     }
 
+    /// Gathers the site's companies. Uses no thread pool: a build gathers them on a thread of
+    /// its own while the pool renders ([`crate::build`]), and a pool thread may wait for them.
     pub fn new(site: &Site<'a>) -> Companies<'a> {
         let all: Vec<Company<'a>> = crate::companies::companies(site).into_values().collect();
         let rows: Vec<Row<'a>> = all
@@ -362,21 +364,14 @@ impl<'a> Companies<'a> {
                 amount: c.won_amount(),
             })
             .collect();
-        let order = |by: &(dyn Fn(&Row, &Row) -> std::cmp::Ordering + Sync)| {
+        let order = |by: &dyn Fn(&Row, &Row) -> std::cmp::Ordering| {
             let mut order: Vec<usize> = (0..all.len()).collect();
             order.sort_by(|&a, &b| by(&rows[a], &rows[b]).then(rows[a].code.cmp(rows[b].code)));
             order
         };
-        // The three orders are sorted side by side.
-        let (by_name, (by_wins, by_amount)) = rayon::join(
-            || order(&|a, b| a.name.cmp(b.name)),
-            || {
-                rayon::join(
-                    || order(&|a, b| b.wins.cmp(&a.wins)),
-                    || order(&|a, b| b.amount.cmp(&a.amount)),
-                )
-            },
-        );
+        let by_name = order(&|a, b| a.name.cmp(b.name));
+        let by_wins = order(&|a, b| b.wins.cmp(&a.wins));
+        let by_amount = order(&|a, b| b.amount.cmp(&a.amount));
         Companies {
             all,
             rows,
@@ -388,8 +383,8 @@ impl<'a> Companies<'a> {
 /// A hash of everything a company's page and JSON are made from, besides the configuration
 /// and build date (the build cache is keyed on those): each disclosure it gathers (bids' tables,
 /// penalties, credit entries, inspections, buyer and agency roles) and each that may bar it
-/// (a penalty past its publicity included), by id and source hash. The page shows nothing of
-/// them but what their sources say.
+/// (a penalty past its publicity included), by id and source hash ([`Site::source_key`]). The
+/// page shows nothing of them but what their sources say.
 fn company_inputs(site: &Site, c: &Company) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::cache::InputsHasher::default();
@@ -397,8 +392,7 @@ fn company_inputs(site: &Site, c: &Company) -> u64 {
     let mut part = |name: &str, docs: &mut dyn Iterator<Item = &Disclosure>| {
         name.hash(&mut h);
         for d in docs {
-            d.id.hash(&mut h);
-            site.source_sha256(d).hash(&mut h);
+            site.source_key(d).hash(&mut h);
         }
     };
     part("bids", &mut c.bids.iter().map(|b| b.result));

@@ -49,7 +49,8 @@ pub struct PageJob<'s> {
 /// The hash of what page `n` of a list is rendered from, besides the site's configuration and
 /// build date (the build cache is keyed on those): `parts`, the list's own texts and counts,
 /// and every item on the page and the one before it (a page may say that a group continues),
-/// each by id and source hash. A page shows nothing of an item but what its source says.
+/// each by its id and source hash ([`Site::source_key`]). A page shows nothing of an item but
+/// what its source says.
 fn page_inputs(site: &Site, parts: impl std::hash::Hash, items: &[&Disclosure], n: usize) -> u64 {
     use std::hash::{Hash, Hasher};
     let start = (n - 1) * PER_PAGE;
@@ -59,8 +60,7 @@ fn page_inputs(site: &Site, parts: impl std::hash::Hash, items: &[&Disclosure], 
     n.hash(&mut h);
     items.len().hash(&mut h);
     for d in &items[start.saturating_sub(1).min(end)..end] {
-        d.id.hash(&mut h);
-        site.source_sha256(d).hash(&mut h);
+        site.source_key(d).hash(&mut h);
     }
     h.finish()
 }
