@@ -260,6 +260,8 @@ fn replace(root: &Path, path: &str, parts: &[&[u8]]) -> Result<()> {
     use std::io::Write as _;
     let target = root.join(path);
     let tmp = target.with_file_name(format!(".{}.tmp", path.rsplit('/').next().unwrap_or(path)));
+    // The build holds the old bytes it keeps: the old file's cached pages go to the new one.
+    super::writer::release_cached_at(&target);
     std::fs::File::create(&tmp)
         .and_then(|mut f| parts.iter().try_for_each(|p| f.write_all(p)))
         .and_then(|_| std::fs::rename(&tmp, &target))
