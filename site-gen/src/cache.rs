@@ -162,6 +162,20 @@ pub fn write(
     previous: Option<&Cache>,
     dirty: &[bool; SHARDS],
 ) -> Result<()> {
+    let shards = write_shards(dir, next.files, previous, dirty)?;
+    write_manifest(dir, next, &shards)
+}
+
+/// The first half of [`write`]: writes the shards in `dirty` (every shard when there is no
+/// previous cache to keep them from) and returns the hash of every shard, for
+/// [`write_manifest`]. Until the manifest is written, the cache is unusable (its shards no
+/// longer match it) and the next build a clean one.
+pub fn write_shards(
+    dir: &Path,
+    files: &[CachedFileRef<'_>],
+    previous: Option<&Cache>,
+    dirty: &[bool; SHARDS],
+) -> Result<Vec<u64>> {
     if dir.is_file() {
         // The single-file cache of earlier versions.
         std::fs::remove_file(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
@@ -171,9 +185,9 @@ pub fn write(
     // Only the shards to write need their files (hashing 100,000 paths on one core took a
     // fiftieth of a one-file rebuild).
     let rewrite = |i: usize| previous.is_none() || dirty[i];
-    let of: Vec<usize> = next.files.par_iter().map(|f| shard_of(f.path)).collect();
+    let of: Vec<usize> = files.par_iter().map(|f| shard_of(f.path)).collect();
     let mut by_shard: Vec<Vec<&CachedFileRef<'_>>> = vec![Vec::new(); SHARDS];
-    for (f, &i) in next.files.iter().zip(&of) {
+    for (f, &i) in files.iter().zip(&of) {
         if rewrite(i) {
             by_shard[i].push(f);
         }
@@ -191,9 +205,14 @@ pub fn write(
             }
         })
         .collect::<Result<_>>()?;
+    Ok(shards)
+}
+
+/// The second half of [`write`]: the manifest, naming the `shards` [`write_shards`] wrote.
+pub fn write_manifest(dir: &Path, next: &Next<'_>, shards: &[u64]) -> Result<()> {
     let manifest = postcard::to_allocvec(&ManifestRef {
         fingerprint: next.fingerprint,
-        shards: &shards,
+        shards,
         outputs: next.outputs,
         items: next.items,
         index_meta: next.index_meta,

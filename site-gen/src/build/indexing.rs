@@ -10,7 +10,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 
 use anyhow::{bail, Context as _, Result};
 
-use super::{Context, Phases};
+use super::Context;
 use crate::index::IndexWriter;
 use crate::log::{self, Event};
 
@@ -112,29 +112,55 @@ fn feed_index(
     Ok(writer)
 }
 
-/// Removes the disclosures withdrawn in this build (`new_entries`) from the index fed by
-/// [`Feeding`], commits it, and copies the configuration search-server reads beside it.
-pub(super) fn commit(
-    ctx: &Context<'_>,
-    fed: Option<Result<IndexWriter>>,
-    new_entries: &[log::Entry],
-    phases: &mut Phases,
-) -> Result<()> {
-    let (Some(fed), Some(dir)) = (fed, &ctx.opts.index) else {
-        return Ok(());
-    };
-    let context = || format!("{}: cannot update the search index", dir.display());
-    let mut writer = fed?;
-    let left: Vec<String> = new_entries
-        .iter()
-        .filter(|e| e.event == Event::Withdrawn)
-        .map(|e| e.id.clone())
-        .collect();
-    writer.remove(&left).with_context(context)?;
-    writer.commit().with_context(context)?;
-    carry_config(&ctx.opts.content, dir).with_context(context)?;
-    phases.mark("index");
-    Ok(())
+/// The search index being committed on a thread of its own, once the site is published: the
+/// commit mostly waits on the disk (and on tantivy's merges), while the build writes its cache.
+pub(super) struct Committing(Option<std::thread::JoinHandle<Result<f64>>>);
+
+impl Committing {
+    /// Removes the disclosures withdrawn in this build (`new_entries`) from the index fed by
+    /// [`Feeding`], commits it, and copies the configuration search-server reads beside it.
+    pub(super) fn start(
+        ctx: &Context<'_>,
+        fed: Option<Result<IndexWriter>>,
+        new_entries: &[log::Entry],
+    ) -> Result<Committing> {
+        let (Some(fed), Some(dir)) = (fed, &ctx.opts.index) else {
+            return Ok(Committing(None));
+        };
+        let context = format!("{}: cannot update the search index", dir.display());
+        let mut writer = fed.context(context.clone())?;
+        let left: Vec<String> = new_entries
+            .iter()
+            .filter(|e| e.event == Event::Withdrawn)
+            .map(|e| e.id.clone())
+            .collect();
+        let (content, dir) = (ctx.opts.content.clone(), dir.clone());
+        Ok(Committing(Some(std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            writer.remove(&left).context(context.clone())?;
+            writer.commit().context(context.clone())?;
+            carry_config(&content, &dir).context(context)?;
+            Ok(started.elapsed().as_secs_f64())
+        }))))
+    }
+
+    /// Waits for the commit; returns how long it took, if there was one.
+    pub(super) fn finish(mut self) -> Result<Option<f64>> {
+        self.0
+            .take()
+            .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .transpose()
+    }
+}
+
+impl Drop for Committing {
+    /// A build that fails before waiting for its commit still waits: the index's lock is not
+    /// left to a thread the process may end under.
+    fn drop(&mut self) {
+        if let Some(t) = self.0.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// The files search-server needs besides the index (site name and footer, departments), copied

@@ -45,7 +45,7 @@ mod writer;
 pub use indexing::INDEX_CONFIG;
 pub use verify::verify;
 
-use indexing::{Feeding, OpeningIndex};
+use indexing::{Committing, Feeding, OpeningIndex};
 use load::{load, Plan, Previous};
 use publish::{publish, Published};
 use render::render;
@@ -356,7 +356,7 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
     // The index is fed on a thread of its own while the site is rendered and published, and
     // committed only once the site is published; if that fails, the feeding stops. The signals
     // are worked out on another, and written only once the site is published.
-    let (published, signals, tally) = std::thread::scope(|scope| {
+    let (published, signals, tally, committing) = std::thread::scope(|scope| {
         let signals = opts.signals.as_deref().map(|dir| {
             let (site, clean) = (&site, !plan.incremental());
             scope.spawn(move || {
@@ -393,16 +393,17 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
         let fed = feeding.finish(published.is_err());
         let published = published?;
         let tally = tally.expect("counted beside publishing");
-        indexing::commit(&ctx, fed, &published.new_entries, &mut phases)?;
+        let committing = Committing::start(&ctx, fed, &published.new_entries)?;
         let signals = signals
             .map(|s| {
                 s.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .transpose()?;
-        Ok::<_, anyhow::Error>((published, signals, tally))
+        Ok::<_, anyhow::Error>((published, signals, tally, committing))
     })?;
-    let beside: Vec<(&'static str, f64)> = signals.iter().map(|(_, s)| ("signals", *s)).collect();
+    let mut beside: Vec<(&'static str, f64)> =
+        signals.iter().map(|(_, s)| ("signals", *s)).collect();
     let signals = write_signals(opts, signals.map(|(prepared, _)| prepared));
     if opts.signals.is_some() {
         phases.mark("signals");
@@ -414,7 +415,15 @@ pub fn build_exporting(opts: &Options, bulk: Option<&crate::bulk::Export>) -> Re
     drop(ctx);
     drop(site);
 
-    write_cache(opts, &fingerprint, &mut content, &plan, &published)?;
+    let committed = write_cache(
+        opts,
+        &fingerprint,
+        &mut content,
+        &plan,
+        &published,
+        committing,
+    )?;
+    beside.extend(committed.map(|s| ("index commit", s)));
     phases.mark("cache");
     let mut summary = tally.summary(&content, &plan, &published, signals, phases);
     summary.bulk = bulk;
@@ -573,16 +582,19 @@ fn export_bulk(
     Ok(exported)
 }
 
-/// Writes what this build leaves for the next ([`crate::cache`]). The bodies go first: the
-/// cache keeps none (a disclosure is rendered again only when its file changed, and then it is
-/// parsed again).
+/// Writes what this build leaves for the next ([`crate::cache`]) while the search index is
+/// being committed (`committing`): the shards, then, once the commit is done, the manifest
+/// that names the index it goes with. Returns how long the commit took, if there was one. The
+/// bodies go first: the cache keeps none (a disclosure is rendered again only when its file
+/// changed, and then it is parsed again).
 fn write_cache(
     opts: &Options,
     fingerprint: &str,
     content: &mut Content,
     plan: &Plan,
     published: &Published,
-) -> Result<()> {
+    committing: Committing,
+) -> Result<Option<f64>> {
     for d in &mut content.docs {
         d.body = String::new();
     }
@@ -602,8 +614,11 @@ fn write_cache(
             })
         })
         .collect();
-    cache::write(
-        &cache_path(&opts.out),
+    let dir = cache_path(&opts.out);
+    let shards = cache::write_shards(&dir, &cached, plan.previous(), &plan.dirty)?;
+    let committed = committing.finish()?;
+    cache::write_manifest(
+        &dir,
         &cache::Next {
             fingerprint,
             files: &cached,
@@ -612,9 +627,9 @@ fn write_cache(
             index_meta: opts.index.as_deref().and_then(crate::index::meta_hash),
             files_list: published.files_list,
         },
-        plan.previous(),
-        &plan.dirty,
-    )
+        &shards,
+    )?;
+    Ok(committed)
 }
 
 /// What the summary needs from the site, taken before the site goes.
