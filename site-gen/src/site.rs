@@ -116,32 +116,20 @@ impl<'a> Indexes<'a> {
         today: NaiveDate,
         log: &'a PublicationLog,
     ) -> Site<'a> {
-        let Indexes {
-            public,
-            withdrawn,
-            by_kind,
-            by_department,
-            projects,
-            about_project,
-            restrictions,
-            withdrawn_urls,
-            by_id,
-            source_keys,
-        } = self;
         Site {
             content,
             today,
-            public,
-            about_project,
-            restrictions,
-            withdrawn_urls,
-            withdrawn,
-            by_kind,
-            by_department,
-            projects,
             log,
-            by_id,
-            source_keys,
+            public: self.public,
+            withdrawn: self.withdrawn,
+            by_kind: self.by_kind,
+            by_department: self.by_department,
+            projects: self.projects,
+            about_project: self.about_project,
+            restrictions: self.restrictions,
+            withdrawn_urls: self.withdrawn_urls,
+            by_id: self.by_id,
+            source_keys: self.source_keys,
         }
     }
 }

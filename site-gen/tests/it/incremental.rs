@@ -249,6 +249,51 @@ fn a_file_that_cannot_be_written_fails_the_build_and_commits_no_index() {
     assert_ne!(site_gen::index::meta_hash(&index), Some(committed));
 }
 
+/// The search index is committed on a thread of its own while the cache is written, and the
+/// cache's manifest names the committed index: a commit that fails must fail the build with the
+/// index's name and leave no cache that claims it, so that the next build, once the index can
+/// be written, makes the site and the index whole again.
+#[test]
+fn a_failed_index_commit_fails_the_build_and_the_next_one_is_whole() {
+    let (tmp, content) = demo_copy();
+    let out = tmp.path().join("public");
+    let opts = options(&content, &out, day("2026-11-26"));
+    let index = opts.index.clone().unwrap();
+    build(&opts).unwrap();
+
+    // The configuration the commit copies beside the index cannot be replaced: a folder holding
+    // a file is in its place.
+    edit(
+        &content.join("notices/2026-cg-031-tender.md"),
+        "## 一、",
+        "## 一、（更正）",
+    );
+    let carried = index.join("site.toml");
+    std::fs::remove_file(&carried).unwrap();
+    std::fs::create_dir(&carried).unwrap();
+    std::fs::write(carried.join("in-the-way"), "x").unwrap();
+    let e = format!("{:#}", build(&opts).unwrap_err());
+    assert!(
+        e.contains("cannot update the search index") && e.contains(&index.display().to_string()),
+        "{e}"
+    );
+
+    std::fs::remove_dir_all(&carried).unwrap();
+    let s = build(&opts).unwrap();
+    assert!(
+        !s.incremental,
+        "the cache of the failed build was used: {s}"
+    );
+    assert_eq!(
+        std::fs::read(&carried).unwrap(),
+        std::fs::read(content.join("site.toml")).unwrap()
+    );
+    let page = std::fs::read_to_string(out.join("notices/2026-cg-031-tender/index.html")).unwrap();
+    assert!(page.contains("（更正）"));
+    let s = build(&opts).unwrap();
+    assert!(s.incremental && s.parsed == 0, "{s}");
+}
+
 /// Company pages are kept from the previous build unless what they are made from changed: each
 /// change that touches a company — a bidder's name, a penalty, a credit entry, a result added and
 /// removed — rebuilt incrementally must be byte-identical to a clean build, company pages, their
