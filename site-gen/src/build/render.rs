@@ -211,8 +211,8 @@ fn site_wide_pages<'a: 'c, 'c>(
     if let Some(c) = companies {
         jobs.extend(render::company::company_jobs(site, c));
     }
-    // The other site-wide files beside the pages: the sitemap, when made, came last and kept
-    // one core busy alone for a twentieth of a one-file rebuild.
+    // The other site-wide files are made beside the pages: the sitemap, when it is made again,
+    // once came after them and kept one core busy alone for a twentieth of a one-file rebuild.
     let (pages, (sitemap, others)) = rayon::join(
         || {
             jobs.into_par_iter()

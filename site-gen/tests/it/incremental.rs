@@ -210,6 +210,22 @@ fn an_index_that_is_not_the_cached_one_is_written_whole() {
     assert!(s.incremental, "the next build uses the cache again: {s}");
 }
 
+/// Adds a correction to the demo's tender notice's body.
+fn correct_the_tender(content: &Path) {
+    edit(
+        &content.join("notices/2026-cg-031-tender.md"),
+        "## 一、",
+        "## 一、（更正）",
+    );
+}
+
+/// Replaces the file at `path` with a folder that holds a file: a build cannot replace it.
+fn put_a_folder_in_place_of(path: &Path) {
+    std::fs::remove_file(path).unwrap();
+    std::fs::create_dir(path).unwrap();
+    std::fs::write(path.join("in-the-way"), "x").unwrap();
+}
+
 /// The disclosures' JSON files are written on a thread of their own, and the search index is fed
 /// on another while the site is written: a file that cannot be written must still fail the build
 /// with its name, and leave the index as the last good build committed it.
@@ -223,15 +239,9 @@ fn a_file_that_cannot_be_written_fails_the_build_and_commits_no_index() {
     let committed = site_gen::index::meta_hash(&index).expect("an index");
 
     // The tender's JSON file becomes a folder that holds a file: it cannot be replaced.
-    edit(
-        &content.join("notices/2026-cg-031-tender.md"),
-        "## 一、",
-        "## 一、（更正）",
-    );
+    correct_the_tender(&content);
     let json = out.join("data/disclosures/2026-cg-031-tender.json");
-    std::fs::remove_file(&json).unwrap();
-    std::fs::create_dir(&json).unwrap();
-    std::fs::write(json.join("in-the-way"), "x").unwrap();
+    put_a_folder_in_place_of(&json);
     let e = format!("{:#}", build(&opts).unwrap_err());
     assert!(e.contains("2026-cg-031-tender.json"), "{e}");
     assert_eq!(
@@ -261,17 +271,10 @@ fn a_failed_index_commit_fails_the_build_and_the_next_one_is_whole() {
     let index = opts.index.clone().unwrap();
     build(&opts).unwrap();
 
-    // The configuration the commit copies beside the index cannot be replaced: a folder holding
-    // a file is in its place.
-    edit(
-        &content.join("notices/2026-cg-031-tender.md"),
-        "## 一、",
-        "## 一、（更正）",
-    );
+    // The configuration the commit copies beside the index cannot be replaced.
+    correct_the_tender(&content);
     let carried = index.join("site.toml");
-    std::fs::remove_file(&carried).unwrap();
-    std::fs::create_dir(&carried).unwrap();
-    std::fs::write(carried.join("in-the-way"), "x").unwrap();
+    put_a_folder_in_place_of(&carried);
     let e = format!("{:#}", build(&opts).unwrap_err());
     assert!(
         e.contains("cannot update the search index") && e.contains(&index.display().to_string()),
