@@ -2,9 +2,9 @@
 //! time) without its body, and every output file's owner and hash. It lives in a folder beside the output,
 //! `.public.site-gen-cache/`:
 //!
-//! - `files-00` … `files-63`: the parsed source files, sharded by a hash of their path, so that
-//!   a build that changed one file rewrites one shard (about 1/64 of the cache) and a build
-//!   reads the shards in parallel;
+//! - `files-00` … `files-63`: the parsed source files, sharded by a hash of their path in the
+//!   content folder, so that a build that changed one file rewrites one shard (about 1/64 of the
+//!   cache) and a build reads the shards in parallel;
 //! - `manifest`: the configuration fingerprint, the hash of every shard, the site-wide outputs
 //!   (lists, feeds, open data), each with its hash and what it was rendered from, and where
 //!   each disclosure's item is in the open-data files.
@@ -39,6 +39,7 @@ pub enum Owner {
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CachedFile {
+    /// Its path in the content folder (`notices/x.md`), whatever name the folder was given.
     pub path: PathBuf,
     pub stamp: Stamp,
     /// Boxed: a build moves 100,000 of these around before they settle in the content.

@@ -30,7 +30,7 @@ pub(super) struct Loaded {
     parsed: usize,
     /// Ids of the files parsed again.
     reparsed_ids: Vec<String>,
-    /// The cached parse of every file that changed or is gone.
+    /// The cached parse of every file that changed or is gone, by its [`cache_key`].
     old: Vec<(PathBuf, Box<Parsed>)>,
     /// Cache shards holding a file that was parsed, added or removed.
     dirty: [bool; cache::SHARDS],
@@ -180,6 +180,13 @@ impl Plan {
     }
 }
 
+/// What the cache knows a source file by: its path in the content folder (`notices/x.md`), so
+/// that the same folder named another way (`content`, `./content`, its absolute path, a link to
+/// it) reuses the same parses.
+pub(super) fn cache_key<'p>(content: &Path, path: &'p Path) -> &'p Path {
+    path.strip_prefix(content).unwrap_or(path)
+}
+
 /// Loads the content, the `stamped` files found in its folder
 /// ([`content::markdown_files_stamped`]), reusing the parse of every file whose size and
 /// modification time the cache still knows: the parses to validate, and what the [`Plan`] is
@@ -208,7 +215,7 @@ pub(super) fn load(
         .iter()
         .zip(&stamps)
         .map(|(path, stamp)| {
-            let slot = &mut old[*at.get(path.as_os_str())?];
+            let slot = &mut old[*at.get(cache_key(&opts.content, path).as_os_str())?];
             match slot {
                 Some((s, _)) if Some(*s) == *stamp => slot.take().map(|(_, p)| p),
                 _ => None,
@@ -223,7 +230,7 @@ pub(super) fn load(
     let mut dirty = [!incremental; cache::SHARDS];
     for (path, r) in paths.iter().zip(&reused) {
         if r.is_none() {
-            dirty[cache::shard_of(path)] = true;
+            dirty[cache::shard_of(cache_key(&opts.content, path))] = true;
         }
     }
     for (path, _) in &old {

@@ -180,7 +180,7 @@ fn company_pages() -> bool {
 }
 
 /// Bumped whenever rendering changes in a way the cache cannot see.
-const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 16");
+const CACHE_FORMAT: &str = concat!("site-gen ", env!("CARGO_PKG_VERSION"), " cache 17");
 
 /// Where the cache of the build into `out` lives: `.public.site-gen-cache/` beside `public/`.
 pub fn cache_path(out: &Path) -> PathBuf {
@@ -604,7 +604,7 @@ fn write_cache(
         .zip(content.docs.iter().zip(&content.hashes).zip(&content.links))
         .filter_map(|((path, stamp), ((disclosure, hash), links))| {
             Some(CachedFileRef {
-                path,
+                path: load::cache_key(&opts.content, path),
                 stamp: (*stamp)?,
                 parsed: ParsedRef {
                     disclosure,

@@ -107,6 +107,39 @@ fn a_published_file_deleted_by_hand_is_written_again() {
     }
 }
 
+#[test]
+fn the_content_folder_named_another_way_is_not_parsed_again() {
+    // An editor builds with `--content content`, a service with the absolute path, a script
+    // through a link: the same files, and the next build parses none of them again.
+    let (tmp, content) = demo_copy();
+    let out = tmp.path().join("public");
+    let today = day("2026-11-26");
+    let first = build_at(&content, &out, today).unwrap();
+    assert!(!first.incremental && first.parsed > 20, "{first}");
+
+    let link = tmp.path().join("content-link");
+    std::os::unix::fs::symlink(&content, &link).unwrap();
+    let dotted = tmp.path().join(".").join("content");
+    for other in [link, dotted] {
+        let s = build_at(&other, &out, today).unwrap();
+        assert!(
+            s.incremental && s.parsed == 0 && s.written == 0,
+            "{}: {s}",
+            other.display()
+        );
+    }
+
+    // And a change through the other name is seen: that one file is parsed again.
+    let about = content.join("pages/about.md");
+    let text = std::fs::read_to_string(&about).unwrap();
+    std::fs::write(&about, text.replacen("title = \"", "title = \"（修订）", 1)).unwrap();
+    let s = build_at(&tmp.path().join("content-link"), &out, today).unwrap();
+    assert!(s.incremental && s.parsed == 1 && s.log_entries == 1, "{s}");
+    assert!(std::fs::read_to_string(out.join("about/index.html"))
+        .unwrap()
+        .contains("（修订）"));
+}
+
 /// Every kind of change an editor makes, one after another, each rebuilt incrementally and
 /// compared with a clean build: the pages kept from the previous build (list pages, department
 /// pages, the cached parses without their bodies) must be exactly what a clean build writes.
