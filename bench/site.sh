@@ -6,7 +6,10 @@
 #      and without the supervision signals (issue 12 allows them 10%),
 #   4. a rebuild after one file changed (four different changes, one after another),
 #   5. Hugo (Debian's `hugo`) building the same corpus with minimal templates (bench/hugo/),
-# each with wall time, pages per second and peak RSS, in one run on this machine.
+# each with wall time, pages per second and peak RSS, in one run on this machine; then
+#   6. the floor of each clean build: the same corpus read and the same files written, with no
+#      parsing or rendering in between (bench write-floor), on all cores and on one,
+# and the ratios the issues set targets for.
 # Usage: bench/site.sh [N]   (default 100000; BENCH_DIR to choose the scratch folder, which is
 # kept after the run for inspection and deleted by the next run; BENCH_HUGO=no skips Hugo)
 set -euo pipefail
@@ -63,12 +66,39 @@ run() {
     return 1
   }
   read -r wall rss_kb <"$dir/time"
+  walls[$label]=$wall
   local pages
   pages=$(find "$dir/$out" -name '*.html' 2>/dev/null | wc -l)
   awk -v l="$label" -v w="$wall" -v p="$pages" -v r="$rss_kb" 'BEGIN {
     printf "%-34s %8.2f s %9d pages %9.0f pages/s %7.0f MiB peak RSS\n", l, w, p, (w > 0 ? p / w : 0), r / 1024 }' 
   sed 's/^/    /' "$dir/stdout"
 }
+
+declare -A walls
+
+# floor LABEL BUILT: times write-floor making a fresh copy of $dir/BUILT from the corpus, on all
+# cores and then on one (on this disk two threads making files in the same folders often take
+# longer than one); the lower wall time is kept as the floor. Each copy goes to a folder of its
+# own, deleted at the end of the run: deleting one before the next is made would slow that one.
+floor() {
+  local label=$1 built=$2 best=
+  for threads in "$(nproc)" 1; do
+    settle
+    "$bin/write-floor" --read "$dir/content" --like "$dir/$built" --out "$dir/floor-$built-$threads" \
+      --threads "$threads" >"$dir/stdout"
+    local line wall
+    line=$(tail -n 1 "$dir/stdout")
+    wall=$(awk '{print $2}' <<<"$line")
+    printf '%-34s %8.2f s   on %d thread(s): %s\n' "$label" "$wall" "$threads" "${line#floor: }"
+    if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+      best=$wall
+    fi
+  done
+  walls[$label]=$best
+}
+
+# ratio A B: A's wall time over B's.
+ratio() { awk -v a="${walls[$1]}" -v b="${walls[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo
 echo "== site-gen, N=$n, $(nproc) cores"
@@ -113,7 +143,12 @@ sed -i '0,/^penalty = "/s//penalty = "（更正）/' "$penalty"
 run "site-gen build (a penalty's text)" public "$bin/site-gen" build --timings \
   --content "$dir/content" --out "$dir/public" --index "$dir/index" --today 2026-11-26
 
+echo
+echo "== the floor: the corpus read and the same files written, nothing else (bench write-floor)"
+floor "floor of site-gen's output" public-noindex
+
 if [ "${BENCH_HUGO:-yes}" = no ]; then
+  rm -rf "$dir"/floor-*
   exit 0
 fi
 
@@ -121,3 +156,13 @@ echo
 echo "== hugo $(hugo version | awk '{print $2}'), same corpus, minimal templates (bench/hugo)"
 SETTLE=clean run "hugo" hugo-public hugo --quiet --source bench/hugo --contentDir "$dir/content" \
   --destination "$dir/hugo-public"
+floor "floor of Hugo's output" hugo-public
+rm -rf "$dir"/floor-*
+
+echo
+echo "== ratios (issue 13: Hugo at least 2x the build with the index, 4x the build without it)"
+echo "Hugo / site-gen with the index:    $(ratio hugo "site-gen build (clean, with index)")x"
+echo "Hugo / site-gen without the index: $(ratio hugo "site-gen build (clean, no index)")x"
+echo "Hugo / the floor of site-gen's output: $(ratio hugo "floor of site-gen's output")x (the most any build of these files could reach)"
+echo "site-gen without the index / its floor: $(ratio "site-gen build (clean, no index)" "floor of site-gen's output")x"
+echo "Hugo / the floor of its own output: $(ratio hugo "floor of Hugo's output")x"
