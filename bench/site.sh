@@ -56,21 +56,22 @@ settle() {
 }
 
 # run LABEL OUT CMD…: runs CMD under /usr/bin/time, then prints its wall time, the HTML pages in
-# $dir/OUT per second, its peak RSS and what it printed.
+# $dir/OUT per second, its peak RSS, its user and system CPU time and what it printed.
 run() {
   local label=$1 out=$2
   shift 2
   settle
-  /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >"$dir/stdout" 2>"$dir/stderr" || {
+  /usr/bin/time -f "%e %M %U %S" -o "$dir/time" "$@" >"$dir/stdout" 2>"$dir/stderr" || {
     cat "$dir/stderr" >&2
     return 1
   }
-  read -r wall rss_kb <"$dir/time"
+  read -r wall rss_kb user sys <"$dir/time"
   walls[$label]=$wall
   local pages
   pages=$(find "$dir/$out" -name '*.html' 2>/dev/null | wc -l)
-  awk -v l="$label" -v w="$wall" -v p="$pages" -v r="$rss_kb" 'BEGIN {
-    printf "%-34s %8.2f s %9d pages %9.0f pages/s %7.0f MiB peak RSS\n", l, w, p, (w > 0 ? p / w : 0), r / 1024 }' 
+  awk -v l="$label" -v w="$wall" -v p="$pages" -v r="$rss_kb" -v u="$user" -v s="$sys" 'BEGIN {
+    printf "%-34s %8.2f s %9d pages %9.0f pages/s %7.0f MiB peak RSS %7.2f s user %6.2f s sys\n",
+      l, w, p, (w > 0 ? p / w : 0), r / 1024, u, s }' 
   sed 's/^/    /' "$dir/stdout"
 }
 
