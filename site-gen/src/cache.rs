@@ -155,22 +155,10 @@ pub fn read(dir: &Path, fingerprint: &str) -> Option<Cache> {
     })
 }
 
-/// Writes the cache into `dir`: the shards in `dirty` (every shard when there is no previous
-/// cache to keep them from), then the manifest.
-pub fn write(
-    dir: &Path,
-    next: &Next<'_>,
-    previous: Option<&Cache>,
-    dirty: &[bool; SHARDS],
-) -> Result<()> {
-    let shards = write_shards(dir, next.files, previous, dirty)?;
-    write_manifest(dir, next, &shards)
-}
-
-/// The first half of [`write`]: writes the shards in `dirty` (every shard when there is no
-/// previous cache to keep them from) and returns the hash of every shard, for
-/// [`write_manifest`]. Until the manifest is written, the cache is unusable (its shards no
-/// longer match it) and the next build a clean one.
+/// Writes the cache into `dir`, in two steps so that a build can do other work between them.
+/// First the shards in `dirty` (every shard when there is no previous cache to keep them from),
+/// returning the hash of every shard for [`write_manifest`]. Until the manifest is written, the
+/// cache is unusable (its shards no longer match it) and the next build a clean one.
 pub fn write_shards(
     dir: &Path,
     files: &[CachedFileRef<'_>],
@@ -209,7 +197,8 @@ pub fn write_shards(
     Ok(shards)
 }
 
-/// The second half of [`write`]: the manifest, naming the `shards` [`write_shards`] wrote.
+/// The second step of writing the cache: the manifest, naming the `shards` [`write_shards`]
+/// wrote.
 pub fn write_manifest(dir: &Path, next: &Next<'_>, shards: &[u64]) -> Result<()> {
     let manifest = postcard::to_allocvec(&ManifestRef {
         fingerprint: next.fingerprint,
@@ -356,7 +345,11 @@ mod tests {
             index_meta: Some(9),
             files_list: 4,
         };
-        write(&dir, &next, None, &[true; SHARDS]).unwrap();
+        let write = |previous: Option<&Cache>, dirty: &[bool; SHARDS]| {
+            let shards = write_shards(&dir, next.files, previous, dirty).unwrap();
+            write_manifest(&dir, &next, &shards).unwrap();
+        };
+        write(None, &[true; SHARDS]);
 
         let back = read(&dir, "f").expect("the cache just written");
         assert_eq!(back.files.len(), 200);
@@ -373,7 +366,7 @@ mod tests {
         // Rewriting one shard from a previous cache keeps the others as they are.
         let mut dirty = [false; SHARDS];
         dirty[shard_of(&files[3].0)] = true;
-        write(&dir, &next, Some(&back), &dirty).unwrap();
+        write(Some(&back), &dirty);
         assert_eq!(read(&dir, "f").unwrap().files.len(), 200);
 
         // A shard that no longer matches the manifest (a build killed between the two) makes
