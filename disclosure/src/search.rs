@@ -2,10 +2,12 @@
 //! reader (`search-server`), and the mapping from a [`Disclosure`] to the document indexed for it.
 //!
 //! Chinese text is indexed so that matching never depends on word segmentation: every run of Han
-//! characters becomes its overlapping character bigrams, plus each character alone at the same
-//! position ([`CjkTokenizer`]). A query cuts its words into bigrams only and asks for them as a
-//! phrase, so any piece of two or more characters of a title or a company name finds it, however
-//! a segmenter would have cut the sentence. jieba (a segmenter made for Chinese) indexes titles and
+//! characters becomes its overlapping character bigrams, and the run's last character alone
+//! after them ([`CjkTokenizer`]), so every position of a run holds exactly one token, the one
+//! that starts with the character there. A query cuts its words into bigrams and asks for them
+//! as a phrase, so any piece of two or more characters of a title or a company name finds it,
+//! however a segmenter would have cut the sentence; a character alone is found as the terms
+//! that start with it ([`is_one_han`]). jieba (a segmenter made for Chinese) indexes titles and
 //! names a second time, in a field that is only ever used to rank whole-word matches higher.
 //! Codes (project codes, 文号, credit codes) are normalised and indexed by every suffix, so a
 //! prefix search over the suffixes finds any part of a code.
@@ -32,7 +34,7 @@ use crate::model::{Details, Disclosure, Organisation, Trade};
 // tokenization has a different schema and is rebuilt from scratch rather than half-matched.
 
 /// Name of the bigram tokenizer used to index text fields.
-pub const CJK: &str = "cjk_v1";
+pub const CJK: &str = "cjk_v2";
 /// Name of the suffix tokenizer used to index codes.
 pub const CODE_SUFFIX: &str = "code_suffix_v1";
 /// Name of the jieba tokenizer of the ranking-only `words` field.
@@ -257,27 +259,54 @@ fn is_word(c: char) -> bool {
 }
 
 /// Cuts text into the tokens the index and the queries share:
-/// - a run of Han characters gives its overlapping bigrams; in index mode each character is also
-///   given alone at the position of the bigram it starts, so a one-character query finds it;
-///   a run of one character gives that character;
+/// - a run of Han characters gives its overlapping bigrams, each at the position of the
+///   character it starts; a run of one character gives that character. What else a run gives
+///   depends on the mode: the index gives the run's last character alone at its position, so
+///   each position holds one token and a character's occurrences are the tokens starting with
+///   it; a query gives nothing else; [`CjkTokenizer::characters`] gives every character alone
+///   at its position, as the reader sees the text;
 /// - a run of other letters and digits gives one lowercased token (`PDSJT`, `2026` → `pdsjt`,
 ///   `2026`), full-width forms folded to ASCII;
 /// - everything else separates tokens and takes no position, so a phrase query of the tokens of
 ///   a string matches wherever the same string appears, whatever punctuation surrounds it.
+///
+/// The index once held every character alone beside the bigram it starts; that doubled the
+/// postings of every body for the sake of one-character queries, which the terms starting with
+/// the character answer as well (issue 13: a quarter of the CPU of a build with the index).
 #[derive(Debug, Clone, Copy)]
 pub struct CjkTokenizer {
-    unigrams: bool,
+    singles: Singles,
+}
+
+/// Which characters of a run of two or more a [`CjkTokenizer`] also gives alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Singles {
+    Last,
+    None,
+    Every,
 }
 
 impl CjkTokenizer {
-    /// The tokenizer of indexed text: bigrams and single characters.
+    /// The tokenizer of indexed text: bigrams, and each run's last character.
     pub fn index() -> CjkTokenizer {
-        CjkTokenizer { unigrams: true }
+        CjkTokenizer {
+            singles: Singles::Last,
+        }
     }
 
     /// The tokenizer of query text: bigrams, and single characters only for one-character runs.
     pub fn query() -> CjkTokenizer {
-        CjkTokenizer { unigrams: false }
+        CjkTokenizer {
+            singles: Singles::None,
+        }
+    }
+
+    /// Bigrams and every character alone: the occurrences a reader would mark, for picking the
+    /// fragment of a body that shows a query's words.
+    pub fn characters() -> CjkTokenizer {
+        CjkTokenizer {
+            singles: Singles::Every,
+        }
     }
 
     /// The tokens of `text`, in order, as (position, text).
@@ -291,6 +320,13 @@ impl CjkTokenizer {
         }
         out
     }
+}
+
+/// Whether a token is one Han character: a query token whose occurrences in the index are the
+/// terms that start with it (the bigrams it begins, and itself where it ends a run).
+pub fn is_one_han(token: &str) -> bool {
+    let mut chars = token.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if is_han(c))
 }
 
 impl Tokenizer for CjkTokenizer {
@@ -322,10 +358,16 @@ impl Tokenizer for CjkTokenizer {
                 }
                 for k in 0..len {
                     let at = start + k;
-                    if self.unigrams {
+                    let last = k + 1 == len;
+                    let alone = match self.singles {
+                        Singles::Every => true,
+                        Singles::Last => last,
+                        Singles::None => false,
+                    };
+                    if alone {
                         spans.push(Span::new(chars[at].0, end_of(at + 1), position + k, false));
                     }
-                    if k + 1 < len {
+                    if !last {
                         spans.push(Span::new(chars[at].0, end_of(at + 2), position + k, false));
                     }
                 }
@@ -929,8 +971,27 @@ mod tests {
 
     #[test]
     fn index_tokens_of_a_company_name() {
-        expect![[r#"0:平 0:平顶 1:顶 1:顶山 2:山 2:山市 3:市 3:市鹰 4:鹰 4:鹰城 5:城"#]]
+        expect![[r#"0:平顶 1:顶山 2:山市 3:市鹰 4:鹰城 5:城"#]]
             .assert_eq(&show(CjkTokenizer::index().tokens("平顶山市鹰城")));
+        expect![[r#"0:平 0:平顶 1:顶 1:顶山 2:山 2:山市 3:市 3:市鹰 4:鹰 4:鹰城 5:城"#]]
+            .assert_eq(&show(CjkTokenizer::characters().tokens("平顶山市鹰城")));
+    }
+
+    #[test]
+    fn every_han_character_is_the_start_of_exactly_one_index_token_at_its_position() {
+        let text = "关于平顶山市鹰城建设工程有限公司串通投标的处罚：罚款2万元，桥。常常";
+        let index = CjkTokenizer::index().tokens(text);
+        let reader = CjkTokenizer::characters().tokens(text);
+        let singles: Vec<&(usize, String)> = reader.iter().filter(|(_, t)| is_one_han(t)).collect();
+        assert!(singles.len() >= 30, "{singles:?}");
+        for (p, c) in singles {
+            let starting: Vec<_> = index
+                .iter()
+                .filter(|(q, t)| q == p && t.starts_with(c.as_str()))
+                .collect();
+            assert_eq!(starting.len(), 1, "{c} at {p}: {starting:?}");
+        }
+        assert!(is_one_han("桥") && !is_one_han("桥梁") && !is_one_han("a") && !is_one_han(""));
     }
 
     #[test]

@@ -22,6 +22,7 @@ use tantivy::{
 
 use crate::error::SearchError;
 use crate::facets::{Capped, Excluding, FacetCounts, Facets};
+use crate::one_char;
 use crate::query::{QueryBuilder, SearchParams, Sort, PER_PAGE};
 
 /// Matches counted exactly; past this a query is "very common", answered from the matches read
@@ -409,7 +410,10 @@ impl Engine {
 /// fraction of the cost (it lowercases a copy of every token, unigrams included, and looks it up
 /// in a B-tree): the body is cut into fragments of at most [`SNIPPET_CHARS`] bytes as its tokens
 /// come, each fragment scores `1 / (1 + document frequency)` for every token that is a query
-/// term of the field, and the highest-scoring fragment wins, the first among equals.
+/// term of the field, and the highest-scoring fragment wins, the first among equals. The body is
+/// cut as a reader sees it, every character alone as well as in bigrams
+/// ([`search::CjkTokenizer::characters`]), so a character a query asks for alone counts wherever
+/// it stands, and its document frequency is that of all its occurrences.
 struct Fragments {
     /// Terms of up to eight bytes (a bigram is six) as their bytes in a `u64`, sorted.
     short: Vec<(u64, Score)>,
@@ -447,7 +451,7 @@ impl Fragments {
             let Some(text) = value.as_str() else {
                 continue;
             };
-            let doc_freq = searcher.doc_freq(term)?;
+            let doc_freq = one_char::doc_freq(searcher, term)?;
             if doc_freq > 0 {
                 let score = 1.0 / (1.0 + doc_freq as Score);
                 match short_key(text) {
@@ -482,7 +486,7 @@ impl Fragments {
         if self.lengths == 0 {
             return None;
         }
-        let mut tokenizer = search::CjkTokenizer::index();
+        let mut tokenizer = search::CjkTokenizer::characters();
         let mut stream = tokenizer.token_stream(text);
         // (score, start, stop) of the fragment being read and of the best one so far.
         let (mut score, mut start, mut stop) = (0.0 as Score, 0usize, 0usize);

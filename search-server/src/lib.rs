@@ -18,6 +18,7 @@ pub mod engine;
 pub mod error;
 pub mod facets;
 pub mod limit;
+pub mod one_char;
 pub mod pages;
 pub mod query;
 

@@ -22,13 +22,13 @@ use disclosure::search::{self, CjkTokenizer, Fields, Synonyms};
 use disclosure::{Category, Departments, Kind, Stage};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EmptyScorer, EnableScoring,
-    Explanation, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, Scorer, TermQuery,
-    Weight,
+    Explanation, Occur, PhrasePrefixQuery, Query, RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 use crate::error::BadRequest;
+use crate::one_char;
 
 /// The longest query, in characters: longer than any company name with a code beside it.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -404,17 +404,9 @@ impl QueryBuilder<'_> {
         let f = self.fields;
         let phrase = |field| -> Box<dyn Query> {
             if tokens.len() == 1 {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, &tokens[0].1),
-                    IndexRecordOption::WithFreqs,
-                ))
+                one_char::token(field, &tokens[0].1)
             } else {
-                Box::new(PhraseQuery::new_with_offset(
-                    tokens
-                        .iter()
-                        .map(|(pos, t)| (*pos, Term::from_field_text(field, t)))
-                        .collect(),
-                ))
+                one_char::phrase(field, &tokens)
             }
         };
         let boosted = |q: Box<dyn Query>, boost: f32| -> Box<dyn Query> {
@@ -484,13 +476,7 @@ impl QueryBuilder<'_> {
                 ]
                 .into_iter()
                 .map(|(field, boost)| {
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(field, t),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                        boost,
-                    )) as Box<dyn Query>
+                    Box::new(BoostQuery::new(one_char::token(field, t), boost)) as Box<dyn Query>
                 })
                 .collect();
                 Box::new(AnyOf::new(fields)) as Box<dyn Query>
@@ -1084,6 +1070,7 @@ impl Scorer for AtLeastScorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::query::PhraseQuery;
 
     /// An index of random sentences over a small vocabulary in three segments, so that words
     /// are common, phrases sometimes match, and unions and intersections skip about.

@@ -524,7 +524,9 @@ fn analysis() -> Value {
         },
         "filter": {
             // Indexed text: each Han character alone and with the next one, so a
-            // one-character query finds it and a phrase of bigrams finds any piece.
+            // one-character query finds it and a phrase of bigrams finds any piece. (Our own
+            // index keeps a run's last character only and finds a character by the terms that
+            // start with it; a query here asks for the character's own term.)
             "yg_bigrams_and_unigrams": {
                 "type": "cjk_bigram",
                 "output_unigrams": true,
