@@ -16,8 +16,8 @@ use disclosure::search;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::query::{
-    wildcard_query_to_regex_str, Bm25Weight, EnableScoring, Explanation, PhraseQuery, Query,
-    RegexPhraseQuery, Scorer, TermQuery, Weight,
+    wildcard_query_to_regex_str, Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation,
+    PhraseQuery, Query, RegexPhraseQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
@@ -78,12 +78,55 @@ struct CharPhrase {
 
 impl Query for CharPhrase {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        self.inner.weight(enable_scoring)
+        match enable_scoring {
+            EnableScoring::Enabled {
+                searcher,
+                statistics_provider,
+            } => self.inner.weight(EnableScoring::Enabled {
+                searcher,
+                statistics_provider: &CharStatistics {
+                    inner: statistics_provider,
+                    searcher,
+                },
+            }),
+            disabled => self.inner.weight(disabled),
+        }
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
         for (_, term) in &self.terms {
             visitor(term, true);
+        }
+    }
+}
+
+/// The statistics BM25 reads for a phrase, in which the pattern of a lone character counts the
+/// documents holding the character (tantivy would look the pattern up as a term, find none, and
+/// weigh the phrase as if the character were the rarest of words). The other tokens' patterns
+/// are the tokens themselves: letters, digits and Han characters need no escaping.
+struct CharStatistics<'a> {
+    inner: &'a dyn Bm25StatisticsProvider,
+    searcher: &'a Searcher,
+}
+
+impl Bm25StatisticsProvider for CharStatistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.inner.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.inner.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let value = term.value();
+        let character = value
+            .as_str()
+            .and_then(|pattern| pattern.strip_suffix(".?"))
+            .filter(|c| search::is_one_han(c));
+        match character {
+            Some(c) => doc_freq(self.searcher, &Term::from_field_text(term.field(), c)),
+            None => self.inner.doc_freq(term),
         }
     }
 }
@@ -299,7 +342,7 @@ mod tests {
     /// now, one with every character alone as well, as the index was before. Runs of Han
     /// characters of one to five, over a small alphabet so that every character is common and
     /// doubled characters (`常常`) occur, between codes, digits and punctuation.
-    fn twin_indexes() -> [(Index, Field); 2] {
+    fn twin_indexes() -> (Vec<String>, [(Index, Field); 2]) {
         let alphabet: Vec<char> = "工程建设号桥常".chars().collect();
         let separators = [" ", "，", " 12", "A1", "：2026-", "。"];
         let mut seed: u64 = 11;
@@ -325,7 +368,7 @@ mod tests {
                     .collect()
             })
             .collect();
-        [
+        let indexes = [
             ("now", search::CjkTokenizer::index()),
             ("before", search::CjkTokenizer::characters()),
         ]
@@ -353,7 +396,8 @@ mod tests {
                 writer.commit().unwrap();
             }
             (index, field)
-        })
+        });
+        (texts.concat(), indexes)
     }
 
     /// Every match's stored text, with its score and address, sorted by text and address.
@@ -376,7 +420,7 @@ mod tests {
 
     #[test]
     fn a_character_alone_matches_every_text_holding_it_and_scores_as_a_term_of_it() {
-        let [(now, field), (before, old_field)] = twin_indexes();
+        let (all, [(now, field), (before, old_field)]) = twin_indexes();
         let searcher = now.reader().unwrap().searcher();
         let docs = searcher.num_docs();
         let average = searcher.total_num_tokens(field).unwrap() as Score / docs as Score;
@@ -391,7 +435,9 @@ mod tests {
             assert_eq!(texts(&ours), texts(&theirs), "{c}");
             // BM25 of the character as one term: its count in the text, the number of texts
             // holding it, and the length of the field as this index cut it.
-            let bm25 = Bm25Weight::for_one_term(ours.len() as u64, docs, average);
+            let holding = all.iter().filter(|t| t.contains(c.as_str())).count();
+            assert_eq!(ours.len(), holding, "{c}");
+            let bm25 = Bm25Weight::for_one_term(holding as u64, docs, average);
             for (text, address, score) in &ours {
                 assert!(text.contains(c.as_str()));
                 let norms = searcher
@@ -413,8 +459,9 @@ mod tests {
     }
 
     #[test]
-    fn a_phrase_with_a_character_alone_matches_what_it_matched_when_characters_were_indexed() {
-        let [(now, field), (before, old_field)] = twin_indexes();
+    fn a_phrase_with_a_character_alone_matches_and_scores_as_when_characters_were_indexed() {
+        let (all, [(now, field), (before, old_field)]) = twin_indexes();
+        let searcher = now.reader().unwrap().searcher();
         let mut checked = 0;
         for q in [
             "12号",
@@ -439,9 +486,80 @@ mod tests {
                 v.iter().map(|(t, _, _)| t.clone()).collect()
             };
             assert_eq!(texts(&ours), texts(&theirs), "{q}");
+            // BM25 of the phrase as it was: each token's number of texts (the character's: of
+            // texts holding it), the phrase's count in the text, the field's length as now.
+            let counted = Counted {
+                texts: &all,
+                tokens: searcher.total_num_tokens(field).unwrap(),
+            };
+            let plain: Vec<Term> = tokens
+                .iter()
+                .map(|(_, t)| Term::from_field_text(field, t))
+                .collect();
+            let bm25 = Bm25Weight::for_terms(&counted, &plain).unwrap();
+            for (text, address, score) in &ours {
+                let norms = searcher
+                    .segment_reader(address.segment_ord)
+                    .get_fieldnorms_reader(field)
+                    .unwrap();
+                let want = bm25.score(
+                    norms.fieldnorm_id(address.doc_id),
+                    phrase_count(text, &tokens),
+                );
+                assert!(
+                    (score - want).abs() < 1e-4,
+                    "{q} in {text}: {score} not {want}"
+                );
+            }
             checked += ours.len();
         }
         assert!(checked > 100, "{checked}");
+    }
+
+    /// BM25's statistics counted in the texts themselves, cut as a reader sees them.
+    struct Counted<'a> {
+        texts: &'a [String],
+        tokens: u64,
+    }
+
+    impl Bm25StatisticsProvider for Counted<'_> {
+        fn total_num_tokens(&self, _: Field) -> tantivy::Result<u64> {
+            Ok(self.tokens)
+        }
+
+        fn total_num_docs(&self) -> tantivy::Result<u64> {
+            Ok(self.texts.len() as u64)
+        }
+
+        fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+            let token = term.value().as_str().unwrap().to_string();
+            Ok(self
+                .texts
+                .iter()
+                .filter(|text| {
+                    search::CjkTokenizer::characters()
+                        .tokens(text)
+                        .iter()
+                        .any(|(_, t)| *t == token)
+                })
+                .count() as u64)
+        }
+    }
+
+    /// How often the phrase of `tokens` occurs in `text`, cut as a reader sees it.
+    fn phrase_count(text: &str, tokens: &[(usize, String)]) -> u32 {
+        let cut = search::CjkTokenizer::characters().tokens(text);
+        let at: std::collections::HashSet<(usize, &str)> =
+            cut.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let starts: std::collections::BTreeSet<usize> = cut.iter().map(|(p, _)| *p).collect();
+        starts
+            .into_iter()
+            .filter(|p| {
+                tokens
+                    .iter()
+                    .all(|(o, t)| at.contains(&(p + o, t.as_str())))
+            })
+            .count() as u32
     }
 
     /// The query of a token as it was when every character was indexed alone: its term.
