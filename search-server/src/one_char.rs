@@ -418,6 +418,34 @@ mod tests {
         out
     }
 
+    /// The texts of the matches, in order.
+    fn texts(matches: &[(String, DocAddress, Score)]) -> Vec<String> {
+        matches.iter().map(|(t, _, _)| t.clone()).collect()
+    }
+
+    /// Checks that every match of `query` scores as `bm25` gives for the count `count` finds in
+    /// its text and the length of the field as this index cut it.
+    fn scored_as(
+        searcher: &Searcher,
+        field: Field,
+        matches: &[(String, DocAddress, Score)],
+        bm25: &Bm25Weight,
+        query: &str,
+        count: impl Fn(&str) -> u32,
+    ) {
+        for (text, address, score) in matches {
+            let norms = searcher
+                .segment_reader(address.segment_ord)
+                .get_fieldnorms_reader(field)
+                .unwrap();
+            let want = bm25.score(norms.fieldnorm_id(address.doc_id), count(text));
+            assert!(
+                (score - want).abs() < 1e-4,
+                "{query} in {text}: {score} not {want}"
+            );
+        }
+    }
+
     #[test]
     fn a_character_alone_matches_every_text_holding_it_and_scores_as_a_term_of_it() {
         let (all, [(now, field), (before, old_field)]) = twin_indexes();
@@ -429,30 +457,15 @@ mod tests {
             let c = c.to_string();
             let ours = found(&now, &*token(field, &c), field);
             let theirs = found(&before, &*token_before(old_field, &c), old_field);
-            let texts = |v: &[(String, DocAddress, Score)]| -> Vec<String> {
-                v.iter().map(|(t, _, _)| t.clone()).collect()
-            };
             assert_eq!(texts(&ours), texts(&theirs), "{c}");
             // BM25 of the character as one term: its count in the text, the number of texts
             // holding it, and the length of the field as this index cut it.
             let holding = all.iter().filter(|t| t.contains(c.as_str())).count();
             assert_eq!(ours.len(), holding, "{c}");
             let bm25 = Bm25Weight::for_one_term(holding as u64, docs, average);
-            for (text, address, score) in &ours {
-                assert!(text.contains(c.as_str()));
-                let norms = searcher
-                    .segment_reader(address.segment_ord)
-                    .get_fieldnorms_reader(field)
-                    .unwrap();
-                let want = bm25.score(
-                    norms.fieldnorm_id(address.doc_id),
-                    text.matches(c.as_str()).count() as u32,
-                );
-                assert!(
-                    (score - want).abs() < 1e-4,
-                    "{c} in {text}: {score} not {want}"
-                );
-            }
+            scored_as(&searcher, field, &ours, &bm25, &c, |text| {
+                text.matches(c.as_str()).count() as u32
+            });
             checked += ours.len();
         }
         assert!(checked > 1000, "{checked}");
@@ -482,9 +495,6 @@ mod tests {
                 .map(|(p, t)| (*p, Term::from_field_text(old_field, t)))
                 .collect();
             let theirs = found(&before, &PhraseQuery::new_with_offset(old_terms), old_field);
-            let texts = |v: &[(String, DocAddress, Score)]| -> Vec<String> {
-                v.iter().map(|(t, _, _)| t.clone()).collect()
-            };
             assert_eq!(texts(&ours), texts(&theirs), "{q}");
             // BM25 of the phrase as it was: each token's number of texts (the character's: of
             // texts holding it), the phrase's count in the text, the field's length as now.
@@ -497,20 +507,9 @@ mod tests {
                 .map(|(_, t)| Term::from_field_text(field, t))
                 .collect();
             let bm25 = Bm25Weight::for_terms(&counted, &plain).unwrap();
-            for (text, address, score) in &ours {
-                let norms = searcher
-                    .segment_reader(address.segment_ord)
-                    .get_fieldnorms_reader(field)
-                    .unwrap();
-                let want = bm25.score(
-                    norms.fieldnorm_id(address.doc_id),
-                    phrase_count(text, &tokens),
-                );
-                assert!(
-                    (score - want).abs() < 1e-4,
-                    "{q} in {text}: {score} not {want}"
-                );
-            }
+            scored_as(&searcher, field, &ours, &bm25, q, |text| {
+                phrase_count(text, &tokens)
+            });
             checked += ours.len();
         }
         assert!(checked > 100, "{checked}");
