@@ -413,7 +413,8 @@ impl Engine {
 /// term of the field, and the highest-scoring fragment wins, the first among equals. The body is
 /// cut as a reader sees it, every character alone as well as in bigrams
 /// ([`search::CjkTokenizer::characters`]), so a character a query asks for alone counts wherever
-/// it stands, and its document frequency is that of all its occurrences.
+/// it stands; its document frequency is the dictionary's bound
+/// ([`one_char::doc_freq_at_most`]), which spares reading its postings a second time.
 struct Fragments {
     /// Terms of up to eight bytes (a bigram is six) as their bytes in a `u64`, sorted.
     short: Vec<(u64, Score)>,
@@ -451,7 +452,7 @@ impl Fragments {
             let Some(text) = value.as_str() else {
                 continue;
             };
-            let doc_freq = one_char::doc_freq(searcher, term)?;
+            let doc_freq = one_char::doc_freq_at_most(searcher, term)?;
             if doc_freq > 0 {
                 let score = 1.0 / (1.0 + doc_freq as Score);
                 match short_key(text) {

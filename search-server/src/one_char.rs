@@ -202,6 +202,26 @@ pub fn doc_freq(searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
     Ok(n)
 }
 
+/// At least as many documents as hold a term, from the term dictionary alone: for a lone Han
+/// character, the sum of the document frequencies of the terms that start with it (a document
+/// holding two of them counts twice), at most the number of documents; else the term's own.
+/// Cheap where [`doc_freq`] reads every posting: for weighing a snippet's fragments.
+pub fn doc_freq_at_most(searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
+    if !term.value().as_str().is_some_and(search::is_one_han) {
+        return searcher.doc_freq(term);
+    }
+    let prefix = term.serialized_value_bytes();
+    let mut n = 0u64;
+    for reader in searcher.segment_readers() {
+        let inverted = reader.inverted_index(term.field())?;
+        let mut stream = inverted.terms().range().ge(prefix).into_stream()?;
+        while stream.advance() && stream.key().starts_with(prefix) {
+            n += u64::from(stream.value().doc_freq);
+        }
+    }
+    Ok(n.min(searcher.num_docs()))
+}
+
 impl Query for CharQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let searcher = match enable_scoring {

@@ -301,3 +301,33 @@ async fn very_common_words_are_counted_up_to_the_cap() {
         plain.search("违法分包", "").await["total"]
     );
 }
+
+/// A character alone, and a character beside digits, are found wherever they stand inside a word
+/// of the body (the index holds no character alone inside a run), and the snippet shows them.
+#[tokio::test]
+async fn a_character_inside_a_word_is_found_and_marked() {
+    let s = demo_server().await;
+    for (q, want) in [
+        ("涵", ["2026-jt-0005-tender", "2026-jt-0005-approval"]),
+        ("150日", ["2026-sl-0009-contract", "2026-sl-0009-opening"]),
+    ] {
+        let v = s.search(q, "").await;
+        let full: Vec<&serde_json::Value> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["partial"] == false)
+            .collect();
+        for id in want {
+            let hit = full
+                .iter()
+                .find(|h| h["id"] == id)
+                .unwrap_or_else(|| panic!("{q}: {id} not among the full matches: {v}"));
+            let snippet = hit["snippet"].as_str().unwrap();
+            assert!(
+                snippet.contains(&format!("<mark>{q}</mark>")),
+                "{q}: {snippet}"
+            );
+        }
+    }
+}
