@@ -414,7 +414,7 @@ impl Engine {
 /// cut as a reader sees it, every character alone as well as in bigrams
 /// ([`search::CjkTokenizer::characters`]), so a character a query asks for alone counts wherever
 /// it stands; its document frequency is the dictionary's bound
-/// ([`one_char::doc_freq_at_most`]), which spares reading its postings a second time.
+/// ([`one_char::doc_freq_upper_bound`]), which spares reading its postings a second time.
 struct Fragments {
     /// Terms of up to eight bytes (a bigram is six) as their bytes in a `u64`, sorted.
     short: Vec<(u64, Score)>,
@@ -452,7 +452,7 @@ impl Fragments {
             let Some(text) = value.as_str() else {
                 continue;
             };
-            let doc_freq = one_char::doc_freq_at_most(searcher, term)?;
+            let doc_freq = one_char::doc_freq_upper_bound(searcher, term)?;
             if doc_freq > 0 {
                 let score = 1.0 / (1.0 + doc_freq as Score);
                 match short_key(text) {

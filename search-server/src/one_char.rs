@@ -202,11 +202,11 @@ pub fn doc_freq(searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
     Ok(n)
 }
 
-/// At least as many documents as hold a term, from the term dictionary alone: for a lone Han
+/// An upper bound of the documents holding a term, from the term dictionary alone: for a lone Han
 /// character, the sum of the document frequencies of the terms that start with it (a document
 /// holding two of them counts twice), at most the number of documents; else the term's own.
 /// Cheap where [`doc_freq`] reads every posting: for weighing a snippet's fragments.
-pub fn doc_freq_at_most(searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
+pub fn doc_freq_upper_bound(searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
     if !term.value().as_str().is_some_and(search::is_one_han) {
         return searcher.doc_freq(term);
     }
@@ -533,6 +533,27 @@ mod tests {
             checked += ours.len();
         }
         assert!(checked > 100, "{checked}");
+    }
+
+    #[test]
+    fn the_dictionary_bound_of_a_character_is_never_below_the_documents_holding_it() {
+        let (all, [(now, field), _]) = twin_indexes();
+        let searcher = now.reader().unwrap().searcher();
+        for c in "工程建设号桥常".chars() {
+            let term = Term::from_field_text(field, &c.to_string());
+            let holding = all.iter().filter(|t| t.contains(c)).count() as u64;
+            assert_eq!(doc_freq(&searcher, &term).unwrap(), holding, "{c}");
+            let bound = doc_freq_upper_bound(&searcher, &term).unwrap();
+            assert!(
+                holding <= bound && bound <= searcher.num_docs(),
+                "{c}: {bound}"
+            );
+        }
+        let bigram = Term::from_field_text(field, "工程");
+        assert_eq!(
+            doc_freq_upper_bound(&searcher, &bigram).unwrap(),
+            searcher.doc_freq(&bigram).unwrap()
+        );
     }
 
     /// BM25's statistics counted in the texts themselves, cut as a reader sees them.
