@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use disclosure::search;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::index::SegmentId;
+use tantivy::index::{InvertedIndexReader, SegmentId};
+use tantivy::postings::TermInfo;
 use tantivy::query::{
     wildcard_query_to_regex_str, Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation,
     PhraseQuery, Query, RegexPhraseQuery, Scorer, TermQuery, Weight,
@@ -150,21 +151,14 @@ type Occurrences = Arc<Vec<(DocId, u32)>>;
 /// The occurrences of the character `term` names in one segment: the postings of every term
 /// that starts with it, added up per document.
 fn occurrences(reader: &SegmentReader, term: &Term) -> tantivy::Result<Occurrences> {
-    let inverted = reader.inverted_index(term.field())?;
-    let prefix = term.serialized_value_bytes();
-    let mut stream = inverted.terms().range().ge(prefix).into_stream()?;
-    let mut freqs: Vec<u32> = Vec::new();
-    let mut lists = 0;
-    while stream.advance() {
-        if !stream.key().starts_with(prefix) {
-            break;
-        }
-        if freqs.is_empty() {
-            freqs = vec![0; reader.max_doc() as usize];
-        }
-        lists += 1;
-        let mut block = inverted
-            .read_block_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
+    let (inverted, infos) = terms_starting_with(reader, term)?;
+    if infos.is_empty() {
+        return Ok(Arc::new(Vec::new()));
+    }
+    let mut freqs = vec![0u32; reader.max_doc() as usize];
+    for info in &infos {
+        let mut block =
+            inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
         loop {
             let docs = block.docs();
             if docs.is_empty() {
@@ -176,17 +170,29 @@ fn occurrences(reader: &SegmentReader, term: &Term) -> tantivy::Result<Occurrenc
             block.advance();
         }
     }
-    let mut out = Vec::new();
-    if lists > 0 {
-        out.extend(
-            freqs
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| **f > 0)
-                .map(|(doc, f)| (doc as DocId, *f)),
-        );
+    let found = freqs
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| **f > 0)
+        .map(|(doc, f)| (doc as DocId, *f))
+        .collect();
+    Ok(Arc::new(found))
+}
+
+/// The segment's inverted index of `term`'s field, and the entries of its dictionary that start
+/// with `term`: for a character, the bigrams it begins and itself.
+fn terms_starting_with(
+    reader: &SegmentReader,
+    term: &Term,
+) -> tantivy::Result<(Arc<InvertedIndexReader>, Vec<TermInfo>)> {
+    let inverted = reader.inverted_index(term.field())?;
+    let prefix = term.serialized_value_bytes();
+    let mut infos = Vec::new();
+    let mut stream = inverted.terms().range().ge(prefix).into_stream()?;
+    while stream.advance() && stream.key().starts_with(prefix) {
+        infos.push(stream.value().clone());
     }
-    Ok(Arc::new(out))
+    Ok((inverted, infos))
 }
 
 /// How many documents hold a term: for a lone Han character, every occurrence of it (see
@@ -210,14 +216,10 @@ pub fn doc_freq_upper_bound(searcher: &Searcher, term: &Term) -> tantivy::Result
     if !term.value().as_str().is_some_and(search::is_one_han) {
         return searcher.doc_freq(term);
     }
-    let prefix = term.serialized_value_bytes();
     let mut n = 0u64;
     for reader in searcher.segment_readers() {
-        let inverted = reader.inverted_index(term.field())?;
-        let mut stream = inverted.terms().range().ge(prefix).into_stream()?;
-        while stream.advance() && stream.key().starts_with(prefix) {
-            n += u64::from(stream.value().doc_freq);
-        }
+        let (_, infos) = terms_starting_with(reader, term)?;
+        n += infos.iter().map(|i| u64::from(i.doc_freq)).sum::<u64>();
     }
     Ok(n.min(searcher.num_docs()))
 }
