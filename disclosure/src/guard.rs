@@ -23,8 +23,6 @@
 
 use std::ops::ControlFlow;
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::ident::{is_citizen_id, luhn_valid};
 use crate::text::Piece;
 
@@ -89,8 +87,7 @@ impl Published {
             self.lines.push((self.text.len(), line));
         }
         let decoded = html_escape::decode_html_entities(part);
-        self.text
-            .extend(decoded.nfkc().filter(|c| !is_default_ignorable(*c)));
+        fold_into(&mut self.text, &decoded);
     }
 
     /// Ends a block (paragraph, table cell, list item): no number runs across it.
@@ -166,6 +163,25 @@ pub fn number_digits(value: &str) -> String {
 
 /// Unicode's default-ignorable code points that a renderer shows as nothing: zero-width spaces
 /// and joiners, soft hyphens, direction and invisible operators, variation selectors, tags.
+/// Appends `text` NFKC-folded, without its default-ignorable characters. ICU4X's normalizer
+/// copies the runs that are already NFKC (most of a Chinese body: Han characters and ASCII) as
+/// they are, and folds only the rest (full-width punctuation and digits, compatibility forms).
+fn fold_into(out: &mut String, text: &str) {
+    const NFKC: icu_normalizer::ComposingNormalizerBorrowed<'static> =
+        icu_normalizer::ComposingNormalizerBorrowed::new_nfkc();
+    let start = out.len();
+    // Writing to a String cannot fail.
+    let _ = NFKC.normalize_to(text, out);
+    if out[start..].chars().any(is_default_ignorable) {
+        let kept: String = out[start..]
+            .chars()
+            .filter(|c| !is_default_ignorable(*c))
+            .collect();
+        out.truncate(start);
+        out.push_str(&kept);
+    }
+}
+
 fn is_default_ignorable(c: char) -> bool {
     matches!(
         c,
@@ -471,6 +487,35 @@ pub fn find_panel(text: &str) -> Option<(usize, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    #[test]
+    fn the_quick_fold_is_the_full_fold() {
+        // Every character of the planes a body is written in, alone and beside ASCII, Han and a
+        // combining mark: ICU4X's fold must give exactly what unicode-normalization's NFKC and the filter give.
+        let full = |t: &str| -> String { t.nfkc().filter(|c| !is_default_ignorable(*c)).collect() };
+        let chars = (0..0x3_0000u32)
+            .chain(0xE_0000..0xE_0100)
+            .filter_map(char::from_u32);
+        for c in chars {
+            for text in [
+                format!("{c}"),
+                format!("a{c}1"),
+                format!("中{c}文"),
+                format!("{c}\u{301}"),
+                format!("1{c}\u{200B}2"),
+            ] {
+                let mut quick = String::from("前");
+                fold_into(&mut quick, &text);
+                assert_eq!(
+                    quick,
+                    format!("前{}", full(&text)),
+                    "{text:?} (U+{:04X})",
+                    c as u32
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_number_split_by_markdown_is_one_number_again() {
