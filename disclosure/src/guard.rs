@@ -478,10 +478,16 @@ pub const PANEL_MARKERS: &[&str] = &[
 
 /// The first panel marker in normalised text, with its offset.
 pub fn find_panel(text: &str) -> Option<(usize, &'static str)> {
-    PANEL_MARKERS
-        .iter()
-        .filter_map(|m| text.find(m).map(|at| (at, *m)))
-        .min()
+    static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(PANEL_MARKERS)
+                .expect("the panel's markers make an automaton")
+        });
+    MARKERS
+        .find(text)
+        .map(|m| (m.start(), PANEL_MARKERS[m.pattern().as_usize()]))
 }
 
 #[cfg(test)]
@@ -515,6 +521,42 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_first_panel_marker_is_found_in_one_pass() {
+        // Texts cut from the markers and glued with their halves and fillers: the automaton must
+        // give the first marker and its place, as a search for each marker did.
+        let naive = |text: &str| {
+            PANEL_MARKERS
+                .iter()
+                .filter_map(|m| text.find(m).map(|at| (at, *m)))
+                .min()
+        };
+        let mut pieces: Vec<String> = vec!["。".into(), "如下".into(), "成员".into(), "：".into()];
+        for m in PANEL_MARKERS {
+            let chars: Vec<char> = m.chars().collect();
+            for cut in 1..chars.len() {
+                pieces.push(chars[..cut].iter().collect());
+                pieces.push(chars[cut..].iter().collect());
+            }
+            pieces.push(m.to_string());
+        }
+        let mut seed = 7u64;
+        let mut found = 0;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..6 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(&pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let expected = naive(&text);
+            found += usize::from(expected.is_some());
+            assert_eq!(find_panel(&text), expected, "{text}");
+        }
+        assert!(found > 1000, "only {found} texts held a marker");
     }
 
     #[test]
