@@ -496,9 +496,10 @@ mod tests {
     use unicode_normalization::UnicodeNormalization;
 
     #[test]
-    fn the_quick_fold_is_the_full_fold() {
+    fn icu_folds_as_unicode_normalization_does() {
         // Every character of the planes a body is written in, alone and beside ASCII, Han and a
-        // combining mark: ICU4X's fold must give exactly what unicode-normalization's NFKC and the filter give.
+        // combining mark: ICU4X's fold must give exactly what unicode-normalization's NFKC and
+        // the filter give.
         let full = |t: &str| -> String { t.nfkc().filter(|c| !is_default_ignorable(*c)).collect() };
         let chars = (0..0x3_0000u32)
             .chain(0xE_0000..0xE_0100)
