@@ -102,18 +102,29 @@ impl Published {
     /// `1101**0519**…` is one number again), a soft line break read as a space, blocks and table
     /// cells kept apart. `first_line` is the body's first line in the source file.
     pub fn from_markdown(body: &str, first_line: usize) -> Published {
+        Published::from_markdown_with_links(body, first_line, &mut Vec::new())
+    }
+
+    /// [`Published::from_markdown`], in the same pass gathering the body's links and images
+    /// into `links`, each with its line in the source file.
+    pub fn from_markdown_with_links(
+        body: &str,
+        first_line: usize,
+        links: &mut Vec<crate::text::Link>,
+    ) -> Published {
         let mut p = Published::new();
-        let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(body.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        let line_of =
-            |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset) - 1;
+        let line_of = crate::text::line_finder(body, first_line);
         crate::text::walk(body, |piece, range| {
             match piece {
                 Piece::Text(t) => p.push(&t, line_of(range.start)),
                 Piece::SoftBreak => p.push(" ", line_of(range.start)),
                 // No number runs across a line, a table cell or a block.
                 Piece::HardBreak | Piece::CellEnd | Piece::BlockEnd => p.boundary(),
+                Piece::Link { dest, image } => links.push(crate::text::Link {
+                    line: line_of(range.start),
+                    dest: dest.into_string(),
+                    image,
+                }),
             }
             ControlFlow::Continue(())
         });

@@ -144,6 +144,16 @@ pub fn parse_disclosure(
     stem: &str,
     text: &str,
 ) -> Result<Disclosure, Vec<Diagnostic>> {
+    parse_disclosure_with_links(source, stem, text).map(|(d, _)| d)
+}
+
+/// [`parse_disclosure`], with the body's links and images found by the guard's pass over the
+/// body (the page's Markdown options, as [`crate::text::walk`] reads it), each with its line.
+pub fn parse_disclosure_with_links(
+    source: &str,
+    stem: &str,
+    text: &str,
+) -> Result<(Disclosure, Vec<crate::text::Link>), Vec<Diagnostic>> {
     let split = match front_matter::split(text) {
         Ok(s) => s,
         Err(e) => return Err(vec![Diagnostic::new(source, e.line, "", e.message)]),
@@ -165,12 +175,13 @@ pub fn parse_disclosure(
         table,
         diags: Vec::new(),
         section: None,
+        links: Vec::new(),
     };
     let disclosure = r.read(stem);
     r.guard();
     let mut diags = r.diags;
     match disclosure {
-        Some(d) if diags.is_empty() => Ok(d),
+        Some(d) if diags.is_empty() => Ok((d, r.links)),
         _ => {
             diags.sort();
             Err(diags)
@@ -185,6 +196,8 @@ struct Reader<'a> {
     diags: Vec<Diagnostic>,
     /// Set while reading the n-th `[[bidders]]` table, to find lines and name fields.
     section: Option<(usize, Table)>,
+    /// The body's links and images, found while the guard reads the body.
+    links: Vec<crate::text::Link>,
 }
 
 impl Reader<'_> {
@@ -1015,7 +1028,11 @@ impl Reader<'_> {
             }
         }
         self.table = table;
-        let body = Published::from_markdown(self.split.body, self.split.body_line);
+        let body = Published::from_markdown_with_links(
+            self.split.body,
+            self.split.body_line,
+            &mut self.links,
+        );
         for f in body.personal_data(mobiles) {
             findings.push((body.line_at(f.offset), "body".to_string(), f));
         }
@@ -1083,28 +1100,16 @@ impl Reader<'_> {
     /// An image from another host would tell that host who reads the page (and when): the site
     /// serves its own images only. A link to a remote file is fine; showing it inline is not.
     fn remote_images(&mut self) {
-        use pulldown_cmark::{Event, Options, Parser, Tag};
-        let body = self.split.body;
-        for (event, range) in Parser::new_ext(body, Options::ENABLE_TABLES).into_offset_iter() {
-            if let Event::Start(Tag::Image { dest_url, .. }) = event {
-                let url = dest_url.trim();
-                let remote = url.starts_with("//")
-                    || url
-                        .split(['/', '?', '#'])
-                        .next()
-                        .is_some_and(|first| first.contains(':'));
-                if remote {
-                    let line = self.split.body_line + line_of_offset(body, range.start) - 1;
-                    self.diags.push(Diagnostic::new(
-                        self.source,
-                        line,
-                        "body",
-                        format!(
-                            "the image {url} is on another host, which would learn who reads this page; copy it into the site (a path such as /files/…) or link to it with [text]({url}) instead of showing it"
-                        ),
-                    ));
-                }
-            }
+        for link in self.links.iter().filter(|l| l.image && l.is_remote()) {
+            let url = link.dest.trim();
+            self.diags.push(Diagnostic::new(
+                self.source,
+                link.line,
+                "body",
+                format!(
+                    "the image {url} is on another host, which would learn who reads this page; copy it into the site (a path such as /files/…) or link to it with [text]({url}) instead of showing it"
+                ),
+            ));
         }
     }
 }

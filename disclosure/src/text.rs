@@ -11,7 +11,7 @@
 
 use std::ops::{ControlFlow, Range};
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, TagEnd};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// The Markdown extensions a body is read with: those the page is rendered with.
 pub fn options() -> Options {
@@ -32,6 +32,59 @@ pub enum Piece<'a> {
     /// The end of a block: paragraph, heading, list item, table row, code block, quotation,
     /// HTML block, thematic break.
     BlockEnd,
+    /// The start of a link or an image, with its target as written (not text a reader reads):
+    /// the one pass over a body finds what it links to and shows as well.
+    Link { dest: CowStr<'a>, image: bool },
+}
+
+/// A link or an image of a body: its target as written and its line in the source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub line: usize,
+    pub dest: String,
+    pub image: bool,
+}
+
+impl Link {
+    /// A target inside the site: a path from its root (`/notices/…`), not `//host/…`.
+    pub fn is_internal(&self) -> bool {
+        self.dest.starts_with('/') && !self.dest.starts_with("//")
+    }
+
+    /// A target on another host: `//host/…`, or a scheme before the first `/`, `?` or `#`.
+    pub fn is_remote(&self) -> bool {
+        let url = self.dest.trim();
+        url.starts_with("//")
+            || url
+                .split(['/', '?', '#'])
+                .next()
+                .is_some_and(|first| first.contains(':'))
+    }
+}
+
+/// The source line of an offset in a body whose first line is `first_line` of its file.
+pub fn line_finder(body: &str, first_line: usize) -> impl Fn(usize) -> usize {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    move |offset| first_line + starts.partition_point(|&s| s <= offset) - 1
+}
+
+/// The links and images of a body whose first line is `first_line` of its file.
+pub fn links(body: &str, first_line: usize) -> Vec<Link> {
+    let line_of = line_finder(body, first_line);
+    let mut links = Vec::new();
+    walk(body, |piece, range| {
+        if let Piece::Link { dest, image } = piece {
+            links.push(Link {
+                line: line_of(range.start),
+                dest: dest.into_string(),
+                image,
+            });
+        }
+        ControlFlow::Continue(())
+    });
+    links
 }
 
 /// Walks `markdown`'s text in reading order, handing each piece and where it is in `markdown`
@@ -43,6 +96,14 @@ pub fn walk<'a>(
 ) {
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         let piece = match event {
+            Event::Start(Tag::Link { dest_url, .. }) => Piece::Link {
+                dest: dest_url,
+                image: false,
+            },
+            Event::Start(Tag::Image { dest_url, .. }) => Piece::Link {
+                dest: dest_url,
+                image: true,
+            },
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 Piece::Text(t)
             }
@@ -101,6 +162,7 @@ pub fn plain_text(markdown: &str, layout: Layout, limit: Option<usize>) -> Strin
     };
     walk(markdown, |piece, _| {
         match (layout, piece) {
+            (_, Piece::Link { .. }) => {}
             // The search index's text of every body: copied whole, not character by character.
             (Layout::Lines, Piece::Text(t)) if limit == usize::MAX => out.push_str(&t),
             (_, Piece::Text(t)) => {
@@ -183,6 +245,38 @@ mod tests {
         assert_eq!(excerpt(BODY, 6), "中标信息 中标…");
         assert_eq!(excerpt("短。", 2), "短。");
         assert_eq!(excerpt("一二 三", 2), "一二…");
+    }
+
+    #[test]
+    fn links_and_images_are_found_with_their_lines_and_read_as_nothing() {
+        let body = "见[公告](/notices/a/)与![图](/files/b.png)。\n\n| 文件 |\n|---|\n| [附件](/files/c.pdf) |\n\n~~[旧](/notices/old/)~~ [引用][r] <https://www.example.gov.cn/>\n\n[r]: //cdn.example/x\n";
+        let found: Vec<String> = links(body, 10)
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {} {}",
+                    l.line,
+                    l.dest,
+                    if l.image { "image" } else { "link" }
+                )
+            })
+            .collect();
+        expect![[r#"
+            [
+                "10 /notices/a/ link",
+                "10 /files/b.png image",
+                "14 /files/c.pdf link",
+                "16 /notices/old/ link",
+                "16 //cdn.example/x link",
+                "16 https://www.example.gov.cn/ link",
+            ]
+        "#]]
+        .assert_debug_eq(&found);
+        // A link is where it leads, not a word: the text reads straight through it.
+        assert_eq!(
+            plain_text(body, Layout::OneLine, Some(8)),
+            "见公告与图。 文件"
+        );
     }
 
     #[test]

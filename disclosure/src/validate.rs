@@ -147,20 +147,20 @@ fn is_list_page(path: &str, known: &HashSet<String>) -> bool {
     }
 }
 
-/// Site-internal link targets (starting with `/`, not `//`) in the body, with their lines.
+/// Site-internal link targets (starting with `/`, not `//`) in the body, with their lines. The
+/// build takes them from the parse ([`crate::parse::parse_disclosure_with_links`]), which finds
+/// them in the same pass as the guard; this reads the body again, for a disclosure made otherwise.
 pub fn internal_links(d: &Disclosure) -> Vec<(usize, String)> {
-    use pulldown_cmark::{Event, Options, Parser, Tag};
-    let mut links = Vec::new();
-    for (event, range) in Parser::new_ext(&d.body, Options::ENABLE_TABLES).into_offset_iter() {
-        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
-            if dest_url.starts_with('/') && !dest_url.starts_with("//") {
-                let line =
-                    d.body_line + crate::front_matter::line_of_offset(&d.body, range.start) - 1;
-                links.push((line, dest_url.to_string()));
-            }
-        }
-    }
+    internal_only(crate::text::links(&d.body, d.body_line))
+}
+
+/// The internal targets among a body's links and images, with their lines.
+pub fn internal_only(links: Vec<crate::text::Link>) -> Vec<(usize, String)> {
     links
+        .into_iter()
+        .filter(|l| l.is_internal())
+        .map(|l| (l.line, l.dest))
+        .collect()
 }
 
 /// Links from public pages to pages that are no longer public on `today` (a penalty past its

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use disclosure::parse::parse_disclosure;
-use disclosure::validate::{internal_links, validate_site};
+use disclosure::parse::parse_disclosure_with_links;
+use disclosure::validate::{internal_only, validate_site};
 use disclosure::{Calendar, Departments, Diagnostic, Disclosure, SiteConfig};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -255,8 +255,8 @@ pub fn read_source(dir: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
 
 /// Parses one source file, hashes its bytes and finds its internal links.
 pub fn parse_source(file: &SourceFile) -> Result<Box<Parsed>, Vec<Diagnostic>> {
-    let disclosure = parse_disclosure(&file.display, &file.stem, &file.text)?;
-    let links = internal_links(&disclosure);
+    let (disclosure, links) = parse_disclosure_with_links(&file.display, &file.stem, &file.text)?;
+    let links = internal_only(links);
     Ok(Box::new(Parsed {
         disclosure,
         hash: Sha256::digest(file.text.as_bytes()).into(),
