@@ -172,8 +172,6 @@ pub fn number_digits(value: &str) -> String {
         .collect()
 }
 
-/// Unicode's default-ignorable code points that a renderer shows as nothing: zero-width spaces
-/// and joiners, soft hyphens, direction and invisible operators, variation selectors, tags.
 /// Appends `text` NFKC-folded, without its default-ignorable characters. ICU4X's normalizer
 /// copies the runs that are already NFKC (most of a Chinese body: Han characters and ASCII) as
 /// they are, and folds only the rest (full-width punctuation and digits, compatibility forms).
@@ -193,6 +191,8 @@ fn fold_into(out: &mut String, text: &str) {
     }
 }
 
+/// Unicode's default-ignorable code points that a renderer shows as nothing: zero-width spaces
+/// and joiners, soft hyphens, direction and invisible operators, variation selectors, tags.
 fn is_default_ignorable(c: char) -> bool {
     matches!(
         c,
