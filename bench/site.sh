@@ -6,7 +6,8 @@
 #      and without the supervision signals (issue 12 allows them 10%),
 #   4. a rebuild after one file changed (four different changes, one after another),
 #   5. Hugo (Debian's `hugo`) building the same corpus with minimal templates (bench/hugo/),
-# each with wall time, pages per second and peak RSS, in one run on this machine; then
+# each with wall time, pages per second, peak RSS and the time it started, in one run on this
+# machine (the builds compared with each other run next to each other: see below); then
 #   6. the floor of each clean build: the same corpus read and the same files written, with no
 #      parsing or rendering in between (bench write-floor), on all cores and on one,
 # and the ratios the issues set targets for.
@@ -61,11 +62,14 @@ settle() {
 }
 
 # run LABEL OUT CMD…: runs CMD under /usr/bin/time, then prints its wall time, the HTML pages in
-# $dir/OUT per second, its peak RSS, its user and system CPU time and what it printed.
+# $dir/OUT per second, its peak RSS, its user and system CPU time, when it started and what it
+# printed.
 run() {
   local label=$1 out=$2
   shift 2
   settle
+  local at
+  at=$(date +%T)
   /usr/bin/time -f "%e %M %U %S" -o "$dir/time" "$@" >"$dir/stdout" 2>"$dir/stderr" || {
     cat "$dir/stderr" >&2
     return 1
@@ -74,9 +78,9 @@ run() {
   walls[$label]=$wall
   local pages
   pages=$(find "$dir/$out" -name '*.html' 2>/dev/null | wc -l)
-  awk -v l="$label" -v w="$wall" -v p="$pages" -v r="$rss_kb" -v u="$user" -v s="$sys" 'BEGIN {
-    printf "%-34s %8.2f s %9d pages %9.0f pages/s %7.0f MiB peak RSS %7.2f s user %6.2f s sys\n",
-      l, w, p, (w > 0 ? p / w : 0), r / 1024, u, s }' 
+  awk -v l="$label" -v at="$at" -v w="$wall" -v p="$pages" -v r="$rss_kb" -v u="$user" -v s="$sys" 'BEGIN {
+    printf "%-34s %8.2f s %9d pages %9.0f pages/s %7.0f MiB peak RSS %7.2f s user %6.2f s sys  (%s)\n",
+      l, w, p, (w > 0 ? p / w : 0), r / 1024, u, s, at }' 
   sed 's/^/    /' "$dir/stdout"
 }
 
@@ -107,27 +111,43 @@ floor() {
 # ratio A B: A's wall time over B's.
 ratio() { awk -v a="${walls[$1]}" -v b="${walls[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
 
+# This machine's CPU and disk speed drift by a third within a quarter of an hour, so the builds
+# compared with each other run next to each other: the two builds without company pages and
+# without signals just before the build they are compared with, then that build and its floor,
+# Hugo and its floor, and the build with the index right after them (the rebuilds follow it).
+# When Hugo ran last, twelve minutes after site-gen's clean builds, its ratio to them moved
+# between 1.6x and 2.9x from one run to the next with nothing in the build changed.
 echo
 echo "== site-gen, N=$n, $(nproc) cores"
-# Without the index first: the rebuilds below then run on the site the build with the index has
-# just written, as they would after `site-gen serve` built it (emptying the page cache before the
-# other clean build would make them read it all back from disk).
+# Without company pages: SITE_GEN_BENCH_NO_COMPANY_PAGES is read by site-gen for this comparison
+# only (issue 11 allows them 15%).
+rm -rf "$dir/public-nocompanies" "$dir/.public-nocompanies.site-gen-cache"
+SITE_GEN_BENCH_NO_COMPANY_PAGES=1 SETTLE=clean run "site-gen build (clean, no index, no companies)" \
+  public-nocompanies "$bin/site-gen" build --clean --timings --no-index \
+  --content "$dir/content" --out "$dir/public-nocompanies" --today 2026-11-26
+# Without the supervision signals (issue 12 allows them 10%): `--no-signals`.
+rm -rf "$dir/public-nosignals" "$dir/.public-nosignals.site-gen-cache"
+SETTLE=clean run "site-gen build (clean, no index, no signals)" \
+  public-nosignals "$bin/site-gen" build --clean --timings --no-index --no-signals \
+  --content "$dir/content" --out "$dir/public-nosignals" --today 2026-11-26
 rm -rf "$dir/public-noindex" "$dir/.public-noindex.site-gen-cache"
 SETTLE=clean run "site-gen build (clean, no index)" public-noindex "$bin/site-gen" build --clean --timings --no-index \
   --content "$dir/content" --out "$dir/public-noindex" --today 2026-11-26
 # Its floor at once, on the same disk: the corpus read and the same files written, nothing else.
 floor "floor of site-gen's output" public-noindex
-# The same build without company pages: SITE_GEN_BENCH_NO_COMPANY_PAGES is read by site-gen for
-# this comparison only.
-rm -rf "$dir/public-nocompanies" "$dir/.public-nocompanies.site-gen-cache"
-SITE_GEN_BENCH_NO_COMPANY_PAGES=1 SETTLE=clean run "site-gen build (clean, no index, no companies)" \
-  public-nocompanies "$bin/site-gen" build --clean --timings --no-index \
-  --content "$dir/content" --out "$dir/public-nocompanies" --today 2026-11-26
-# And without the supervision signals (issue 12 allows them 10%): `--no-signals`.
-rm -rf "$dir/public-nosignals" "$dir/.public-nosignals.site-gen-cache"
-SETTLE=clean run "site-gen build (clean, no index, no signals)" \
-  public-nosignals "$bin/site-gen" build --clean --timings --no-index --no-signals \
-  --content "$dir/content" --out "$dir/public-nosignals" --today 2026-11-26
+
+if [ "${BENCH_HUGO:-yes}" != no ]; then
+  echo
+  echo "== hugo $(hugo version | awk '{print $2}'), same corpus, minimal templates (bench/hugo)"
+  SETTLE=clean run "hugo" hugo-public hugo --quiet --source bench/hugo --contentDir "$dir/content" \
+    --destination "$dir/hugo-public"
+  floor "floor of Hugo's output" hugo-public
+  echo
+fi
+
+# The build with the index last: the rebuilds below then run on the site it has just written, as
+# they would after `site-gen serve` built it (emptying the page cache before another clean build
+# would make them read it all back from disk).
 SETTLE=clean run "site-gen build (clean, with index)" public "$bin/site-gen" build --clean --timings \
   --content "$dir/content" --out "$dir/public" --index "$dir/index" --today 2026-11-26
 du -sh "$dir/index" | sed 's/^/    index size: /'
@@ -159,17 +179,10 @@ forget_floors() {
   date +%s >"$stamp"
 }
 
+forget_floors
 if [ "${BENCH_HUGO:-yes}" = no ]; then
-  forget_floors
   exit 0
 fi
-
-echo
-echo "== hugo $(hugo version | awk '{print $2}'), same corpus, minimal templates (bench/hugo)"
-SETTLE=clean run "hugo" hugo-public hugo --quiet --source bench/hugo --contentDir "$dir/content" \
-  --destination "$dir/hugo-public"
-floor "floor of Hugo's output" hugo-public
-forget_floors
 
 echo
 echo "== ratios (issue 13: Hugo at least 2x the build with the index, 4x the build without it)"
