@@ -17,7 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 dir=${BENCH_DIR:-/tmp/yg-bench-$n}
-# Hugo runs last, after a dozen minutes of builds: its absence is told before any of them.
+# Hugo runs after minutes of builds (between the two site-gen clean builds it is compared with):
+# its absence is told before any of them.
 if [ "${BENCH_HUGO:-yes}" != no ] && ! command -v hugo >/dev/null; then
   echo "bench/site.sh: hugo is not installed: apt-get install hugo (Debian's 0.111 is the one measured), or BENCH_HUGO=no to run without it" >&2
   exit 2
