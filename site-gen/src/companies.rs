@@ -158,6 +158,31 @@ pub fn barred_winners<'a>(site: &Site<'a>, d: &'a Disclosure) -> Vec<(&'a Bidder
         .collect()
 }
 
+/// What the pages of other disclosures read of a credit entry or penalty, hashed (`None` for
+/// any other disclosure): what they show of it (its link, title, date and time, whether it is
+/// still public) and what says whether it barred its subject from bidding on a day ([`bars`]): a
+/// credit entry's list, status, period and subject; a penalty's subject, decision date and the
+/// end of the ban its wording imposes. A result's barred-winner flag, its project's and the
+/// supervision signals read no more of it: a penalty reworded with the same ban changes none of
+/// them.
+pub fn bar_inputs(d: &Disclosure, today: NaiveDate) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::cache::InputsHasher::default();
+    let shown = (&d.id, &d.title, d.date, d.time, d.is_public(today));
+    match &d.details {
+        Details::Credit(c) => {
+            let bar = (c.list, c.status, c.from, c.until, &c.credit_code);
+            (1u8, shown, bar).hash(&mut h);
+        }
+        Details::Penalty(p) => {
+            let ban = bidding_ban_until(&p.penalty, p.decision_date);
+            (2u8, shown, (&p.subject_credit_code, p.decision_date, ban)).hash(&mut h);
+        }
+        _ => return None,
+    }
+    Some(h.finish())
+}
+
 /// When a penalty that bars its subject from tendering or procurement ends: the penalty says
 /// 禁止 or 暂停 … 投标 / 采购 … with a period (一年, 6个月, 三年). `None` for any other penalty.
 pub fn bidding_ban_until(penalty: &str, from: NaiveDate) -> Option<NaiveDate> {

@@ -1704,12 +1704,10 @@ const INPUTS_FILE: &str = "inputs.hash";
 /// A hash of everything the signals and their pages read: the build date, the `[signals]`
 /// settings, this version's methods, every result's id, date, region and details (parties,
 /// bidders, amount; not its title or body), and of every credit entry and penalty what the cards
-/// show of it (id, title, date and time, whether it is still public) and what says whether it
-/// barred its subject from bidding on a day ([`crate::companies::bars`]): a credit entry's list,
-/// status, period and subject, a penalty's subject, decision date and the end of the ban its
-/// wording imposes, not the rest of its wording (a penalty reworded with the same ban changes no
-/// signal; at 100,000 disclosures, working them all out again took 0.3-0.5 s of CPU beside a
-/// one-file rebuild of about a second).
+/// show of it and whether it bars its subject ([`crate::companies::bar_inputs`]), not the rest
+/// of its wording (a penalty reworded with the same ban changes no signal; at 100,000
+/// disclosures, working them all out again took 0.3-0.5 s of CPU beside a one-file rebuild of
+/// about a second).
 fn inputs_hash(site: &Site) -> u64 {
     use std::hash::{Hash, Hasher};
     // Hashed field by field (`Hash`), not formatted.
@@ -1741,14 +1739,8 @@ fn inputs_hash(site: &Site) -> u64 {
                 Details::Result { .. } => {
                     (0u8, &d.id, d.date, &d.region, &d.details).hash(&mut h);
                 }
-                Details::Credit(c) => {
-                    let bar = (c.list, c.status, c.from, c.until, &c.credit_code);
-                    (1u8, shown(d, site.today), bar).hash(&mut h);
-                }
-                Details::Penalty(p) => {
-                    let ban = crate::companies::bidding_ban_until(&p.penalty, p.decision_date);
-                    let bar = (&p.subject_credit_code, p.decision_date, ban);
-                    (2u8, shown(d, site.today), bar).hash(&mut h);
+                Details::Credit(_) | Details::Penalty(_) => {
+                    (1u8, crate::companies::bar_inputs(d, site.today)).hash(&mut h);
                 }
                 _ => {}
             }
@@ -1758,12 +1750,6 @@ fn inputs_hash(site: &Site) -> u64 {
     let chunks: Vec<u64> = read.par_chunks(4096).map(chunk).collect();
     chunks.hash(&mut h);
     h.finish()
-}
-
-/// What a signal's card shows of a credit entry or penalty: its link (by id), title, date and
-/// time (the order of a company's list), and whether it is still public.
-fn shown(d: &Disclosure, today: chrono::NaiveDate) -> impl std::hash::Hash + '_ {
-    (&d.id, &d.title, d.date, d.time, d.is_public(today))
 }
 
 /// Part of the inputs: bump it when the methods or the pages change, so that an incremental

@@ -93,7 +93,7 @@ impl Plan {
         } = loaded;
         let mut rerender = BTreeSet::new();
         let (changed, touched_projects) = if incremental {
-            let (changed, projects, won) = changes(content, &reparsed_ids, &old);
+            let (changed, projects, won) = changes(content, &reparsed_ids, &old, opts.today);
             if publicity_changed_under_a_link(content, &changed, &old, opts) {
                 return Ok(None);
             }
@@ -406,11 +406,12 @@ fn publicity_changed_under_a_link(
 /// Which disclosures changed since the cached build, the projects they touch before and after
 /// the change, and the unchanged results whose barred-winner flag they may change:
 /// `reparsed` are the ids of the files parsed again, `old` the cached parse of every file that
-/// changed or is gone.
+/// changed or is gone, `today` the build date.
 fn changes(
     content: &Content,
     reparsed: &[String],
     old: &[(PathBuf, Box<Parsed>)],
+    today: chrono::NaiveDate,
 ) -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>) {
     let before: HashMap<&str, &Parsed> = old
         .iter()
@@ -444,19 +445,25 @@ fn changes(
         }
     }
     // A credit entry or penalty changes whether its subject's wins are flagged on their results
-    // and their projects.
+    // and their projects, unless those read the same of both versions (`bar_inputs`: a penalty
+    // reworded with the same ban).
     let restricted = |d: &disclosure::Disclosure| match &d.details {
         Details::Credit(c) => Some(c.credit_code.clone()),
         Details::Penalty(p) => Some(p.subject_credit_code.clone()),
         _ => None,
     };
-    let codes: BTreeSet<String> = changed
-        .iter()
-        .filter_map(|id| index_of(id).map(|i| &content.docs[i]))
-        .chain(before.values().map(|p| &p.disclosure))
-        .filter(|d| changed.contains(&d.id))
-        .filter_map(restricted)
-        .collect();
+    let mut codes = BTreeSet::new();
+    for id in &changed {
+        let now = index_of(id).map(|i| &content.docs[i]);
+        let was = before.get(id.as_str()).map(|p| &p.disclosure);
+        if let (Some(now), Some(was)) = (now, was) {
+            let read = crate::companies::bar_inputs(now, today);
+            if read.is_some() && read == crate::companies::bar_inputs(was, today) {
+                continue;
+            }
+        }
+        codes.extend(now.into_iter().chain(was).filter_map(restricted));
+    }
     let mut won = BTreeSet::new();
     if !codes.is_empty() {
         for d in &content.docs {

@@ -439,3 +439,87 @@ fn a_list_of_published_files_changed_by_hand_is_made_whole_again() {
     assert!(after.contains("\"assets/favicon.svg\":"), "{after}");
     assert!(!after.contains("favicon.svg.x"), "{after}");
 }
+
+/// A result shows of its winner's penalties only their title, date and ban (its barred-winner
+/// flag): a penalty reworded with the same ban renders its own page and its subject's again, not
+/// the results the subject won nor their projects, whose bodies would have to be read again.
+#[test]
+fn a_penalty_reworded_with_the_same_ban_leaves_the_results_its_subject_won_alone() {
+    let (tmp, content) = content_with(&[]);
+    // The award's only bidder (2026-04-20), barred for a year from 2026-03-01.
+    let penalty = content.join("penalties/p1-ban.md");
+    std::fs::create_dir_all(penalty.parent().unwrap()).unwrap();
+    std::fs::write(
+        &penalty,
+        r#"+++
+kind = "penalty"
+title = "测试建设工程有限公司串通投标行政处罚决定"
+date = 2026-06-01
+department = "gongguan"
+decision_no = "测公管罚〔2026〕1号"
+subject = "测试建设工程有限公司"
+subject_credit_code = "91350100M000100Y43"
+violation = "与其他投标人串通投标"
+basis = "《中华人民共和国招标投标法》第五十三条"
+penalty = "罚款人民币伍万元，禁止参加依法必须进行招标的项目投标一年"
+decision_date = 2026-03-01
+public_until = 2027-06-30
++++
+当事人与其他投标人串通投标。
+"#,
+    )
+    .unwrap();
+    // Fifty newer notices of another department: the award is in no feed the penalty is in
+    // (a feed made again quotes each item's body, read again from its source).
+    for n in 0..50 {
+        let notice = content.join(format!("notices/other-{n}.md"));
+        let date = day("2026-06-02") + chrono::Days::new(n);
+        std::fs::write(
+            &notice,
+            format!(
+                "+++\nkind = \"notice\"\ntitle = \"测试市其他采购项目{n}公告\"\ndate = {date}\ndepartment = \"gongguan\"\ncategory = \"other\"\nproject = \"OT-2026-{n:03}\"\nstage = \"tender\"\n+++\n其他采购项目。\n"
+            ),
+        )
+        .unwrap();
+    }
+    let inc = tmp.path().join("public");
+    build_at(&content, &inc, day("2026-11-26")).unwrap();
+    let won = inc.join("results/p1-award/index.html");
+    let flagged = || {
+        std::fs::read_to_string(&won)
+            .unwrap()
+            .contains("/penalties/p1-ban/")
+    };
+    assert!(flagged(), "the win is flagged by the penalty");
+
+    edit(
+        &penalty,
+        "与其他投标人串通投标\"",
+        "与其他投标人相互串通投标\"",
+    );
+    step(&content, &inc, "a penalty reworded");
+    assert!(flagged());
+    // What the flag shows of it: its title, and when its ban ends.
+    edit(&penalty, "title = \"", "title = \"（更正）");
+    step(&content, &inc, "a penalty retitled");
+    edit(&penalty, "投标一年", "投标六个月");
+    step(&content, &inc, "a penalty's ban shortened");
+    assert!(std::fs::read_to_string(&won)
+        .unwrap()
+        .contains("2026-08-31"));
+
+    // The result's body changed behind the cache's back: the same size and modification time,
+    // so the cache takes its parse as it was, and a build that read it again would find the
+    // file changed during the build. Reworded again, the penalty gets its pages, and no more.
+    let result = content.join("results/p1-award.md");
+    let modified = std::fs::metadata(&result).unwrap().modified().unwrap();
+    edit(&result, "见[招标公告]", "看[招标公告]");
+    let file = std::fs::File::options().write(true).open(&result).unwrap();
+    file.set_modified(modified).unwrap();
+    drop(file);
+    edit(&penalty, "当事人与", "经查，当事人与");
+    let s = build_at(&content, &inc, day("2026-11-26"))
+        .unwrap_or_else(|e| panic!("the results the subject won were read again: {e:#}"));
+    assert!(s.incremental && s.parsed == 1, "{s}");
+    assert!(flagged());
+}
