@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{build_at, day, demo_copy, step};
+use crate::support::{build_at, day, demo_copy, penalty, step};
 
 #[test]
 fn a_company_page_gathers_its_trades_and_flags_a_win_while_barred() {
@@ -170,26 +170,6 @@ from = {from}
 until = {until}
 status = "{status}"
 measures = ["不得参加依法必须进行招标的项目的投标"]
-+++
-"#
-    )
-}
-
-fn penalty(text: &str, public_until: &str) -> String {
-    format!(
-        r#"+++
-kind = "penalty"
-title = "测试建设工程有限公司行政处罚决定"
-date = 2026-03-02
-department = "zjj"
-decision_no = "测建罚〔2026〕1号"
-subject = "测试建设工程有限公司"
-subject_credit_code = "91350100M000100Y43"
-violation = "串通投标"
-basis = "《中华人民共和国招标投标法》第五十三条"
-penalty = "{text}"
-decision_date = 2026-03-01
-public_until = {public_until}
 +++
 "#
     )

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use disclosure::ident::uscc_check_char;
 use serde_json::Value;
 
-use crate::support::{content_with, day};
+use crate::support::{content_with, day, edit, stamps};
 
 fn code(n: usize) -> String {
     let first = format!("91410400MA{n:07}");
@@ -594,20 +594,7 @@ fn signals_are_computed_again_only_when_their_inputs_change() {
     let first = site_gen::build::build(&opts).unwrap();
     // The base fixture's award has one bidder.
     assert_eq!(first.signals, 1, "{first}");
-    let stamps = || -> Vec<(String, std::time::SystemTime)> {
-        walkdir::WalkDir::new(&signals)
-            .into_iter()
-            .flatten()
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                (
-                    e.path().display().to_string(),
-                    e.metadata().unwrap().modified().unwrap(),
-                )
-            })
-            .collect()
-    };
-    let before = stamps();
+    let before = stamps(&signals);
     std::thread::sleep(std::time::Duration::from_millis(20));
 
     let notice = content.join("notices/p1-tender.md");
@@ -618,7 +605,7 @@ fn signals_are_computed_again_only_when_their_inputs_change() {
     std::fs::write(&award, text.replace("title = \"", "title = \"（更正）")).unwrap();
     let second = site_gen::build::build(&opts).unwrap();
     assert_eq!(second.signals, 1, "{second}");
-    assert_eq!(stamps(), before, "the signals were written again");
+    assert_eq!(stamps(&signals), before, "the signals were written again");
 
     // Two more bidders: no longer a single-bidder tender.
     let text = std::fs::read_to_string(&award).unwrap();
@@ -651,11 +638,7 @@ fn signals_are_computed_again_only_when_their_inputs_change() {
 #[test]
 fn a_penalty_reworded_with_the_same_ban_leaves_the_signals_standing() {
     let (tmp, content) = content_with(&[]);
-    // The award's only bidder, barred for a year from 2026-03-01: it won on 2026-04-20.
-    let penalty = content.join("penalties/p1-ban.md");
-    std::fs::create_dir_all(penalty.parent().unwrap()).unwrap();
-    let text = "+++\nkind = \"penalty\"\ntitle = \"测试建设工程有限公司串通投标行政处罚\"\ndate = 2026-03-02\ndepartment = \"zjj\"\ndecision_no = \"测建罚〔2026〕1号\"\nsubject = \"测试建设工程有限公司\"\nsubject_credit_code = \"91350100M000100Y43\"\nviolation = \"与其他投标人串通投标\"\nbasis = \"《中华人民共和国招标投标法》第五十三条\"\npenalty = \"罚款人民币伍万元，禁止参加依法必须进行招标的项目投标一年\"\nfine = 50000.00\ndecision_date = 2026-03-01\npublic_until = 2027-06-30\n+++\n当事人与其他投标人串通投标。\n";
-    std::fs::write(&penalty, text).unwrap();
+    let penalty = crate::support::a_year_barred(&content);
     let out = tmp.path().join("public");
     let signals = tmp.path().join("signals");
     let mut opts = crate::support::options(&content, &out, day("2026-12-04"));
@@ -668,29 +651,23 @@ fn a_penalty_reworded_with_the_same_ban_leaves_the_signals_standing() {
         all.iter().filter(|s| s["kind"] == "listed_winner").count()
     };
     assert_eq!(listed_winners(), 1, "{first}");
-    let stamps = || -> Vec<(String, std::time::SystemTime)> {
-        walkdir::WalkDir::new(&signals)
-            .into_iter()
-            .flatten()
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                let modified = e.metadata().unwrap().modified().unwrap();
-                (e.path().display().to_string(), modified)
-            })
-            .collect()
-    };
-    let before = stamps();
+    let before = stamps(&signals);
     std::thread::sleep(std::time::Duration::from_millis(20));
 
-    // Reworded: the violation, the penalty's wording, the body; the same ban.
-    let reworded = text
-        .replace("与其他投标人串通投标\"", "与其他投标人相互串通投标报价\"")
-        .replace("penalty = \"罚款", "penalty = \"（更正）罚款")
-        .replace("当事人与", "经查，当事人与");
-    std::fs::write(&penalty, &reworded).unwrap();
+    // Reworded: the violation and the penalty's wording; the same ban.
+    edit(
+        &penalty,
+        "violation = \"串通投标\"",
+        "violation = \"与其他投标人串通投标\"",
+    );
+    edit(&penalty, "penalty = \"罚款", "penalty = \"（更正）罚款");
     let second = site_gen::build::build(&opts).unwrap();
     assert_eq!(second.signals, first.signals, "{second}");
-    assert_eq!(stamps(), before, "the signals were worked out again");
+    assert_eq!(
+        stamps(&signals),
+        before,
+        "the signals were worked out again"
+    );
 
     let matches_a_clean_build = |what: &str| {
         let clean_signals = tmp.path().join(format!("signals-{what}"));
@@ -708,15 +685,13 @@ fn a_penalty_reworded_with_the_same_ban_leaves_the_signals_standing() {
         );
     };
     // A fine alone bars nothing: the winner was not barred on the award's date.
-    let fine_only = reworded.replace("，禁止参加依法必须进行招标的项目投标一年", "");
-    std::fs::write(&penalty, &fine_only).unwrap();
+    edit(&penalty, "，禁止参加依法必须进行招标的项目投标一年", "");
     let third = site_gen::build::build(&opts).unwrap();
     assert_eq!(listed_winners(), 0, "{third}");
     matches_a_clean_build("the ban lifted");
 
     // The cards name the company's penalties by their titles.
-    let retitled = fine_only.replace("title = \"", "title = \"（更正）");
-    std::fs::write(&penalty, &retitled).unwrap();
+    edit(&penalty, "title = \"", "title = \"（更正）");
     site_gen::build::build(&opts).unwrap();
     matches_a_clean_build("a new title");
 }

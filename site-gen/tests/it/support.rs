@@ -126,3 +126,49 @@ pub fn edit(path: &Path, from: &str, to: &str) {
     assert!(text.contains(from), "{}: no {from:?}", path.display());
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
+
+/// A penalty of the base fixture's winner (测试建设工程有限公司, `91350100M000100Y43`) decided on
+/// 2026-03-01 and published on 2026-03-02 by zjj, saying `text`, public until `public_until`.
+pub fn penalty(text: &str, public_until: &str) -> String {
+    format!(
+        r#"+++
+kind = "penalty"
+title = "测试建设工程有限公司行政处罚决定"
+date = 2026-03-02
+department = "zjj"
+decision_no = "测建罚〔2026〕1号"
+subject = "测试建设工程有限公司"
+subject_credit_code = "91350100M000100Y43"
+violation = "串通投标"
+basis = "《中华人民共和国招标投标法》第五十三条"
+penalty = "{text}"
+decision_date = 2026-03-01
+public_until = {public_until}
++++
+"#
+    )
+}
+
+/// Writes into the base fixture's `content` a [`penalty`] that bars the award's only bidder (won
+/// on 2026-04-20) for a year from 2026-03-01 (`penalties/p1-ban.md`, public until 2027-06-30),
+/// and returns its path.
+pub fn a_year_barred(content: &Path) -> PathBuf {
+    let path = content.join("penalties/p1-ban.md");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let ban = "罚款人民币伍万元，禁止参加依法必须进行招标的项目投标一年";
+    std::fs::write(&path, penalty(ban, "2027-06-30")).unwrap();
+    path
+}
+
+/// Every file below `dir` with its modification time: what a build wrote again.
+pub fn stamps(dir: &Path) -> Vec<(String, std::time::SystemTime)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let modified = e.metadata().unwrap().modified().unwrap();
+            (e.path().display().to_string(), modified)
+        })
+        .collect()
+}
