@@ -446,14 +446,14 @@ fn a_list_of_published_files_changed_by_hand_is_made_whole_again() {
 #[test]
 fn a_penalty_reworded_with_the_same_ban_leaves_the_results_its_subject_won_alone() {
     let (tmp, content) = content_with(&[]);
-    let penalty = crate::support::a_year_barred(&content);
+    let penalty = a_year_barred(&content);
     // Fifty newer notices: the award is in no feed the penalty is in (a feed made again quotes
     // each item's body, read again from its source).
+    let tender = std::fs::read_to_string(content.join("notices/p1-tender.md")).unwrap();
     for n in 0..50 {
         let notice = content.join(format!("notices/later-{n}.md"));
         let date = day("2026-06-02") + chrono::Days::new(n);
-        let text = std::fs::read_to_string(content.join("notices/p1-tender.md")).unwrap();
-        let text = text
+        let text = tender
             .replace("date = 2026-03-02", &format!("date = {date}"))
             .replace("CS-2026-001", &format!("CS-2026-{:03}", 100 + n));
         std::fs::write(&notice, text).unwrap();
